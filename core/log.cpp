@@ -1,0 +1,60 @@
+#include "core/log.h"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
+
+#include <iostream>
+#include <mutex>
+#include <set>
+
+namespace kiln::log {
+namespace {
+
+std::mutex secrets_mutex;
+std::set<std::string>& secrets() {
+  static std::set<std::string> s;
+  return s;
+}
+
+// Redacts at the sink so that no logger call, however it formats its arguments, can leak.
+class RedactingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    std::cerr << redact(fmt::to_string(formatted)) << std::flush;
+  }
+  void flush_() override { std::cerr.flush(); }
+};
+
+}  // namespace
+
+void setup(Level level) {
+  auto logger = std::make_shared<spdlog::logger>("kiln", std::make_shared<RedactingStderrSink>());
+  logger->set_pattern("%^%l%$: %v");
+  switch (level) {
+    case Level::debug: logger->set_level(spdlog::level::debug); break;
+    case Level::info: logger->set_level(spdlog::level::info); break;
+    case Level::warn: logger->set_level(spdlog::level::warn); break;
+    case Level::error: logger->set_level(spdlog::level::err); break;
+  }
+  spdlog::set_default_logger(logger);
+}
+
+void add_secret(const std::string& secret) {
+  // Very short values would redact ordinary words; no real credential is that short.
+  if (secret.size() < 4) return;
+  std::lock_guard lock(secrets_mutex);
+  secrets().insert(secret);
+}
+
+std::string redact(std::string text) {
+  std::lock_guard lock(secrets_mutex);
+  for (const auto& secret : secrets()) {
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
+      text.replace(pos, secret.size(), "****");
+  }
+  return text;
+}
+
+}  // namespace kiln::log

@@ -1,0 +1,53 @@
+#pragma once
+// Child processes started from argv arrays (never through a shell), with RAII clean-up.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+struct ProcessOptions {
+  std::string input;                              ///< written to stdin, then stdin is closed
+  std::map<std::string, std::string> extra_env;   ///< added to the inherited environment
+  std::string working_dir;                        ///< empty: inherit
+  std::chrono::milliseconds timeout{0};           ///< 0: none; on expiry the child is killed
+};
+
+/// Runs argv[0] (looked up in PATH) to completion and collects its output.
+/// Throws kiln::Error(infra) when it cannot be started or times out.
+ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+
+/// A long-running child whose stdout and stderr are drained into a buffer by a thread.
+/// The destructor sends SIGTERM, waits a grace period, then SIGKILL, and reaps it.
+class ChildProcess {
+ public:
+  explicit ChildProcess(std::vector<std::string> argv, const ProcessOptions& options = {});
+  ~ChildProcess();
+  ChildProcess(ChildProcess&&) noexcept;
+  ChildProcess& operator=(ChildProcess&&) = delete;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  int pid() const;
+  bool running() const;
+  /// Everything the child wrote to stdout and stderr so far.
+  std::string output() const;
+  /// Waits until output() contains `needle` or the deadline passes; false on timeout or exit.
+  bool wait_for_output(const std::string& needle, std::chrono::milliseconds deadline) const;
+  /// Stops the child now (same sequence as the destructor) and returns its exit code.
+  int stop();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,79 @@
+#pragma once
+// The distribution API v2 client: one object per registry host, used by every layer above.
+// Authentication (Basic, Bearer with scopes), retries, redirects and TLS are inside; callers
+// see image operations only.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "oci/credentials/credential.h"
+#include "oci/digest.h"
+
+namespace kiln::oci {
+
+struct RegistryOptions {
+  bool insecure = false;   ///< plain HTTP, only when asked for
+  std::string ca_file;     ///< extra PEM CA bundle trusted for TLS
+  int max_attempts = 4;    ///< for temporary failures (408, 429, 5xx, resets)
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{5000};
+  std::chrono::seconds timeout{120};  ///< per request, connect and each read/write
+};
+
+struct ManifestResponse {
+  std::string media_type;  ///< from Content-Type
+  std::string bytes;       ///< the exact body: what the digest covers
+  Digest digest;           ///< sha256 of bytes (checked against Docker-Content-Digest)
+};
+
+/// A blob body that can be opened again, so a retry never needs the caller to recompute it.
+struct BlobSource {
+  std::int64_t size = 0;
+  std::function<std::unique_ptr<std::istream>()> open;
+};
+
+class RegistryClient {
+ public:
+  /// `registry` as in a Reference ("docker.io", "127.0.0.1:5000"); nothing is sent yet.
+  RegistryClient(std::string registry, std::shared_ptr<const Keychain> keychain, RegistryOptions options);
+  ~RegistryClient();
+  RegistryClient(const RegistryClient&) = delete;
+  RegistryClient& operator=(const RegistryClient&) = delete;
+
+  const std::string& registry() const;
+
+  /// GET /v2/ and reads the auth challenge; throws RegistryError when unreachable or refused.
+  void ping();
+  /// GET a manifest or index by tag or digest with all four Accept types; verifies the digest.
+  /// Refuses schema1 manifests and bodies over `max_bytes`.
+  ManifestResponse get_manifest(const std::string& repository, const std::string& identifier,
+                                std::size_t max_bytes = 4 * 1024 * 1024);
+  /// HEAD a manifest: its digest, or nullopt on 404.
+  std::optional<Digest> head_manifest(const std::string& repository, const std::string& identifier);
+  /// GET a small blob (a config) into memory; verifies digest and size limit.
+  std::string get_blob(const std::string& repository, const Digest& digest, std::size_t max_bytes = 16 * 1024 * 1024);
+  /// GET a blob streamed into `out`; verifies the digest while streaming. Returns bytes written.
+  std::int64_t get_blob_to(const std::string& repository, const Digest& digest, std::ostream& out);
+  /// HEAD a blob: its size, or nullopt on 404.
+  std::optional<std::int64_t> head_blob(const std::string& repository, const Digest& digest);
+  /// Cross-repository mount within this registry: true when mounted; false when the registry
+  /// declined (the upload session it opened is cancelled), so the caller uploads instead.
+  bool mount_blob(const std::string& repository, const Digest& digest, const std::string& from_repository);
+  /// POST an upload session, then PUT the body with ?digest= (never the single-POST form).
+  void upload_blob(const std::string& repository, const Digest& digest, const BlobSource& source);
+  /// PUT a manifest or index with the exact Content-Type; checks Docker-Content-Digest
+  /// against sha256(bytes) and returns it.
+  Digest put_manifest(const std::string& repository, const std::string& identifier, const std::string& media_type,
+                      const std::string& bytes);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kiln::oci

@@ -1,0 +1,48 @@
+#pragma once
+// A real docker-registry (CNCF Distribution 2.8) on 127.0.0.1 and a free port, storing in a
+// temporary directory; stopped and removed by the destructor.
+#include <filesystem>
+#include <string>
+
+#include "core/process.h"
+#include "core/temp_dir.h"
+
+namespace kiln::testing {
+
+enum class RegistryMode {
+  plain,          ///< plain HTTP, no auth
+  htpasswd_tls,   ///< TLS with a certificate made at start-up for 127.0.0.1 and localhost, Basic auth
+};
+
+class LocalRegistry {
+ public:
+  explicit LocalRegistry(RegistryMode mode = RegistryMode::plain);
+  ~LocalRegistry();
+  LocalRegistry(const LocalRegistry&) = delete;
+  LocalRegistry& operator=(const LocalRegistry&) = delete;
+
+  /// "127.0.0.1:<port>"
+  std::string host() const;
+  int port() const { return port_; }
+  /// Credentials accepted in htpasswd_tls mode.
+  const std::string& username() const { return username_; }
+  const std::string& password() const { return password_; }
+  /// The CA (self-signed certificate) that signs the TLS certificate, in htpasswd_tls mode.
+  std::filesystem::path ca_file() const;
+  /// Makes a PEM certificate + key for `subject_alt_names` ("DNS:other.example"), signed by nothing
+  /// the registry trusts, in the temp dir; used to test hostname verification.
+  const std::filesystem::path& dir() const { return dir_.path(); }
+
+ private:
+  RegistryMode mode_;
+  TempDir dir_;
+  int port_ = 0;
+  std::string username_ = "kiln";
+  std::string password_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+
+}  // namespace kiln::testing
