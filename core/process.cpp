@@ -2,6 +2,7 @@
 
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
+#include <Poco/Exception.h>
 #include <Poco/Process.h>
 #include <fmt/format.h>
 #include <signal.h>

@@ -43,10 +43,10 @@ TEST(Reference, RejectsInvalidWithAMessageThatSaysWhy) {
   for (const Row& r : {
            Row{"", "invalid image reference '': it is empty"},
            Row{"Team/App", "invalid image reference 'Team/App': invalid repository 'Team/App': component 'Team' must be lowercase"},
-           Row{"app:bad/tag", "invalid image reference 'app:bad/tag': invalid repository 'app:bad/tag': component 'app:bad' may contain only lowercase letters, digits and single '.', '_', '__' or '-' separators between them"},
+           Row{"app:bad/tag", "invalid image reference 'app:bad/tag': 'app:bad' is not a valid registry host[:port]"},
            Row{"app:-x", "invalid tag '-x': a tag may contain only letters, digits, '_', '.' and '-', and cannot start with '.' or '-'"},
            Row{"app:a+b", "invalid tag 'a+b': a tag may contain only letters, digits, '_', '.' and '-', and cannot start with '.' or '-'"},
-           Row{"a//b", "invalid image reference 'a//b': invalid repository 'library/a//b': component '' may contain only lowercase letters, digits and single '.', '_', '__' or '-' separators between them"},
+           Row{"a//b", "invalid image reference 'a//b': invalid repository 'a//b': component '' may contain only lowercase letters, digits and single '.', '_', '__' or '-' separators between them"},
            Row{"app@sha256:abc", "invalid digest 'sha256:abc': sha256 needs 64 hex digits, got 3"},
            Row{"app@md5:00", "unsupported digest algorithm 'md5' in 'md5:00': only sha256 is supported"},
            Row{"my app", "invalid image reference 'my app': it contains white space"},
