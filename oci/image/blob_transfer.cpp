@@ -1,0 +1,78 @@
+#include "oci/image/blob_transfer.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/temp_dir.h"
+#include "oci/sha256.h"
+
+namespace kiln::oci {
+namespace {
+
+BlobSource file_source(const std::filesystem::path& file, std::int64_t size) {
+  return BlobSource{.size = size, .open = [file]() -> std::unique_ptr<std::istream> {
+                      auto in = std::make_unique<std::ifstream>(file, std::ios::binary);
+                      if (!*in) throw_infra(fmt::format("cannot read blob file {}", file.string()));
+                      return in;
+                    }};
+}
+
+void copy_blob(const BlobOrigin& origin, RegistryClient& target, const std::string& repository, const Digest& digest) {
+  // Streamed through a temporary file, still compressed, so a retried upload can reopen it.
+  TempDir scratch("kiln-blob");
+  const auto file = scratch.path() / "blob";
+  std::int64_t size = 0;
+  {
+    std::ofstream out(file, std::ios::binary);
+    size = origin.client.get_blob_to(origin.repository, digest, out);
+    out.flush();
+    if (!out) throw_infra(fmt::format("cannot write {} to {}", digest.to_string(), file.string()));
+  }
+  target.upload_blob(repository, digest, file_source(file, size));
+}
+
+}  // namespace
+
+int ensure_layers_present(const BlobOrigin& origin, RegistryClient& target, const std::string& repository,
+                          const Json& manifest) {
+  const bool same_registry = origin.client.registry() == target.registry();
+  if (same_registry && origin.repository == repository) return 0;  // already linked in the repository
+  int copied = 0;
+  for (const Json& layer : manifest.value("layers", Json::array())) {
+    if (layer.contains("urls")) continue;  // foreign layers are fetched from their URLs, never pushed
+    const Digest digest = Digest::parse(layer.at("digest").get<std::string>());
+    if (target.head_blob(repository, digest)) continue;
+    if (same_registry && target.mount_blob(repository, digest, origin.repository)) continue;
+    spdlog::debug("copying base layer {} from {}/{}", digest.to_string(), origin.client.registry(), origin.repository);
+    copy_blob(origin, target, repository, digest);
+    ++copied;
+  }
+  return copied;
+}
+
+Uploaded push_blob_file(RegistryClient& target, const std::string& repository, const std::filesystem::path& file,
+                        const Digest& digest, std::int64_t size) {
+  if (target.head_blob(repository, digest)) return Uploaded::already_present;
+  target.upload_blob(repository, digest, file_source(file, size));
+  return Uploaded::yes;
+}
+
+Descriptor push_blob_bytes(RegistryClient& target, const std::string& repository, const std::string& bytes,
+                           const std::string& media_type) {
+  const Descriptor descriptor{.media_type = media_type, .digest = Sha256::of(bytes),
+                              .size = static_cast<std::int64_t>(bytes.size())};
+  if (!target.head_blob(repository, descriptor.digest)) {
+    auto shared = std::make_shared<const std::string>(bytes);
+    target.upload_blob(repository, descriptor.digest,
+                       BlobSource{.size = descriptor.size, .open = [shared]() -> std::unique_ptr<std::istream> {
+                                    return std::make_unique<std::istringstream>(*shared);
+                                  }});
+  }
+  return descriptor;
+}
+
+}  // namespace kiln::oci

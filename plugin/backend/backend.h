@@ -1,0 +1,26 @@
+#pragma once
+// A backend builds the planned image and pushes it. Native, kaniko and auto differ only in
+// how they do it; the caller never asks which one it has.
+#include <string>
+#include <vector>
+
+#include "oci/digest.h"
+#include "oci/reference.h"
+
+namespace kiln::plugin {
+
+struct BuildPlan;
+
+struct BuildResult {
+  oci::Digest digest;            ///< of the pushed manifest or index
+  std::string media_type;
+  std::vector<oci::Reference> pushed;  ///< every tag pushed
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual BuildResult build(const BuildPlan& plan) = 0;
+};
+
+}  // namespace kiln::plugin

@@ -1,0 +1,148 @@
+#include "plugin/backend/native.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/elf.h"
+#include "core/error.h"
+#include "core/temp_dir.h"
+#include "oci/image/append.h"
+#include "oci/media_type.h"
+#include "oci/sha256.h"
+#include "plugin/plan.h"
+
+namespace kiln::plugin {
+namespace {
+
+std::string platform_list(const std::vector<oci::Platform>& platforms) {
+  std::string out;
+  for (const auto& p : platforms) out += (out.empty() ? "" : ", ") + p.to_string();
+  return out;
+}
+
+// The platform a binary without an explicit one is for: its ELF machine, when it has one.
+std::optional<std::string> binary_architecture(const PlatformBinary& binary) {
+  auto elf = read_elf_identity(binary.path);
+  if (!elf || elf->architecture.empty()) return std::nullopt;
+  return elf->architecture;
+}
+
+// Which image of the base each binary goes on. An explicit platform must exist in the base;
+// a bare binary goes on the single image, or on the index child its ELF machine names.
+struct Target {
+  const PlatformBinary* binary;
+  std::optional<oci::Json> index_descriptor;  ///< set when the base is an index
+};
+
+std::vector<Target> match_binaries(const BuildPlan& plan, const oci::BaseImage& base) {
+  std::vector<Target> targets;
+  const auto available = base.platforms();
+  for (const auto& binary : plan.binaries) {
+    std::optional<oci::Platform> wanted = binary.platform;
+    const auto arch = binary_architecture(binary);
+    if (wanted && arch && *arch != wanted->architecture)
+      throw_usage(fmt::format("setting binary: {} is an {} binary but is given for {}", binary.path.string(), *arch,
+                              wanted->to_string()));
+    if (base.image) {
+      const oci::Platform& have = base.image->platform;
+      if (wanted && !wanted->satisfied_by(have))
+        throw_usage(fmt::format("base image {} is {}, not {}", plan.base.to_string(), have.to_string(),
+                                wanted->to_string()));
+      if (!wanted && arch && *arch != have.architecture)
+        throw_usage(fmt::format("{} is an {} binary but base image {} is {}", binary.path.string(), *arch,
+                                plan.base.to_string(), have.to_string()));
+      targets.push_back(Target{.binary = &binary, .index_descriptor = std::nullopt});
+      continue;
+    }
+    if (!wanted) {
+      if (arch) wanted = oci::Platform{.os = "linux", .architecture = *arch, .variant = ""};
+      else if (base.children.size() == 1) wanted = available.front();
+      else
+        throw_usage(fmt::format("cannot tell which platform of base image {} ({}) {} is for: name it, e.g. "
+                                "binary: linux/amd64={}",
+                                plan.base.to_string(), platform_list(available), binary.path.string(),
+                                binary.path.string()));
+    }
+    auto descriptor = oci::select_platform(base.index_json, *wanted);
+    if (!descriptor)
+      throw_usage(fmt::format("base image {} has no {} image (it has {})", plan.base.to_string(), wanted->to_string(),
+                              platform_list(available)));
+    targets.push_back(Target{.binary = &binary, .index_descriptor = std::move(descriptor)});
+  }
+  return targets;
+}
+
+oci::NewLayer app_layer(const BuildPlan& plan, const PlatformBinary& binary, const std::filesystem::path& blob) {
+  oci::LayerSpec spec{.entries = {oci::LayerEntry{.type = oci::LayerEntry::Type::file,
+                                                  .path = plan.app_path,
+                                                  .mode = 0755,
+                                                  .source = binary.path,
+                                                  .content = {},
+                                                  .link_target = {}}},
+                      .mtime = plan.source_date_epoch,
+                      .compression = plan.compression};
+  return oci::NewLayer{.written = oci::write_layer(spec, blob),
+                       .history = {.created_by = fmt::format("COPY {} {} # kiln", binary.path.filename().string(),
+                                                             plan.app_path),
+                                   .comment = "kiln native build"}};
+}
+
+}  // namespace
+
+BuildResult NativeBackend::build(const BuildPlan& plan) {
+  oci::RegistryClient target(plan.target.registry(), keychain_, plan.access.options_for(plan.target.registry()));
+  std::unique_ptr<oci::RegistryClient> separate_base;
+  if (plan.base.registry() != plan.target.registry())
+    separate_base = std::make_unique<oci::RegistryClient>(plan.base.registry(), keychain_,
+                                                          plan.access.options_for(plan.base.registry()));
+  oci::RegistryClient& base_client = separate_base ? *separate_base : target;
+
+  const oci::BaseImage base = oci::fetch_base(base_client, plan.base);
+  const std::vector<Target> targets = match_binaries(plan, base);
+  const bool push_index = base.index && plan.binaries.front().platform.has_value();
+
+  const oci::BlobOrigin origin{.client = base_client, .repository = plan.base.repository()};
+  const std::string& repository = plan.target.repository();
+  const oci::ConfigEdit entrypoint = [&](const oci::Json& config) {
+    return oci::with_entrypoint(config, plan.working_dir, {plan.app_path});
+  };
+  TempDir scratch("kiln-build");
+  std::vector<std::pair<oci::Json, oci::NewManifest>> children;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const Target& t = targets[i];
+    const oci::ResolvedImage image =
+        t.index_descriptor ? oci::resolve_child(base_client, plan.base, *t.index_descriptor) : *base.image;
+    const oci::NewLayer layer = app_layer(plan, *t.binary, scratch.path() / fmt::format("layer-{}", i));
+    oci::NewManifest manifest =
+        oci::append_layer(origin, plan.base, image, target, repository, layer, entrypoint, plan.source_date_epoch);
+    spdlog::info("{}: layer {} ({} bytes{}), manifest {}", image.platform.to_string(),
+                 layer.written.digest.to_string(), layer.written.size,
+                 manifest.layer_uploaded == oci::Uploaded::yes ? "" : ", already in the registry",
+                 manifest.digest.to_string());
+    children.emplace_back(t.index_descriptor.value_or(oci::Json::object()), std::move(manifest));
+  }
+
+  // Children go up by digest first; the tags move only once everything they point at exists.
+  std::string media_type, bytes;
+  if (push_index) {
+    for (const auto& [descriptor, manifest] : children)
+      target.put_manifest(repository, manifest.digest.to_string(), manifest.media_type, manifest.bytes);
+    oci::NewIndex index = oci::make_index(base, children);
+    media_type = std::move(index.media_type);
+    bytes = std::move(index.bytes);
+  } else {
+    media_type = children.front().second.media_type;
+    bytes = children.front().second.bytes;
+  }
+  BuildResult result{.digest = oci::Sha256::of(bytes), .media_type = media_type, .pushed = {}};
+  for (const std::string& tag : plan.tags) {
+    const oci::Digest pushed = target.put_manifest(repository, tag, media_type, bytes);
+    if (pushed != result.digest)
+      throw_infra(fmt::format("{}: registry stored {} for tag {} but kiln sent {}", target.registry(),
+                              pushed.to_string(), tag, result.digest.to_string()));
+    result.pushed.push_back(plan.target.with_tag(tag));
+  }
+  return result;
+}
+
+}  // namespace kiln::plugin

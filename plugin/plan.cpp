@@ -1,0 +1,157 @@
+#include "plugin/plan.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "oci/credentials/docker_config.h"
+#include "oci/credentials/layered_keychain.h"
+
+namespace kiln::plugin {
+namespace {
+
+// An error about one setting: the message starts with the setting's name.
+[[noreturn]] void bad_setting(const std::string& name, const std::string& why) {
+  throw_usage(fmt::format("setting {}: {}", name, why));
+}
+
+template <typename F>
+auto checked(const std::string& setting, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    if (e.exit_class() != ExitClass::usage) throw;
+    bad_setting(setting, e.what());
+  }
+}
+
+oci::Reference target_reference(const Settings& settings) {
+  std::string repo = settings.get("repo");
+  if (repo.empty()) bad_setting("repo", "is required: the repository to push to, e.g. registry.example.com/team/app");
+  const std::string registry = settings.get("registry");
+  if (!registry.empty()) {
+    // drone-kaniko and plugins/docker users write repo with or without the registry prefix.
+    if (!repo.starts_with(registry + "/")) repo = registry + "/" + repo;
+  }
+  if (repo.find('@') != std::string::npos) bad_setting("repo", fmt::format("'{}' must not contain a digest", repo));
+  return checked("repo", [&] { return oci::Reference::parse(repo); });
+}
+
+std::vector<PlatformBinary> parse_binaries(const Settings& settings) {
+  std::vector<PlatformBinary> out;
+  for (const std::string& item : settings.get_list("binary")) {
+    PlatformBinary b;
+    auto eq = item.find('=');
+    if (eq != std::string::npos) {
+      b.platform = checked("binary", [&] { return oci::Platform::parse(item.substr(0, eq)); });
+      b.path = item.substr(eq + 1);
+    } else {
+      b.path = item;
+    }
+    if (b.path.empty()) bad_setting("binary", fmt::format("'{}' names no file", item));
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(b.path, ec))
+      bad_setting("binary", fmt::format("{} does not exist or is not a regular file", b.path.string()));
+    out.push_back(std::move(b));
+  }
+  if (out.empty()) bad_setting("binary", "is required: the application binary to put at /usr/local/app/main");
+  if (out.size() > 1) {
+    for (const auto& b : out)
+      if (!b.platform)
+        bad_setting("binary", fmt::format("with several binaries each needs its platform, e.g. linux/arm64={}",
+                                          b.path.string()));
+    for (std::size_t i = 0; i < out.size(); ++i)
+      for (std::size_t j = i + 1; j < out.size(); ++j)
+        if (*out[i].platform == *out[j].platform)
+          bad_setting("binary", fmt::format("platform {} is given twice", out[i].platform->to_string()));
+  }
+  return out;
+}
+
+oci::CompressionSettings parse_compression(const Settings& settings) {
+  oci::CompressionSettings c;
+  const std::string kind = settings.get("compression");
+  if (kind == "gzip") c.kind = oci::Compression::gzip;
+  else if (kind == "zstd") c.kind = oci::Compression::zstd;
+  else if (kind == "none" || kind == "uncompressed") c.kind = oci::Compression::none;
+  else bad_setting("compression", fmt::format("'{}' is not one of gzip, zstd, none", kind));
+  c.level = static_cast<int>(settings.get_int("compression_level"));
+  const int max = c.kind == oci::Compression::zstd ? 19 : 9;
+  if (c.kind != oci::Compression::none && (c.level < 1 || c.level > max))
+    bad_setting("compression_level", fmt::format("{} is out of range 1-{} for {}", c.level, max, kind));
+  return c;
+}
+
+RegistryAccess parse_access(const Settings& settings) {
+  RegistryAccess access;
+  access.insecure = settings.get_bool("insecure");
+  for (const std::string& item : settings.get_list("registry_certificate")) {
+    auto eq = item.find('=');
+    const std::string path = eq == std::string::npos ? item : item.substr(eq + 1);
+    if (!std::filesystem::is_regular_file(path))
+      bad_setting("registry_certificate", fmt::format("{} does not exist or is not a file", path));
+    if (eq == std::string::npos) access.default_ca_file = path;
+    else access.ca_file_by_host[item.substr(0, eq)] = path;
+  }
+  return access;
+}
+
+std::int64_t source_date_epoch(const Env& env) {
+  const auto value = env.get("SOURCE_DATE_EPOCH");
+  if (!value) return 0;
+  try {
+    std::size_t used = 0;
+    const long long n = std::stoll(*value, &used);
+    if (used == value->size() && n >= 0) return n;
+  } catch (const std::exception&) {
+  }
+  throw_usage(fmt::format("SOURCE_DATE_EPOCH '{}' is not a non-negative whole number of seconds", *value));
+}
+
+}  // namespace
+
+oci::RegistryOptions RegistryAccess::options_for(const std::string& registry) const {
+  oci::RegistryOptions options;
+  options.insecure = insecure;
+  auto it = ca_file_by_host.find(registry);
+  options.ca_file = it != ca_file_by_host.end() ? it->second : default_ca_file;
+  return options;
+}
+
+BuildPlan make_plan(const Settings& settings, const Env& env) {
+  BuildPlan plan{.base = checked("base_image",
+                                 [&] {
+                                   const std::string base = settings.get("base_image");
+                                   if (base.empty())
+                                     bad_setting("base_image", "is required for a binary-on-base build, e.g. "
+                                                               "debian:bookworm-slim");
+                                   return oci::Reference::parse(base);
+                                 }),
+                 .target = target_reference(settings),
+                 .tags = settings.get_list("tags"),
+                 .binaries = {},
+                 .compression = {},
+                 .source_date_epoch = source_date_epoch(env),
+                 .access = parse_access(settings),
+                 .digest_file = settings.get("digest_file")};
+  if (plan.tags.empty()) plan.tags.push_back("latest");
+  for (const auto& tag : plan.tags) checked("tags", [&] { oci::validate_tag(tag); return 0; });
+  plan.target = plan.target.with_tag(plan.tags.front());
+  plan.binaries = parse_binaries(settings);
+  plan.compression = parse_compression(settings);
+  return plan;
+}
+
+std::shared_ptr<const oci::Keychain> make_keychain(const Settings& settings, const BuildPlan& plan, const Env& env) {
+  std::map<std::string, oci::Credential> explicit_credentials;
+  const std::string username = settings.get("username"), password = settings.get("password");
+  if (!username.empty() || !password.empty()) {
+    if (username.empty()) bad_setting("username", "is required when password is set");
+    if (password.empty()) bad_setting("password", "is required when username is set");
+    explicit_credentials[plan.target.registry()] = oci::Credential{.username = username, .password = password,
+                                                                   .identity_token = {}, .registry_token = {}};
+  }
+  auto docker_config = std::make_shared<oci::DockerConfigKeychain>(oci::DockerConfigKeychain::from_env(env));
+  return std::make_shared<oci::LayeredKeychain>(std::move(explicit_credentials), std::move(docker_config));
+}
+
+}  // namespace kiln::plugin

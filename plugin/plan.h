@@ -1,0 +1,55 @@
+#pragma once
+// What to build and where to push it, decided once from the settings: the rest of the
+// plugin works from this plan and never reads settings again.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "oci/credentials/credential.h"
+#include "oci/image/platform.h"
+#include "oci/layer/layer_writer.h"
+#include "oci/reference.h"
+#include "oci/registry/client.h"
+#include "plugin/settings.h"
+
+namespace kiln::plugin {
+
+/// A binary for one platform; no platform means "whatever the binary and the base agree on".
+struct PlatformBinary {
+  std::optional<oci::Platform> platform;
+  std::filesystem::path path;
+};
+
+/// How to reach registries: one set of options, with a CA bundle per host where given.
+struct RegistryAccess {
+  bool insecure = false;
+  std::string default_ca_file;
+  std::map<std::string, std::string> ca_file_by_host;
+  oci::RegistryOptions options_for(const std::string& registry) const;
+};
+
+struct BuildPlan {
+  oci::Reference base;
+  oci::Reference target;          ///< repository with the first tag
+  std::vector<std::string> tags;  ///< every tag, validated, first one in `target`
+  std::vector<PlatformBinary> binaries;
+  std::string app_path = "/usr/local/app/main";
+  std::string working_dir = "/usr/local/app";
+  oci::CompressionSettings compression;
+  std::int64_t source_date_epoch = 0;
+  RegistryAccess access;
+  std::string digest_file;
+};
+
+/// Validates everything that can be checked locally (references, tags, binaries exist,
+/// compression) before any network traffic; errors name the setting at fault.
+BuildPlan make_plan(const Settings& settings, const Env& env);
+
+/// Credentials for the plan: username/password for the target registry, then docker config.json.
+std::shared_ptr<const oci::Keychain> make_keychain(const Settings& settings, const BuildPlan& plan, const Env& env);
+
+}  // namespace kiln::plugin

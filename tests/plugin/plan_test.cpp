@@ -1,0 +1,87 @@
+#include "plugin/plan.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/error.h"
+#include "core/temp_dir.h"
+
+namespace kiln::plugin {
+namespace {
+
+class PlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override { std::ofstream(binary()) << "#!/bin/sh\necho hi\n"; }
+  std::string binary() const { return (dir_.path() / "main").string(); }
+  Env env(std::map<std::string, std::string> extra) const {
+    Env e{{{"PLUGIN_REPO", "127.0.0.1:5000/team/app"}, {"PLUGIN_BASE_IMAGE", "127.0.0.1:5000/base:1"},
+           {"PLUGIN_BINARY", binary()}}};
+    for (auto& [k, v] : extra) e.vars[k] = v;
+    return e;
+  }
+  BuildPlan plan(std::map<std::string, std::string> extra) const {
+    const Env e = env(extra);
+    return make_plan(Settings::load(e, {}, nullptr), e);
+  }
+  std::string error_of(std::map<std::string, std::string> extra) const {
+    try {
+      plan(extra);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.exit_class(), ExitClass::usage);
+      return e.what();
+    }
+    return "no error";
+  }
+  TempDir dir_{"kiln-plan"};
+};
+
+}  // namespace
+
+TEST_F(PlanTest, Defaults) {
+  const BuildPlan p = plan({});
+  EXPECT_EQ(p.target.to_string(), "127.0.0.1:5000/team/app:latest");
+  EXPECT_EQ(p.tags, std::vector<std::string>{"latest"});
+  EXPECT_EQ(p.base.to_string(), "127.0.0.1:5000/base:1");
+  EXPECT_EQ(p.compression, (oci::CompressionSettings{.kind = oci::Compression::gzip, .level = 1}));
+  EXPECT_EQ(p.source_date_epoch, 0);
+  ASSERT_EQ(p.binaries.size(), 1u);
+  EXPECT_FALSE(p.binaries[0].platform);
+}
+
+TEST_F(PlanTest, RegistryIsPrefixedOnlyWhenMissing) {
+  EXPECT_EQ(plan({{"PLUGIN_REPO", "team/app"}, {"PLUGIN_REGISTRY", "r.example:5000"}}).target.name(),
+            "r.example:5000/team/app");
+  EXPECT_EQ(plan({{"PLUGIN_REPO", "r.example:5000/team/app"}, {"PLUGIN_REGISTRY", "r.example:5000"}}).target.name(),
+            "r.example:5000/team/app");
+}
+
+TEST_F(PlanTest, PerPlatformBinaries) {
+  const BuildPlan p = plan({{"PLUGIN_BINARY", "linux/amd64=" + binary() + ",linux/arm64=" + binary()}});
+  ASSERT_EQ(p.binaries.size(), 2u);
+  EXPECT_EQ(p.binaries[1].platform->to_string(), "linux/arm64");
+  EXPECT_EQ(p.binaries[1].path, binary());
+}
+
+TEST_F(PlanTest, ErrorsNameTheSetting) {
+  EXPECT_EQ(error_of({{"PLUGIN_TAGS", "v1,bad tag!"}}),
+            "setting tags: invalid tag 'bad tag!': a tag may contain only letters, digits, '_', '.' and '-', and "
+            "cannot start with '.' or '-'");
+  EXPECT_EQ(error_of({{"PLUGIN_REPO", "Team/App"}}),
+            "setting repo: invalid image reference 'Team/App': invalid repository 'Team/App': component 'Team' "
+            "must be lowercase");
+  EXPECT_EQ(error_of({{"PLUGIN_BINARY", "/nonexistent/main"}}),
+            "setting binary: /nonexistent/main does not exist or is not a regular file");
+  EXPECT_EQ(error_of({{"PLUGIN_BINARY", binary() + "," + binary()}}),
+            "setting binary: with several binaries each needs its platform, e.g. linux/arm64=" + binary());
+  EXPECT_EQ(error_of({{"PLUGIN_COMPRESSION", "brotli"}}), "setting compression: 'brotli' is not one of gzip, zstd, none");
+  EXPECT_EQ(error_of({{"PLUGIN_COMPRESSION_LEVEL", "12"}}), "setting compression_level: 12 is out of range 1-9 for gzip");
+  EXPECT_EQ(error_of({{"PLUGIN_BASE_IMAGE", ""}}),
+            "setting base_image: is required for a binary-on-base build, e.g. debian:bookworm-slim");
+  EXPECT_EQ(error_of({{"SOURCE_DATE_EPOCH", "yesterday"}}),
+            "SOURCE_DATE_EPOCH 'yesterday' is not a non-negative whole number of seconds");
+}
+
+TEST_F(PlanTest, SourceDateEpoch) { EXPECT_EQ(plan({{"SOURCE_DATE_EPOCH", "1700000000"}}).source_date_epoch, 1700000000); }
+
+}  // namespace kiln::plugin
