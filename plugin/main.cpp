@@ -44,6 +44,8 @@ int run(int argc, char** argv) {
   if (!plan.digest_file.empty()) plugin::write_digest_file(plan.digest_file, result);
   for (const auto& ref : result.pushed) std::cout << "pushed " << ref.to_string() << "@" << result.digest.to_string() << "\n";
   std::cout << "digest " << result.digest.to_string() << "\n";
+  spdlog::info("{} new layer(s) uploaded, {} base layer(s) copied between registries", result.layers_uploaded,
+               result.base_layers_copied);
   return 0;
 }
 

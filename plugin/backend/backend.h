@@ -15,6 +15,8 @@ struct BuildResult {
   oci::Digest digest;            ///< of the pushed manifest or index
   std::string media_type;
   std::vector<oci::Reference> pushed;  ///< every tag pushed
+  int layers_uploaded = 0;             ///< new layers sent (0 on an unchanged rebuild)
+  int base_layers_copied = 0;          ///< base layers copied from another registry
 };
 
 class Backend {

@@ -1,0 +1,179 @@
+// kiln-native-bench: what a native binary-on-base build costs, against the physical floor.
+//
+// Workload (issue #2): a ~50 MB real binary (concatenated ELF files of this machine) on a
+// ~100 MB base, pushed to a real docker-registry on 127.0.0.1. Each figure is the median of
+// --runs runs (default 5). The floor is single-threaded compression of the same bytes alone.
+//   kiln-native-bench [--runs N] [--binary-mb N] [--base-mb N]
+#include <archive.h>
+#include <archive_entry.h>
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include "core/error.h"
+#include "core/process.h"
+#include "core/temp_dir.h"
+#include "oci/credentials/credential.h"
+#include "oci/registry/client.h"
+#include "tests/support/busybox_image.h"
+#include "tests/support/local_registry.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+// Real machine code compresses like a real application binary; zeros or random bytes do not.
+void write_real_binary_bytes(const fs::path& out_path, std::size_t bytes, std::size_t skip) {
+  std::vector<fs::path> sources;
+  for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/libexec", "/usr/lib"}) {
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec))
+      if (e.is_regular_file(ec) && !e.is_symlink(ec) && e.file_size(ec) > 4096) sources.push_back(e.path());
+  }
+  std::sort(sources.begin(), sources.end());
+  std::ofstream out(out_path, std::ios::binary);
+  std::vector<char> buffer(1 << 20);
+  std::size_t written = 0, skipped = 0;
+  for (const auto& src : sources) {
+    std::ifstream in(src, std::ios::binary);
+    char magic[4] = {};
+    if (!in.read(magic, 4) || std::string_view(magic, 4) != "\x7f" "ELF") continue;
+    in.seekg(0);
+    while (written < bytes && in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())), in.gcount() > 0) {
+      std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(in.gcount()), bytes - written);
+      if (skipped < skip) { skipped += n; continue; }  // the base gets other bytes than the binary
+      out.write(buffer.data(), static_cast<std::streamsize>(n));
+      written += n;
+    }
+    if (written >= bytes) return;
+  }
+  throw std::runtime_error("not enough ELF files on this machine to make the workload");
+}
+
+// The floor: compressing the same bytes with libarchive alone, single-threaded, output discarded.
+double compress_seconds(const fs::path& file, const char* filter, int level) {
+  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
+  archive_write_set_format_raw(a.get());
+  if (std::string_view(filter) == "gzip") {
+    archive_write_add_filter_gzip(a.get());
+    archive_write_set_options(a.get(), fmt::format("gzip:compression-level={},gzip:!timestamp", level).c_str());
+  } else {
+    archive_write_add_filter_zstd(a.get());
+    archive_write_set_options(a.get(), fmt::format("zstd:compression-level={}", level).c_str());
+  }
+  archive_write_set_bytes_per_block(a.get(), 0);
+  std::ifstream in(file, std::ios::binary);
+  std::vector<char> buffer(1 << 20);
+  const auto start = Clock::now();
+  archive_write_open(a.get(), nullptr, nullptr, [](archive*, void*, const void*, size_t n) -> la_ssize_t {
+    return static_cast<la_ssize_t>(n);
+  }, nullptr);
+  std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), archive_entry_free);
+  archive_entry_set_filetype(entry.get(), AE_IFREG);
+  archive_entry_set_pathname(entry.get(), "data");
+  archive_write_header(a.get(), entry.get());
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())), in.gcount() > 0)
+    archive_write_data(a.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+  archive_write_close(a.get());
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+struct Run {
+  double seconds;
+  std::string err;
+};
+
+Run run_plugin(const std::map<std::string, std::string>& env) {
+  const auto start = Clock::now();
+  kiln::ProcessOptions options;
+  options.extra_env = env;
+  options.timeout = std::chrono::seconds(300);
+  const auto r = kiln::run_process({KILN_PLUGIN_BINARY}, options);
+  const double s = std::chrono::duration<double>(Clock::now() - start).count();
+  if (r.exit_code != 0) throw std::runtime_error("kiln-plugin failed: " + r.err);
+  return {s, r.err};
+}
+
+struct Stats {
+  double min, median, max;
+};
+Stats stats(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return {v.front(), v[v.size() / 2], v.back()};
+}
+
+void print_row(const std::string& name, const Stats& s, const std::string& note = "") {
+  std::cout << fmt::format("  {:<40} {:>8.3f} {:>8.3f} {:>8.3f}  {}\n", name, s.median, s.min, s.max, note);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int runs = 5;
+  std::size_t binary_mb = 50, base_mb = 100;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--runs") runs = std::stoi(argv[i + 1]);
+    else if (flag == "--binary-mb") binary_mb = std::stoul(argv[i + 1]);
+    else if (flag == "--base-mb") base_mb = std::stoul(argv[i + 1]);
+    else { std::cerr << "unknown flag " << flag << "\n"; return 2; }
+  }
+  try {
+    kiln::TempDir work("kiln-bench");
+    const fs::path binary = work.path() / "main", payload = work.path() / "payload";
+    write_real_binary_bytes(binary, binary_mb << 20, 0);
+    fs::permissions(binary, fs::perms(0755));
+    write_real_binary_bytes(payload, base_mb << 20, binary_mb << 20);
+
+    kiln::testing::LocalRegistry registry;
+    kiln::oci::RegistryClient client(registry.host(), std::make_shared<kiln::oci::AnonymousKeychain>(),
+                                     kiln::oci::RegistryOptions{.insecure = true});
+    kiln::testing::push_busybox_base(client, {.repository = "bench/base", .tag = "1",
+                                              .payload_file = payload.string()});
+    fs::create_directories(work.path() / "docker");
+    auto settings = [&](const std::string& repo, const std::string& compression) {
+      return std::map<std::string, std::string>{{"PLUGIN_REPO", registry.host() + "/" + repo},
+                                                {"PLUGIN_BASE_IMAGE", registry.host() + "/bench/base:1"},
+                                                {"PLUGIN_BINARY", binary.string()},
+                                                {"PLUGIN_INSECURE", "true"},
+                                                {"PLUGIN_COMPRESSION", compression},
+                                                {"PLUGIN_LOG_LEVEL", "info"},
+                                                {"DOCKER_CONFIG", (work.path() / "docker").string()}};
+    };
+
+    std::vector<double> gzip_floor, zstd_floor, gzip_build, zstd_build, rebuild;
+    bool rebuild_uploaded = false;
+    for (int i = 0; i < runs; ++i) {
+      gzip_floor.push_back(compress_seconds(binary, "gzip", 1));
+      zstd_floor.push_back(compress_seconds(binary, "zstd", 1));
+      // A fresh repository each run: the new layer is really uploaded, base layers mounted.
+      gzip_build.push_back(run_plugin(settings(fmt::format("bench/gzip-{}", i), "gzip")).seconds);
+      zstd_build.push_back(run_plugin(settings(fmt::format("bench/zstd-{}", i), "zstd")).seconds);
+      const Run again = run_plugin(settings(fmt::format("bench/gzip-{}", i), "gzip"));
+      rebuild.push_back(again.seconds);
+      rebuild_uploaded |= again.err.find("0 new layer(s) uploaded") == std::string::npos;
+    }
+    const Stats gf = stats(gzip_floor), zf = stats(zstd_floor), gb = stats(gzip_build), zb = stats(zstd_build),
+                rb = stats(rebuild);
+    std::cout << fmt::format("kiln native build: {} MiB binary on a {} MiB base, registry on loopback, {} runs\n",
+                             binary_mb, base_mb, runs);
+    std::cout << fmt::format("  {:<40} {:>8} {:>8} {:>8}\n", "seconds", "median", "min", "max");
+    print_row("floor: gzip level 1 alone (1 thread)", gf);
+    print_row("floor: zstd level 1 alone (1 thread)", zf);
+    print_row("native build, gzip level 1", gb, fmt::format("{:.2f}x the gzip floor (target <= 1.30x)", gb.median / gf.median));
+    print_row("native build, zstd level 1", zb, fmt::format("(target <= 0.35 s) {:.2f}x the zstd floor", zb.median / zf.median));
+    print_row("unchanged rebuild, gzip level 1", rb, rebuild_uploaded ? "UPLOADED A LAYER" : "no layer uploaded");
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "kiln-native-bench: " << e.what() << "\n";
+    return 3;
+  }
+}

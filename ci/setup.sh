@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kiln builds and tests with, only those that are missing.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config
+  libpoco-dev libarchive-dev libpugixml-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
+  libre2-dev libssl-dev zlib1g-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # real services and independent clients the tests check kiln against
+  docker-registry skopeo umoci runc buildah busybox-static libxml2-utils python3-kubernetes
+  apache2-utils openssl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "ci/setup.sh: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
