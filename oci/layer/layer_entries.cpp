@@ -10,6 +10,24 @@ namespace {
 
 std::string in_quotes(std::string_view path) { return "'" + std::string(path) + "'"; }
 
+// For names that failed UTF-8 validation: every byte outside printable ASCII as \xNN, so the
+// message is printable and a NUL does not cut it short.
+std::string escaped_in_quotes(std::string_view path) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "'";
+  for (const char c : path) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f) {
+      out.push_back(c);
+    } else {
+      out += "\\x";
+      out.push_back(hex[byte >> 4]);
+      out.push_back(hex[byte & 15]);
+    }
+  }
+  return out + "'";
+}
+
 // Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF) and no NUL, which would
 // end the name inside a tar header.
 bool is_utf8_without_nul(std::string_view text) {
@@ -47,14 +65,16 @@ void check_entry(const LayerEntry& entry, const std::string& path) {
   if (entry.type == LayerEntry::Type::symlink) {
     if (entry.link_target.empty()) throw_usage("layer entry " + in_quotes(path) + ": symlink has no target");
     if (!is_utf8_without_nul(entry.link_target))
-      throw_usage("layer entry " + in_quotes(path) + ": symlink target must be UTF-8 without NUL bytes");
+      throw_usage("layer entry " + in_quotes(path) + ": symlink target " + escaped_in_quotes(entry.link_target) +
+                  " must be UTF-8 without NUL bytes");
   }
 }
 
 }  // namespace
 
 std::string normalize_layer_path(std::string_view path) {
-  if (!is_utf8_without_nul(path)) throw_usage("layer entry " + in_quotes(path) + ": path must be UTF-8 without NUL bytes");
+  if (!is_utf8_without_nul(path))
+    throw_usage("layer entry " + escaped_in_quotes(path) + ": path must be UTF-8 without NUL bytes");
   std::string out;
   std::size_t pos = 0;
   while (pos <= path.size()) {
