@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -32,7 +33,7 @@ constexpr int kTarBlock = 64 * 1024;
 // An open regular source file with its size, read once for the header and once for data.
 class SourceFile {
  public:
-  SourceFile(const LayerEntry& entry) : name_(entry.source.string()) {
+  explicit SourceFile(const LayerEntry& entry) : name_(entry.source.string()) {
     const auto fail = [&](const std::string& why) {
       throw_usage("layer entry '" + entry.path + "': cannot read source file '" + name_ + "': " + why);
     };
@@ -119,7 +120,7 @@ class TarWriter {
         break;
     }
     if (archive_write_header(archive_.get(), header.get()) != ARCHIVE_OK)
-      rethrow_or_fail(("writing the tar header of '" + entry.path + "'").c_str());
+      rethrow_or_fail("writing the tar header of '" + entry.path + "'");
     if (entry.type != LayerEntry::Type::file) return;
     if (!source) return write_data(entry.content.data(), entry.content.size());
     for (std::int64_t left = source->size(); left > 0;) {
