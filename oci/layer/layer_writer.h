@@ -18,16 +18,17 @@ struct CompressionSettings {
   friend bool operator==(const CompressionSettings&, const CompressionSettings&) = default;
 };
 
-/// One entry of the layer. Paths are relative to the image root ("usr/local/app/main");
-/// a leading "/" or "./" is removed. Parent directories are added as 0755 entries.
+/// One entry of the layer. Paths are UTF-8, relative to the image root ("usr/local/app/main");
+/// a leading "/" or "./", repeated slashes and "." components are removed, ".." is refused.
+/// Missing parent directories are added as 0755 entries.
 struct LayerEntry {
   enum class Type { file, directory, symlink };
   Type type = Type::file;
   std::string path;
-  std::uint32_t mode = 0755;
-  std::filesystem::path source;  ///< file: read from here unless `content` is set
-  std::string content;           ///< file: inline content (used when source is empty)
-  std::string link_target;       ///< symlink: target as stored
+  std::uint32_t mode = 0755;     ///< file and directory permission bits; symlinks are always 0777
+  std::filesystem::path source;  ///< file: streamed from here (never read whole into memory)
+  std::string content;           ///< file: inline content, when `source` is empty (one or the other)
+  std::string link_target;       ///< symlink: target as stored, not normalised
 };
 
 struct LayerSpec {
@@ -44,10 +45,12 @@ struct WrittenLayer {
   Compression compression = Compression::gzip;
 };
 
-/// Writes the layer blob to `blob_path`. Entries are sorted by path, uid/gid 0, empty owner
-/// names, pax_restricted format with UTF-8 names, no padding after the end-of-archive blocks,
-/// gzip header without timestamp. Throws kiln::Error(usage) for a missing source file or a
-/// duplicate path, naming it.
+/// Writes the layer blob to `blob_path` in one pass. Entries are sorted by path components
+/// (parents first), uid/gid 0, empty owner names, mtime = spec.mtime, pax_restricted format
+/// with UTF-8 names, no padding after the end-of-archive blocks, gzip header without
+/// timestamp, zstd single-threaded. Throws kiln::Error(usage) naming the entry for a missing
+/// or unreadable source file, a duplicate path, a ".." path or a level out of range;
+/// kiln::Error(infra) when the blob cannot be written (the partial file is removed).
 WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path);
 
 /// The layer media type for a compression in a Docker or OCI manifest. zstd has no Docker type:

@@ -1,0 +1,67 @@
+#pragma once
+// The second stage of a layer: uncompressed tar bytes in, compressed blob file out, with the
+// SHA-256 and size of what reaches the file. Compression is libarchive's gzip or zstd filter
+// behind a "raw" format writer, so no compressor is hand-written here.
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <memory>
+
+#include <sys/types.h>
+
+#include "oci/digest.h"
+#include "oci/layer/layer_writer.h"
+#include "oci/sha256.h"
+
+struct archive;
+
+namespace kiln::oci {
+
+class BlobWriter {
+ public:
+  struct Result {
+    Digest digest;
+    std::int64_t size = 0;
+  };
+
+  /// Creates (truncates) `path`. Throws kiln::Error(usage) for a level out of range,
+  /// kiln::Error(infra) when the file cannot be created.
+  BlobWriter(const std::filesystem::path& path, const CompressionSettings& settings);
+  /// Removes the file unless finish() succeeded.
+  ~BlobWriter() = default;
+  BlobWriter(const BlobWriter&) = delete;
+  BlobWriter& operator=(const BlobWriter&) = delete;
+
+  void write(const void* data, std::size_t size);
+  /// Flushes the compressor, closes the file, then returns the digest of every byte written.
+  Result finish();
+
+ private:
+  static ssize_t on_write(struct archive* a, void* self, const void* data, std::size_t size);
+  void rethrow_or_fail(const char* what);
+
+  // Members are destroyed bottom-up: the archive goes before the descriptor it writes to,
+  // and the file is removed last, also when the constructor throws half-way.
+  struct RemoveUnlessKept {
+    std::filesystem::path path;
+    bool keep = false;
+    ~RemoveUnlessKept();
+  };
+  struct Fd {
+    int fd = -1;
+    ~Fd();
+  };
+  struct ArchiveFree {
+    void operator()(struct archive* a) const;
+  };
+
+  RemoveUnlessKept file_;
+  Fd fd_;
+  std::unique_ptr<struct archive, ArchiveFree> archive_;
+  Sha256 hash_;
+  std::int64_t size_ = 0;
+  std::exception_ptr callback_error_;
+};
+
+}  // namespace kiln::oci
