@@ -69,6 +69,16 @@ std::vector<Challenge> parse_challenges(std::string_view header) {
       continue;
     }
     Challenge challenge{Poco::toLower(scheme), {}};
+    // `Negotiate abc==`: a token68 right after the scheme (RFC 7235) is not the next challenge.
+    c.skip_space();
+    const std::size_t after_scheme = c.i;
+    std::string token68 = c.token();
+    while (!c.done() && c.s[c.i] == '=') ++c.i;
+    c.skip_space();
+    if (!token68.empty() && (c.done() || c.s[c.i] == ','))
+      challenge.params["token68"] = std::string(c.s.substr(after_scheme, c.i - after_scheme));
+    else
+      c.i = after_scheme;
     // Parameters follow until a token that is not followed by '=' starts the next challenge.
     while (true) {
       c.skip_space_and_commas();
