@@ -58,6 +58,26 @@ bool valid_helper_name(const std::string& name) {
                               std::string::npos && name.find("..") == std::string::npos;
 }
 
+// The child reports a failed exec only as an exit code, indistinguishable from "no
+// credentials"; a helper that is not installed must be a clear error instead.
+std::string find_helper(const CredentialHelperOptions& helpers, const std::string& program) {
+  namespace fs = std::filesystem;
+  if (!helpers.directory.empty()) {
+    const fs::path path = helpers.directory / program;
+    return fs::exists(path) ? path.string() : std::string();
+  }
+  auto path_var = helpers.env.find("PATH");
+  if (path_var == helpers.env.end()) return program;  // no PATH known: let exec look it up
+  for (std::size_t pos = 0; pos <= path_var->second.size();) {
+    auto end = path_var->second.find(':', pos);
+    if (end == std::string::npos) end = path_var->second.size();
+    const fs::path candidate = fs::path(path_var->second.substr(pos, end - pos)) / program;
+    if (end > pos && fs::exists(candidate)) return candidate.string();
+    pos = end + 1;
+  }
+  return std::string();
+}
+
 }  // namespace
 
 std::string normalise_registry_key(std::string_view key) {
@@ -125,7 +145,9 @@ Credential DockerConfigKeychain::resolve(const std::string& registry) const {
 
 Credential DockerConfigKeychain::from_helper(const std::string& helper, const std::string& registry) const {
   const std::string program = "docker-credential-" + helper;
-  const std::string executable = helpers_.directory.empty() ? program : (helpers_.directory / program).string();
+  const std::string executable = find_helper(helpers_, program);
+  if (executable.empty())
+    throw_infra(fmt::format("{}: credential helper for {}: {} is not installed", source_, registry, program));
   // Helpers key Docker Hub by its historical URL.
   const std::string server_url = registry == "docker.io" ? "https://index.docker.io/v1/" : registry;
   ProcessOptions options{.input = server_url, .extra_env = helpers_.env, .working_dir = {},
