@@ -49,9 +49,10 @@ RegistryErrorBody parse_error_body(std::string_view body) {
     std::string text = code;
     if (auto m = e.find("message"); m != e.end() && m->is_string() && !m->get<std::string>().empty())
       text += ": " + m->get<std::string>();
-    if (auto d = e.find("detail"); d != e.end() && !d->is_null()) {
-      std::string detail = d->is_string() ? d->get<std::string>() : d->dump();
-      // Details can be whole manifests; a short one helps, a long one buries the message.
+    // A string detail names the thing (MANIFEST_BLOB_UNKNOWN gives the digest); structured
+    // ones restate the request (auth access lists) or hold whole manifests, burying the message.
+    if (auto d = e.find("detail"); d != e.end() && d->is_string()) {
+      const std::string detail = d->get<std::string>();
       if (!detail.empty() && detail.size() <= 200) text += " (" + detail + ")";
     }
     if (!code.empty()) out.codes.push_back(code);

@@ -12,7 +12,7 @@ TEST(RegistryErrorBody, SummarisesDistributionErrors) {
       R"({"code":"DENIED","message":"requested access to the resource is denied","detail":{"k":1}}]})");
   EXPECT_EQ(body.codes, (std::vector<std::string>{"MANIFEST_BLOB_UNKNOWN", "DENIED"}));
   EXPECT_EQ(body.summary,
-            R"(MANIFEST_BLOB_UNKNOWN: blob unknown to registry (sha256:ab); DENIED: requested access to the resource is denied ({"k":1}))");
+            R"(MANIFEST_BLOB_UNKNOWN: blob unknown to registry (sha256:ab); DENIED: requested access to the resource is denied)");
 }
 
 // Docker Hub's abuse limiter answers 429 in plain text (research §4.4).
