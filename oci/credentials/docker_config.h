@@ -13,18 +13,31 @@
 
 namespace kiln::oci {
 
+/// Where credential helpers are found.
+struct CredentialHelperOptions {
+  /// Run `<directory>/docker-credential-<name>`; empty: look the helper up in PATH.
+  std::filesystem::path directory;
+  /// Added to the helper's environment (from_env passes PATH and HOME from the Env it was given).
+  std::map<std::string, std::string> env;
+};
+
 class DockerConfigKeychain final : public Keychain {
  public:
   /// Parses the document; `source` names it in error messages (a path, or "PLUGIN_CONFIG").
-  DockerConfigKeychain(const Json& config, std::string source);
+  /// Throws kiln::Error(usage) for a malformed document, never quoting a credential.
+  DockerConfigKeychain(const Json& config, std::string source, CredentialHelperOptions helpers = {});
   /// $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json; no file means anonymous.
   static DockerConfigKeychain from_env(const Env& env);
-  static DockerConfigKeychain from_file(const std::filesystem::path& path);
+  static DockerConfigKeychain from_file(const std::filesystem::path& path, CredentialHelperOptions helpers = {});
 
+  /// Lookup by the normalised registry host: credHelpers entry, then auths entry, then credsStore.
   Credential resolve(const std::string& registry) const override;
 
  private:
+  Credential from_helper(const std::string& helper, const std::string& registry) const;
+
   std::string source_;
+  CredentialHelperOptions helpers_;
   std::map<std::string, Credential> auths_;           ///< keyed by normalised registry host
   std::map<std::string, std::string> cred_helpers_;   ///< registry -> helper name
   std::string creds_store_;

@@ -2,6 +2,7 @@
 // A real docker-registry (CNCF Distribution 2.8) on 127.0.0.1 and a free port, storing in a
 // temporary directory; stopped and removed by the destructor.
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "core/process.h"
@@ -12,6 +13,7 @@ namespace kiln::testing {
 enum class RegistryMode {
   plain,          ///< plain HTTP, no auth
   htpasswd_tls,   ///< TLS with a certificate made at start-up for 127.0.0.1 and localhost, Basic auth
+  tls_wrong_name, ///< TLS, no auth, with a certificate (trusted via ca_file()) for DNS:other.example only
 };
 
 class LocalRegistry {
@@ -27,11 +29,11 @@ class LocalRegistry {
   /// Credentials accepted in htpasswd_tls mode.
   const std::string& username() const { return username_; }
   const std::string& password() const { return password_; }
-  /// The CA (self-signed certificate) that signs the TLS certificate, in htpasswd_tls mode.
+  /// The CA (self-signed certificate) that signs the TLS certificate, in the TLS modes.
   std::filesystem::path ca_file() const;
-  /// Makes a PEM certificate + key for `subject_alt_names` ("DNS:other.example"), signed by nothing
-  /// the registry trusts, in the temp dir; used to test hostname verification.
   const std::filesystem::path& dir() const { return dir_.path(); }
+  /// Everything the registry has printed so far (for failure messages).
+  std::string output() const;
 
  private:
   RegistryMode mode_;

@@ -1,0 +1,201 @@
+#include "oci/registry/session_transport.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "oci/registry/error.h"
+#include "oci/registry/tls.h"
+
+namespace kiln::oci {
+namespace {
+
+constexpr int max_redirects = 10;
+constexpr std::size_t max_error_body = 64 * 1024;
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// Turns Poco's exceptions into the one error type, deciding here (where the cause is known)
+// whether another attempt could succeed.
+[[noreturn]] void rethrow_network(const std::string& method, const std::string& url) {
+  const std::string where = fmt::format("{} {}", method, url_for_display(url));
+  try {
+    throw;
+  } catch (const Poco::Net::SSLException& e) {
+    throw RegistryError(0, {}, false,
+                        fmt::format("{}: TLS handshake or session failed: {} (the server certificate must be signed "
+                                    "by a trusted CA and valid for host '{}'; is the registry really serving https?)",
+                                    where, e.displayText(), Poco::URI(url).getHost()));
+  } catch (const Poco::Net::ConnectionRefusedException& e) {
+    throw RegistryError(0, {}, false, fmt::format("{}: connection refused ({})", where, e.displayText()));
+  } catch (const Poco::Net::HostNotFoundException& e) {
+    throw RegistryError(0, {}, false, fmt::format("{}: host not found ({})", where, e.displayText()));
+  } catch (const Poco::Net::NoAddressFoundException& e) {
+    throw RegistryError(0, {}, false, fmt::format("{}: host not found ({})", where, e.displayText()));
+  } catch (const Poco::TimeoutException& e) {
+    throw RegistryError(0, {}, true, fmt::format("{}: timed out ({})", where, e.displayText()));
+  } catch (const Poco::Exception& e) {
+    // Resets, unexpected EOF (NoMessageException), broken pipes: the connection, not the request.
+    throw RegistryError(0, {}, true, fmt::format("{}: connection failed: {}", where, e.displayText()));
+  }
+}
+
+}  // namespace
+
+SessionTransport::SessionTransport(SessionOptions options) : options_(std::move(options)) {}
+SessionTransport::~SessionTransport() = default;
+
+Poco::Net::HTTPClientSession& SessionTransport::session_for(const std::string& url, bool& reused) {
+  const std::string origin = url_origin(url);
+  auto it = sessions_.find(origin);
+  reused = it != sessions_.end();
+  if (reused) return *it->second;
+  Poco::URI uri(url);
+  std::unique_ptr<Poco::Net::HTTPClientSession> session;
+  if (Poco::icompare(uri.getScheme(), "https") == 0)
+    session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
+                                                              make_tls_context(uri.getHost(), options_.ca_file));
+  else
+    session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+  session->setTimeout(Poco::Timespan(options_.timeout.count(), 0));
+  session->setKeepAlive(true);
+  return *sessions_.emplace(origin, std::move(session)).first->second;
+}
+
+void SessionTransport::drop_session(const std::string& url) { sessions_.erase(url_origin(url)); }
+
+HttpResponse SessionTransport::send(const HttpRequest& original) {
+  HttpRequest request = original;
+  const std::string first_origin = url_origin(request.url);
+  std::string url = request.url;
+  for (int hop = 0;; ++hop) {
+    HttpResponse response = exchange(request, url);
+    auto location = response.header("location");
+    if (!is_redirect(response.status) || !location || hop == max_redirects) return response;
+    const std::string next = resolve_url(url, *location);
+    spdlog::debug("redirect {} -> {}", url_for_display(url), url_for_display(next));
+    // A credential belongs to the registry: object stores behind a redirect get pre-signed
+    // URLs, and the distribution spec says Authorization MUST NOT follow to another host.
+    if (url_origin(next) != first_origin) request.remove_header("Authorization");
+    if (response.status == 303) {
+      request.method = "GET";
+      request.body.clear();
+      request.source = nullptr;
+    }
+    url = next;
+  }
+}
+
+HttpResponse SessionTransport::exchange(const HttpRequest& request, const std::string& url) {
+  bool reused = false;
+  bool body_started = false;
+  try {
+    auto& session = session_for(url, reused);
+    return exchange_on(session, request, url, body_started);
+  } catch (const RegistryError&) {
+    drop_session(url);
+    throw;
+  } catch (const Poco::Exception&) {
+    drop_session(url);
+    // A kept-alive connection the server has closed in the meantime fails on first use; that
+    // says nothing about the request, so it is sent once more on a new connection.
+    if (!reused || body_started) rethrow_network(request.method, url);
+  }
+  try {
+    auto& session = session_for(url, reused);
+    return exchange_on(session, request, url, body_started);
+  } catch (const RegistryError&) {
+    drop_session(url);
+    throw;
+  } catch (const Poco::Exception&) {
+    drop_session(url);
+    rethrow_network(request.method, url);
+  }
+}
+
+HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session, const HttpRequest& request,
+                                           const std::string& url, bool& body_started) {
+  Poco::URI uri(url);
+  Poco::Net::HTTPRequest req(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
+  req.setKeepAlive(true);
+  for (const auto& [name, value] : request.headers) req.set(name, value);
+  std::unique_ptr<std::istream> source;
+  if (request.source) {
+    source = request.source->open();
+    if (!source || !*source) throw RegistryError(0, {}, false, "cannot open the blob to upload");
+    req.setContentLength64(request.source->size);
+  } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+             request.method == "PATCH") {
+    req.setContentLength64(static_cast<Poco::Int64>(request.body.size()));
+  }
+  SPDLOG_DEBUG("{} {}", request.method, url_for_display(url));
+
+  std::ostream& out = session.sendRequest(req);
+  if (source) {
+    char buffer[64 * 1024];
+    std::int64_t sent = 0;
+    while (*source && sent < request.source->size) {
+      source->read(buffer, sizeof buffer);
+      out.write(buffer, source->gcount());
+      sent += source->gcount();
+    }
+    if (sent != request.source->size)
+      throw RegistryError(0, {}, false,
+                          fmt::format("the blob to upload has {} bytes, expected {}", sent, request.source->size));
+  } else {
+    out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+  }
+  out.flush();
+  if (!out) throw Poco::IOException("sending the request body failed");
+
+  Poco::Net::HTTPResponse resp;
+  std::istream& in = session.receiveResponse(resp);
+  HttpResponse response;
+  response.status = static_cast<int>(resp.getStatus());
+  response.reason = resp.getReason();
+  response.url = url;
+  for (const auto& [name, value] : resp) {
+    auto [it, inserted] = response.headers.emplace(Poco::toLower(name), value);
+    if (!inserted) it->second += ", " + value;
+  }
+  spdlog::debug("{} {} -> {}", request.method, url_for_display(url), response.status);
+
+  char buffer[64 * 1024];
+  if (response.ok() && request.on_body) {
+    for (;;) {
+      in.read(buffer, sizeof buffer);
+      if (in.gcount() <= 0) break;
+      body_started = true;
+      request.on_body(buffer, static_cast<std::size_t>(in.gcount()));
+    }
+    if (in.bad()) throw Poco::IOException("reading the response body failed");
+    return response;
+  }
+  const std::size_t limit = response.ok() ? request.max_body : max_error_body;
+  while (in && response.body.size() <= limit) {
+    in.read(buffer, sizeof buffer);
+    response.body.append(buffer, static_cast<std::size_t>(in.gcount()));
+  }
+  if (response.body.size() > limit) {
+    // The rest is left unread, so this connection cannot carry another request.
+    drop_session(url);
+    if (response.ok())
+      throw RegistryError(0, {}, false,
+                          fmt::format("{} {}: response body is larger than {} bytes", request.method,
+                                      url_for_display(url), limit));
+    response.body.resize(limit);
+  }
+  return response;
+}
+
+}  // namespace kiln::oci

@@ -1,0 +1,40 @@
+#pragma once
+// The bottom of the transport stack: HTTP(S) over Poco::Net with one keep-alive session per
+// origin, TLS that checks the host name, and redirects followed by hand (Poco does not), never
+// carrying Authorization to another host.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "oci/registry/http.h"
+
+namespace Poco::Net {
+class HTTPClientSession;
+}
+
+namespace kiln::oci {
+
+struct SessionOptions {
+  std::string ca_file;                 ///< extra trusted PEM bundle for https
+  std::chrono::seconds timeout{120};   ///< connect, and each send/receive
+};
+
+class SessionTransport final : public Transport {
+ public:
+  explicit SessionTransport(SessionOptions options);
+  ~SessionTransport() override;
+  HttpResponse send(const HttpRequest& request) override;
+
+ private:
+  HttpResponse exchange(const HttpRequest& request, const std::string& url);
+  HttpResponse exchange_on(Poco::Net::HTTPClientSession& session, const HttpRequest& request, const std::string& url,
+                           bool& body_started);
+  Poco::Net::HTTPClientSession& session_for(const std::string& url, bool& reused);
+  void drop_session(const std::string& url);
+
+  SessionOptions options_;
+  std::map<std::string, std::unique_ptr<Poco::Net::HTTPClientSession>> sessions_;  ///< by origin
+};
+
+}  // namespace kiln::oci
