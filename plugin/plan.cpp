@@ -19,7 +19,7 @@ auto checked(const std::string& setting, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const Error& e) {
-    if (e.exit_class() != ExitClass::usage) throw;
+    if (e.exit_class() != ExitClass::usage || std::string_view(e.what()).starts_with("setting ")) throw;
     bad_setting(setting, e.what());
   }
 }

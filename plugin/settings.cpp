@@ -52,8 +52,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// Variables of the CI systems themselves that start with PLUGIN_ but are not settings.
-bool is_runner_variable(const std::string& name) { return name == "plugin_name" || name == "plugin_image"; }
+// A boolean flag given bare (--insecure) means true, as with the executors' own flags.
+bool is_boolean(const SettingSpec& spec) { return spec.default_value == "false" || spec.default_value == "true"; }
 
 }  // namespace
 
@@ -79,7 +79,7 @@ Settings Settings::load(const Env& env, const std::vector<std::string>& args, st
     const std::string name = to_lower(key.substr(7));
     const SettingSpec* spec = find_spec(name);
     if (!spec) {
-      if (warnings && !is_runner_variable(name))
+      if (warnings)
         warnings->push_back(
             fmt::format("unknown setting {} (did you mean PLUGIN_{}?)", key, to_upper(closest_setting(name))));
       continue;
@@ -104,8 +104,10 @@ Settings Settings::load(const Env& env, const std::vector<std::string>& args, st
     const SettingSpec* spec = find_spec(name);
     if (!spec) throw_usage(fmt::format("unknown flag --{} (did you mean --{}?)", name, closest_setting(name)));
     if (!inline_value) {
-      if (i + 1 >= args.size()) throw_usage(fmt::format("flag --{} needs a value", name));
-      value = args[++i];
+      if (is_boolean(*spec)) value = "true";
+      else if (i + 1 >= args.size() || args[i + 1].starts_with("--"))
+        throw_usage(fmt::format("flag --{} needs a value", name));
+      else value = args[++i];
     }
     if (spec->secret) log::add_secret(value);
     s.values_[spec->name] = value;

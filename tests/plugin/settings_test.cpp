@@ -22,11 +22,12 @@ TEST(Settings, FlagsOverrideVariables) {
   const Settings s = Settings::load(env, {"--repo", "c/d", "--compression-level=3", "--insecure"}, nullptr);
   EXPECT_EQ(s.get("repo"), "c/d");
   EXPECT_EQ(s.get_int("compression_level"), 3);
+  EXPECT_TRUE(s.get_bool("insecure")) << "a bare boolean flag means true";
 }
 
 TEST(Settings, UnknownVariableWarnsWithClosestName) {
   std::vector<std::string> warnings;
-  Settings::load(Env{{{"PLUGIN_BASE_IMGE", "x"}, {"PLUGIN_NAME", "kiln"}}}, {}, &warnings);
+  Settings::load(Env{{{"PLUGIN_BASE_IMGE", "x"}, {"PLUGIN_REPO", "a/b"}, {"CI_REPO", "x"}}}, {}, &warnings);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_EQ(warnings[0], "unknown setting PLUGIN_BASE_IMGE (did you mean PLUGIN_BASE_IMAGE?)");
 }
@@ -40,14 +41,15 @@ TEST(Settings, UnknownFlagIsAnError) {
     EXPECT_STREQ(e.what(), "unknown flag --tagz (did you mean --tags?)");
   }
   EXPECT_THROW(Settings::load(Env{}, {"--repo"}, nullptr), Error);
+  EXPECT_THROW(Settings::load(Env{}, {"--repo", "--tags", "x"}, nullptr), Error);
 }
 
 TEST(Settings, ListsAcceptEveryCommonForm) {
   struct Row { const char* raw; std::vector<std::string> want; };
   for (const Row& r : {Row{"a,b", {"a", "b"}}, Row{" a ,\n b ;c;; ", {"a", "b", "c"}},
                        Row{R"(["x, y", " z "])", {"x, y", "z"}}, Row{"", {}}}) {
-    const Settings s = Settings::load(Env{{{"PLUGIN_TAGS", r.raw}}}, {}, nullptr);
-    EXPECT_EQ(s.get_list("tags"), r.want) << r.raw;
+    const Settings s = Settings::load(Env{{{"PLUGIN_BINARY", r.raw}}}, {}, nullptr);
+    EXPECT_EQ(s.get_list("binary"), r.want) << r.raw;
   }
 }
 
