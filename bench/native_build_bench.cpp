@@ -34,7 +34,7 @@ namespace fs = std::filesystem;
 // Real machine code compresses like a real application binary; zeros or random bytes do not.
 void write_real_binary_bytes(const fs::path& out_path, std::size_t bytes, std::size_t skip) {
   std::vector<fs::path> sources;
-  for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/libexec", "/usr/lib"}) {
+  for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/libexec"}) {
     std::error_code ec;
     for (const auto& e : fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec))
       if (e.is_regular_file(ec) && !e.is_symlink(ec) && e.file_size(ec) > 4096) sources.push_back(e.path());
@@ -48,7 +48,9 @@ void write_real_binary_bytes(const fs::path& out_path, std::size_t bytes, std::s
     char magic[4] = {};
     if (!in.read(magic, 4) || std::string_view(magic, 4) != "\x7f" "ELF") continue;
     in.seekg(0);
-    while (written < bytes && in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())), in.gcount() > 0) {
+    while (written < bytes) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      if (in.gcount() <= 0) break;
       std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(in.gcount()), bytes - written);
       if (skipped < skip) { skipped += n; continue; }  // the base gets other bytes than the binary
       out.write(buffer.data(), static_cast<std::streamsize>(n));

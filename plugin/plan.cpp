@@ -107,6 +107,15 @@ std::int64_t source_date_epoch(const Env& env) {
   throw_usage(fmt::format("SOURCE_DATE_EPOCH '{}' is not a non-negative whole number of seconds", *value));
 }
 
+std::optional<std::filesystem::path> layer_cache_dir(const Settings& settings, const Env& env) {
+  const std::string value = settings.get("layer_cache_dir");
+  if (value == "none" || value == "off" || value == "false") return std::nullopt;
+  if (!value.empty()) return std::filesystem::path(value);
+  if (auto xdg = env.get("XDG_CACHE_HOME")) return std::filesystem::path(*xdg) / "kiln/layers";
+  if (auto home = env.get("HOME")) return std::filesystem::path(*home) / ".cache/kiln/layers";
+  return std::nullopt;
+}
+
 }  // namespace
 
 oci::RegistryOptions RegistryAccess::options_for(const std::string& registry) const {
@@ -132,7 +141,8 @@ BuildPlan make_plan(const Settings& settings, const Env& env) {
                  .compression = {},
                  .source_date_epoch = source_date_epoch(env),
                  .access = parse_access(settings),
-                 .digest_file = settings.get("digest_file")};
+                 .digest_file = settings.get("digest_file"),
+                 .layer_cache_dir = layer_cache_dir(settings, env)};
   if (plan.tags.empty()) plan.tags.push_back("latest");
   for (const auto& tag : plan.tags) checked("tags", [&] { oci::validate_tag(tag); return 0; });
   plan.target = plan.target.with_tag(plan.tags.front());

@@ -43,6 +43,7 @@ struct BuildPlan {
   std::int64_t source_date_epoch = 0;
   RegistryAccess access;
   std::string digest_file;
+  std::optional<std::filesystem::path> layer_cache_dir;  ///< none: no cache
 };
 
 /// Validates everything that can be checked locally (references, tags, binaries exist,

@@ -16,6 +16,7 @@ const std::vector<SettingSpec>& setting_specs() {
       {"digest_file", {}, "", "File to write the pushed image digest to"},
       {"compression", {}, "gzip", "Layer compression: gzip, zstd (OCI manifests) or none"},
       {"compression_level", {}, "1", "Compression level (gzip 1-9, zstd 1-19); 1 is 3x faster than 6 for ~10% more bytes"},
+      {"layer_cache_dir", {}, "", "Where kiln remembers layers it built, so an unchanged rebuild costs a hash and a HEAD (default $XDG_CACHE_HOME/kiln/layers or ~/.cache/kiln/layers; 'none' turns it off)"},
       {"log_level", {"verbosity"}, "info", "debug, info, warn or error"},
   };
   return specs;

@@ -12,14 +12,13 @@ NewManifest append_layer(const BlobOrigin& origin, const Reference& base_referen
                          const ConfigEdit& edit, std::int64_t created) {
   Json manifest = base.manifest;
   bool docker = is_docker_manifest(manifest, base.media_type);
-  if (docker && layer.written.compression == Compression::zstd) {
+  const PushedLayer& w = layer.pushed;
+  if (docker && w.compression == Compression::zstd) {
     manifest = converted_to_oci(manifest);
     docker = false;
   }
   const int copied = ensure_layers_present(origin, target, repository, base.manifest);
 
-  const WrittenLayer& w = layer.written;
-  const Uploaded uploaded = push_blob_file(target, repository, w.blob_path, w.digest, w.size);
 
   Json config = with_layer(base.config, w.diff_id, layer.history, created);
   if (edit) config = edit(config);
@@ -36,7 +35,7 @@ NewManifest append_layer(const BlobOrigin& origin, const Reference& base_referen
                   .digest = Sha256::of(""),
                   .platform = base.platform,
                   .base_layers_copied = copied,
-                  .layer_uploaded = uploaded};
+                  .layer_uploaded = w.uploaded};
   out.digest = Sha256::of(out.bytes);
   return out;
 }

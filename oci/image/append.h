@@ -1,7 +1,8 @@
 #pragma once
 // Appending one layer to a base image and pushing the result, the way `crane append` +
-// `crane mutate` do, in the order content addressing forces: base layers, new layer,
-// config, then the manifest (by the caller, so it decides on tags or an index).
+// `crane mutate` do, in the order content addressing forces: layers (the new one streamed
+// while it is written, see layer_push.h; the base's mounted or copied), config, then the
+// manifest (by the caller, so it decides on tags or an index).
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -9,13 +10,13 @@
 
 #include "oci/image/blob_transfer.h"
 #include "oci/image/config_edit.h"
+#include "oci/image/layer_push.h"
 #include "oci/image/remote_image.h"
-#include "oci/layer/layer_writer.h"
 
 namespace kiln::oci {
 
 struct NewLayer {
-  WrittenLayer written;
+  PushedLayer pushed;  ///< already in the target repository (push_layer)
   HistoryEntry history;
 };
 
@@ -32,8 +33,8 @@ struct NewManifest {
   Uploaded layer_uploaded = Uploaded::yes;
 };
 
-/// Pushes the base layers (mount or copy as needed), the new layer and the new config into
-/// target/repository, and returns the new manifest. A zstd layer on a Docker base turns the
+/// Pushes the base layers (mount or copy as needed) and the new config into target/repository,
+/// where the new layer already is, and returns the new manifest. A zstd layer on a Docker base turns the
 /// manifest into an OCI one. `created` is the image creation time (SOURCE_DATE_EPOCH or 0).
 NewManifest append_layer(const BlobOrigin& origin, const Reference& base_reference, const ResolvedImage& base,
                          RegistryClient& target, const std::string& repository, const NewLayer& layer,

@@ -27,7 +27,7 @@ class BlobWriter {
 
   /// Creates (truncates) `path`. Throws kiln::Error(usage) for a level out of range,
   /// kiln::Error(infra) when the file cannot be created.
-  BlobWriter(const std::filesystem::path& path, const CompressionSettings& settings);
+  BlobWriter(const std::filesystem::path& path, const CompressionSettings& settings, BlobObserver* observer = nullptr);
   /// Removes the file unless finish() succeeded.
   ~BlobWriter() = default;
   BlobWriter(const BlobWriter&) = delete;
@@ -61,6 +61,7 @@ class BlobWriter {
   std::unique_ptr<struct archive, ArchiveFree> archive_;
   Sha256 hash_;
   std::int64_t size_ = 0;
+  BlobObserver* observer_ = nullptr;
   std::exception_ptr callback_error_;
 };
 

@@ -170,14 +170,14 @@ class TarWriter {
 
 }  // namespace
 
-WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path) {
+WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path, BlobObserver* observer) {
   const std::vector<LayerEntry> entries = plan_layer_entries(spec.entries);
   // Fail on an unreadable source before the blob file exists.
   for (const LayerEntry& entry : entries)
     if (entry.type == LayerEntry::Type::file && !entry.source.empty()) SourceFile check(entry);
 
   const ScopedUtf8Locale utf8;  // see utf8_locale.h: libarchive 3.6.2 needs it for UTF-8 names
-  BlobWriter blob(blob_path, spec.compression);
+  BlobWriter blob(blob_path, spec.compression, observer);
   Digest diff_id = [&] {
     TarWriter tar(blob);
     std::vector<char> buffer(kReadChunk);

@@ -1,6 +1,7 @@
 #pragma once
 // Writes one image layer deterministically in a single pass: tar entries → SHA-256 of the tar
 // (diff_id) → compressor → SHA-256 of the blob (digest) → blob file. Same inputs, same bytes.
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -45,13 +46,22 @@ struct WrittenLayer {
   Compression compression = Compression::gzip;
 };
 
-/// Writes the layer blob to `blob_path` in one pass. Entries are sorted by path components
+/// Sees the blob's bytes, in order, as they reach the file: an upload can run while the layer
+/// is still being compressed. It must not throw; a failed consumer stops consuming.
+class BlobObserver {
+ public:
+  virtual ~BlobObserver() = default;
+  virtual void on_blob_bytes(const void* data, std::size_t size) noexcept = 0;
+};
+
+/// Writes the layer blob to `blob_path` in one pass (and shows its bytes to `observer`). Entries are sorted by path components
 /// (parents first), uid/gid 0, empty owner names, mtime = spec.mtime, pax_restricted format
 /// with UTF-8 names, no padding after the end-of-archive blocks, gzip header without
-/// timestamp, zstd single-threaded. Throws kiln::Error(usage) naming the entry for a missing
+/// timestamp, zstd in multi-threaded mode (same bytes for any core count). Throws kiln::Error(usage) naming the entry for a missing
 /// or unreadable source file, a duplicate path, a ".." path or a level out of range;
 /// kiln::Error(infra) when the blob cannot be written (the partial file is removed).
-WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path);
+WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path,
+                         BlobObserver* observer = nullptr);
 
 /// The layer media type for a compression in a Docker or OCI manifest. zstd has no Docker type:
 /// throws kiln::Error(usage) for zstd with docker_vendor = true.

@@ -10,6 +10,11 @@ void AuthTransport::set_authenticator(std::unique_ptr<Authenticator> authenticat
   authenticator_ = std::move(authenticator);
 }
 
+std::string AuthTransport::authorization_for(const HttpRequest& request) {
+  if (!authenticator_ || url_origin(request.url) != origin_) return {};
+  return authenticator_->authorization(request.scopes);
+}
+
 HttpResponse AuthTransport::send(const HttpRequest& original) {
   // An upload Location may name another host; the credential stays with the registry.
   if (!authenticator_ || url_origin(original.url) != origin_) return inner_.send(original);

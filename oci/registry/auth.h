@@ -28,6 +28,9 @@ class AuthTransport final : public Transport {
   void set_authenticator(std::unique_ptr<Authenticator> authenticator);
   bool has_authenticator() const { return authenticator_ != nullptr; }
   HttpResponse send(const HttpRequest& request) override;
+  /// The Authorization value send() would attach to `request` first (empty: none), for a
+  /// request that has to travel on another connection (a streamed upload).
+  std::string authorization_for(const HttpRequest& request);
 
  private:
   Transport& inner_;

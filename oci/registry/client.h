@@ -66,6 +66,31 @@ class RegistryClient {
   bool mount_blob(const std::string& repository, const Digest& digest, const std::string& from_repository);
   /// POST an upload session, then PUT the body with ?digest= (never the single-POST form).
   void upload_blob(const std::string& repository, const Digest& digest, const BlobSource& source);
+  /// An upload that runs while its bytes are still being produced: POST opens the session, a
+  /// PATCH with chunked encoding on a connection of its own carries the bytes write() queues
+  /// (bounded, so memory stays flat), and commit() PUTs the digest. write() never throws:
+  /// after a failure it drops the bytes, and commit() returns false, leaving the caller to
+  /// upload the finished file with upload_blob(). The client must not be used from another
+  /// thread meanwhile; only the upload's own thread touches its connection.
+  class StreamedUpload {
+   public:
+    ~StreamedUpload();  ///< cancels an upload that was not committed
+    StreamedUpload(const StreamedUpload&) = delete;
+    StreamedUpload& operator=(const StreamedUpload&) = delete;
+    void write(const void* data, std::size_t size) noexcept;
+    /// Ends the body and commits it as `digest`; false (reason logged) when the registry
+    /// does not have the blob now.
+    bool commit(const Digest& digest);
+
+   private:
+    friend class RegistryClient;
+    struct State;
+    explicit StreamedUpload(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+  };
+  /// Opens the session (throws RegistryError when the registry refuses) and starts sending.
+  std::unique_ptr<StreamedUpload> start_streamed_upload(const std::string& repository);
+
   /// PUT a manifest or index with the exact Content-Type; checks Docker-Content-Digest
   /// against sha256(bytes) and returns it.
   Digest put_manifest(const std::string& repository, const std::string& identifier, const std::string& media_type,

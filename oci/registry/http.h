@@ -19,6 +19,10 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;                    ///< sent when `source` is null
   const BlobSource* source = nullptr;  ///< streamed body, opened afresh for every send
+  /// A body produced while it is sent, with chunked transfer encoding: the function calls
+  /// its argument with each piece. It can be sent only once, so a stale kept-alive
+  /// connection is not retried with it.
+  std::function<void(const std::function<void(const char* data, std::size_t size)>& send)> stream_body;
   /// Bearer scopes this request needs ("repository:team/app:push,pull"); unused by Basic.
   std::vector<std::string> scopes;
   /// Receives a 2xx body as it arrives instead of buffering it; non-2xx bodies are always buffered.

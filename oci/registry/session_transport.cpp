@@ -12,11 +12,36 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "oci/registry/error.h"
 #include "oci/registry/tls.h"
 
 namespace kiln::oci {
 namespace {
+
+// Poco's body streams (fixed-length and chunked) hand the socket 4 KiB at a time
+// (HTTPBufferAllocator::BUFFER_SIZE), three writes per chunk when chunked and one TLS record
+// each: for a layer that costs more than the registry's own ingest. Body bytes therefore go
+// to the session's socket directly, in the caller's large blocks, after Poco has sent the
+// request line and headers; Poco still ends a chunked body with its terminating chunk.
+void send_all(Poco::Net::HTTPClientSession& session, const char* data, std::size_t size) {
+  while (size > 0) {
+    const int n = session.socket().sendBytes(data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+    if (n <= 0) throw Poco::IOException("the connection closed while sending the request body");
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void send_chunk(Poco::Net::HTTPClientSession& session, const char* data, std::size_t size) {
+  if (size == 0) return;  // an empty chunk would end the body
+  const std::string head = fmt::format("{:x}\r\n", size);
+  send_all(session, head.data(), head.size());
+  send_all(session, data, size);
+  send_all(session, "\r\n", 2);
+}
 
 constexpr int max_redirects = 10;
 constexpr std::size_t max_error_body = 64 * 1024;
@@ -134,6 +159,8 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
     source = request.source->open();
     if (!source || !*source) throw RegistryError(0, {}, false, "cannot open the blob to upload");
     req.setContentLength64(request.source->size);
+  } else if (request.stream_body) {
+    req.setChunkedTransferEncoding(true);
   } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
              request.method == "PATCH") {
     req.setContentLength64(static_cast<Poco::Int64>(request.body.size()));
@@ -141,17 +168,25 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
   SPDLOG_DEBUG("{} {}", request.method, url_for_display(url));
 
   std::ostream& out = session.sendRequest(req);
+  // With a Content-Length, Poco writes the request head into the body stream's buffer: it
+  // must reach the socket before body bytes written to the socket directly.
+  out.flush();
   if (source) {
-    char buffer[64 * 1024];
+    std::vector<char> buffer(1 << 20);
     std::int64_t sent = 0;
     while (*source && sent < request.source->size) {
-      source->read(buffer, sizeof buffer);
-      out.write(buffer, source->gcount());
+      source->read(buffer.data(), static_cast<std::streamsize>(
+                                      std::min<std::int64_t>(static_cast<std::int64_t>(buffer.size()),
+                                                             request.source->size - sent)));
+      send_all(session, buffer.data(), static_cast<std::size_t>(source->gcount()));
       sent += source->gcount();
     }
     if (sent != request.source->size)
       throw RegistryError(0, {}, false,
                           fmt::format("the blob to upload has {} bytes, expected {}", sent, request.source->size));
+  } else if (request.stream_body) {
+    body_started = true;
+    request.stream_body([&](const char* data, std::size_t size) { send_chunk(session, data, size); });
   } else {
     out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
   }

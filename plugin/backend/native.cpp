@@ -72,19 +72,20 @@ std::vector<Target> match_binaries(const BuildPlan& plan, const oci::BaseImage& 
   return targets;
 }
 
-oci::NewLayer app_layer(const BuildPlan& plan, const PlatformBinary& binary, const std::filesystem::path& blob) {
-  oci::LayerSpec spec{.entries = {oci::LayerEntry{.type = oci::LayerEntry::Type::file,
-                                                  .path = plan.app_path,
-                                                  .mode = 0755,
-                                                  .source = binary.path,
-                                                  .content = {},
-                                                  .link_target = {}}},
-                      .mtime = plan.source_date_epoch,
-                      .compression = plan.compression};
-  return oci::NewLayer{.written = oci::write_layer(spec, blob),
-                       .history = {.created_by = fmt::format("COPY {} {} # kiln", binary.path.filename().string(),
-                                                             plan.app_path),
-                                   .comment = "kiln native build"}};
+oci::LayerSpec app_layer_spec(const BuildPlan& plan, const PlatformBinary& binary) {
+  return oci::LayerSpec{.entries = {oci::LayerEntry{.type = oci::LayerEntry::Type::file,
+                                                    .path = plan.app_path,
+                                                    .mode = 0755,
+                                                    .source = binary.path,
+                                                    .content = {},
+                                                    .link_target = {}}},
+                        .mtime = plan.source_date_epoch,
+                        .compression = plan.compression};
+}
+
+oci::HistoryEntry app_history(const BuildPlan& plan, const PlatformBinary& binary) {
+  return {.created_by = fmt::format("COPY {} {} # kiln", binary.path.filename().string(), plan.app_path),
+          .comment = "kiln native build"};
 }
 
 }  // namespace
@@ -107,16 +108,21 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
     return oci::with_entrypoint(config, plan.working_dir, {plan.app_path});
   };
   TempDir scratch("kiln-build");
+  std::optional<oci::LayerCache> cache;
+  if (plan.layer_cache_dir) cache.emplace(*plan.layer_cache_dir);
   std::vector<std::pair<oci::Json, oci::NewManifest>> children;
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const Target& t = targets[i];
     const oci::ResolvedImage image =
         t.index_descriptor ? oci::resolve_child(base_client, plan.base, *t.index_descriptor) : *base.image;
-    const oci::NewLayer layer = app_layer(plan, *t.binary, scratch.path() / fmt::format("layer-{}", i));
+    const oci::NewLayer layer{
+        .pushed = oci::push_layer(target, repository, app_layer_spec(plan, *t.binary),
+                                  scratch.path() / fmt::format("layer-{}", i), cache ? &*cache : nullptr),
+        .history = app_history(plan, *t.binary)};
     oci::NewManifest manifest =
         oci::append_layer(origin, plan.base, image, target, repository, layer, entrypoint, plan.source_date_epoch);
     spdlog::info("{}: layer {} ({} bytes{}), manifest {}", image.platform.to_string(),
-                 layer.written.digest.to_string(), layer.written.size,
+                 layer.pushed.digest.to_string(), layer.pushed.size,
                  manifest.layer_uploaded == oci::Uploaded::yes ? "" : ", already in the registry",
                  manifest.digest.to_string());
     children.emplace_back(t.index_descriptor.value_or(oci::Json::object()), std::move(manifest));

@@ -34,6 +34,7 @@ class NativeBuild : public ::testing::Test {
             {"PLUGIN_BASE_IMAGE", registry_.host() + "/base/busybox:1"},
             {"PLUGIN_BINARY", KILN_HELLO_BINARY},
             {"PLUGIN_INSECURE", "true"},
+            {"PLUGIN_LAYER_CACHE_DIR", (work_.path() / "layer-cache").string()},
             {"DOCKER_CONFIG", (work_.path() / "docker").string()}};
   }
 
@@ -126,10 +127,17 @@ TEST_F(NativeBuild, SameInputsAndSourceDateEpochGiveTheSameDigest) {
 }
 
 TEST_F(NativeBuild, UnchangedRebuildUploadsNoLayer) {
-  build(settings());
+  const std::string first = digest_in(build(settings()));
   const ProcessResult again = run_plugin(settings());
   ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(digest_in(again.out), first);
   EXPECT_NE(again.err.find("already in the registry"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("0 new layer(s) uploaded"), std::string::npos) << again.err;
+  // The local layer cache is only a shortcut: another repository still gets its layer.
+  const ProcessResult elsewhere = run_plugin(settings("other/app"));
+  ASSERT_EQ(elsewhere.exit_code, 0) << elsewhere.err;
+  EXPECT_NE(elsewhere.err.find("1 new layer(s) uploaded"), std::string::npos) << elsewhere.err;
+  EXPECT_EQ(inspect(registry_.host() + "/other/app:latest")["Layers"].size(), 2u);
 }
 
 TEST_F(NativeBuild, ZstdOnADockerBaseBecomesAnOciImage) {

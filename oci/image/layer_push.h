@@ -1,0 +1,28 @@
+#pragma once
+// Getting a new layer into a repository at the lowest cost: a layer the local cache knows and
+// the registry already has costs a hash of the inputs and a HEAD; any other is compressed
+// while it streams to the registry, and uploaded again from the written file (never
+// recompressed) if streaming fails.
+#include <filesystem>
+#include <string>
+
+#include "oci/image/blob_transfer.h"
+#include "oci/layer/layer_cache.h"
+#include "oci/layer/layer_writer.h"
+#include "oci/registry/client.h"
+
+namespace kiln::oci {
+
+struct PushedLayer {
+  Digest digest;
+  Digest diff_id;
+  std::int64_t size = 0;
+  Compression compression = Compression::gzip;
+  Uploaded uploaded = Uploaded::yes;
+};
+
+/// `cache` may be null (no cache).
+PushedLayer push_layer(RegistryClient& target, const std::string& repository, const LayerSpec& spec,
+                       const std::filesystem::path& blob_path, const LayerCache* cache);
+
+}  // namespace kiln::oci

@@ -1,0 +1,97 @@
+#include "oci/layer/layer_cache.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <vector>
+
+#include "core/error.h"
+#include "oci/json.h"
+#include "oci/sha256.h"
+
+namespace kiln::oci {
+namespace {
+
+// Bumped whenever write_layer's output for the same inputs changes.
+constexpr int kLayerFormat = 2;  // 2: zstd in multi-threaded mode
+
+Digest hash_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_usage(fmt::format("cannot read {}", path.string()));
+  Sha256 hash;
+  std::vector<char> buffer(1 << 20);
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())), in.gcount() > 0)
+    hash.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  if (in.bad()) throw_usage(fmt::format("cannot read {}", path.string()));
+  return hash.finish();
+}
+
+const char* type_name(LayerEntry::Type type) {
+  switch (type) {
+    case LayerEntry::Type::file: return "file";
+    case LayerEntry::Type::directory: return "dir";
+    case LayerEntry::Type::symlink: return "symlink";
+  }
+  return "?";
+}
+
+const char* compression_name(Compression c) {
+  switch (c) {
+    case Compression::none: return "none";
+    case Compression::gzip: return "gzip";
+    case Compression::zstd: return "zstd";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Digest LayerCache::key_of(const LayerSpec& spec) {
+  Json doc = {{"format", kLayerFormat},
+              {"mtime", spec.mtime},
+              {"compression", compression_name(spec.compression.kind)},
+              {"level", spec.compression.level},
+              {"entries", Json::array()}};
+  for (const LayerEntry& e : spec.entries) {
+    Json entry = {{"type", type_name(e.type)}, {"path", e.path}, {"mode", e.mode}, {"link", e.link_target}};
+    if (e.type == LayerEntry::Type::file)
+      entry["content"] = (e.source.empty() ? Sha256::of(e.content) : hash_file(e.source)).to_string();
+    doc["entries"].push_back(std::move(entry));
+  }
+  return Sha256::of(dump_json(doc));
+}
+
+std::optional<CachedLayer> LayerCache::find(const Digest& key) const {
+  std::ifstream in(dir_ / (key.hex() + ".json"));
+  if (!in) return std::nullopt;
+  try {
+    const Json doc = Json::parse(in);
+    return CachedLayer{.digest = Digest::parse(doc.at("digest").get<std::string>()),
+                       .diff_id = Digest::parse(doc.at("diff_id").get<std::string>()),
+                       .size = doc.at("size").get<std::int64_t>()};
+  } catch (const std::exception& e) {
+    spdlog::debug("layer cache: ignoring unreadable entry {}: {}", key.hex(), e.what());
+    return std::nullopt;
+  }
+}
+
+void LayerCache::store(const Digest& key, const CachedLayer& layer) const noexcept {
+  try {
+    std::filesystem::create_directories(dir_);
+    const auto target = dir_ / (key.hex() + ".json");
+    const auto partial = dir_ / (key.hex() + ".json.partial");
+    {
+      std::ofstream out(partial, std::ios::trunc);
+      out << dump_json(Json{{"digest", layer.digest.to_string()},
+                            {"diff_id", layer.diff_id.to_string()},
+                            {"size", layer.size}});
+      if (!out.flush()) throw std::runtime_error("write failed");
+    }
+    std::filesystem::rename(partial, target);  // readers never see half an entry
+  } catch (const std::exception& e) {
+    spdlog::debug("layer cache: cannot store in {}: {}", dir_.string(), e.what());
+  }
+}
+
+}  // namespace kiln::oci

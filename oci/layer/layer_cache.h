@@ -1,0 +1,39 @@
+#pragma once
+// A local record of layers already written: the identity of a layer's inputs (every entry's
+// content hash, modes, mtime, compression) → the digest, diff_id and size it produced. With it
+// an unchanged rebuild costs a hash of the inputs and a HEAD instead of a compression.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "oci/digest.h"
+#include "oci/layer/layer_writer.h"
+
+namespace kiln::oci {
+
+struct CachedLayer {
+  Digest digest;
+  Digest diff_id;
+  std::int64_t size = 0;
+  friend bool operator==(const CachedLayer&, const CachedLayer&) = default;
+};
+
+class LayerCache {
+ public:
+  /// Entries live in `dir` (created on first store).
+  explicit LayerCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  /// The identity of a spec's output: reads every source file once to hash it. Throws
+  /// kiln::Error(usage) naming a source file that cannot be read.
+  static Digest key_of(const LayerSpec& spec);
+
+  std::optional<CachedLayer> find(const Digest& key) const;
+  /// Records a written layer; a cache that cannot be written only costs speed, so failures
+  /// are logged at debug level, never thrown.
+  void store(const Digest& key, const CachedLayer& layer) const noexcept;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace kiln::oci
