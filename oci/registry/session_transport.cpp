@@ -122,29 +122,22 @@ HttpResponse SessionTransport::send(const HttpRequest& original) {
 }
 
 HttpResponse SessionTransport::exchange(const HttpRequest& request, const std::string& url) {
-  bool reused = false;
-  bool body_started = false;
-  try {
-    auto& session = session_for(url, reused);
-    return exchange_on(session, request, url, body_started);
-  } catch (const RegistryError&) {
-    drop_session(url);
-    throw;
-  } catch (const Poco::Exception&) {
-    drop_session(url);
-    // A kept-alive connection the server has closed in the meantime fails on first use; that
-    // says nothing about the request, so it is sent once more on a new connection.
-    if (!reused || body_started) rethrow_network(request.method, url);
-  }
-  try {
-    auto& session = session_for(url, reused);
-    return exchange_on(session, request, url, body_started);
-  } catch (const RegistryError&) {
-    drop_session(url);
-    throw;
-  } catch (const Poco::Exception&) {
-    drop_session(url);
-    rethrow_network(request.method, url);
+  // A kept-alive connection the server has closed in the meantime fails on first use; that
+  // says nothing about the request, so it is sent once more on a new connection (unless its
+  // body had begun to go out and cannot be produced again).
+  for (int attempt = 1;; ++attempt) {
+    bool reused = false;
+    bool body_started = false;
+    try {
+      auto& session = session_for(url, reused);
+      return exchange_on(session, request, url, body_started);
+    } catch (const RegistryError&) {
+      drop_session(url);
+      throw;
+    } catch (const Poco::Exception&) {
+      drop_session(url);
+      if (attempt > 1 || !reused || body_started) rethrow_network(request.method, url);
+    }
   }
 }
 
