@@ -54,7 +54,8 @@ Digest LayerCache::key_of(const LayerSpec& spec) {
               {"level", spec.compression.level},
               {"entries", Json::array()}};
   for (const LayerEntry& e : spec.entries) {
-    Json entry = {{"type", type_name(e.type)}, {"path", e.path}, {"mode", e.mode}, {"link", e.link_target}};
+    Json entry = {{"type", type_name(e.type)}, {"path", e.path},     {"mode", e.mode},
+                  {"link", e.link_target},     {"uid", e.uid},       {"gid", e.gid}};
     if (e.type == LayerEntry::Type::file)
       entry["content"] = (e.source.empty() ? Sha256::of(e.content) : hash_file(e.source)).to_string();
     doc["entries"].push_back(std::move(entry));

@@ -97,8 +97,8 @@ class TarWriter {
   void add(const LayerEntry& entry, std::int64_t mtime, std::vector<char>& buffer) {
     std::unique_ptr<archive_entry, EntryFree> header(archive_entry_new());
     archive_entry_set_pathname_utf8(header.get(), entry.path.c_str());
-    archive_entry_set_uid(header.get(), 0);
-    archive_entry_set_gid(header.get(), 0);
+    archive_entry_set_uid(header.get(), entry.uid);
+    archive_entry_set_gid(header.get(), entry.gid);
     archive_entry_set_mtime(header.get(), mtime, 0);
     std::unique_ptr<SourceFile> source;
     switch (entry.type) {

@@ -30,6 +30,8 @@ struct LayerEntry {
   std::filesystem::path source;  ///< file: streamed from here (never read whole into memory)
   std::string content;           ///< file: inline content, when `source` is empty (one or the other)
   std::string link_target;       ///< symlink: target as stored, not normalised
+  std::uint32_t uid = 0;         ///< owner (COPY --chown); added parent directories are root's
+  std::uint32_t gid = 0;
 };
 
 struct LayerSpec {

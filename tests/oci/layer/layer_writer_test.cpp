@@ -177,6 +177,19 @@ TEST_F(WriteLayer, ReadsBackExactlyTheExpectedEntries) {
   }
 }
 
+// COPY --chown: the entry's owner is recorded; the parents kiln adds stay root's.
+TEST_F(WriteLayer, RecordsOwnersGivenPerEntry) {
+  LayerEntry owned = file_entry("srv/data/file", "x");
+  owned.uid = 1000;
+  owned.gid = 2000;
+  write_layer(LayerSpec{.entries = {owned}, .mtime = 1700000000, .compression = {}}, blob());
+  TarEntry file = expected('f', "srv/data/file", 0644, "x");
+  file.uid = 1000;
+  file.gid = 2000;
+  EXPECT_EQ(read_entries(blob()),
+            (std::vector<TarEntry>{expected('d', "srv/", 0755), expected('d', "srv/data/", 0755), file}));
+}
+
 TEST_F(WriteLayer, DigestsMatchIndependentHashes) {
   for (const auto& compression : kAllCompressions) {
     const WrittenLayer layer = write_layer(sample_spec(compression), blob());
