@@ -2,42 +2,63 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "oci/media_type.h"
 #include "oci/sha256.h"
 
 namespace kiln::oci {
 
-NewManifest append_layer(const BlobOrigin& origin, const Reference& base_reference, const ResolvedImage& base,
-                         RegistryClient& target, const std::string& repository, const NewLayer& layer,
-                         const ConfigEdit& edit, std::int64_t created) {
+ResolvedImage scratch_image(const Platform& platform) {
+  Json config = {{"architecture", platform.architecture}, {"os", platform.os}};
+  if (!platform.variant.empty()) config["variant"] = platform.variant;
+  config["config"] = Json::object();
+  config["rootfs"] = {{"type", "layers"}, {"diff_ids", Json::array()}};
+  Json manifest = {{"schemaVersion", 2}, {"mediaType", media_type::oci_manifest}, {"config", Json::object()},
+                   {"layers", Json::array()}};
+  const std::string bytes = dump_json(manifest);
+  return ResolvedImage{.media_type = std::string(media_type::oci_manifest), .manifest_bytes = bytes,
+                       .digest = Sha256::of(bytes), .manifest = std::move(manifest), .config = std::move(config),
+                       .platform = platform};
+}
+
+NewManifest append_layers(const BlobOrigin* origin, const std::optional<Reference>& base_reference,
+                          const ResolvedImage& base, RegistryClient& target, const std::string& repository,
+                          const ImageAddition& addition, const ConfigEdit& edit, std::int64_t created) {
   Json manifest = base.manifest;
   bool docker = is_docker_manifest(manifest, base.media_type);
-  const PushedLayer& w = layer.pushed;
-  if (docker && w.compression == Compression::zstd) {
+  const bool any_zstd = std::any_of(addition.layers.begin(), addition.layers.end(),
+                                    [](const PushedLayer& l) { return l.compression == Compression::zstd; });
+  if (docker && any_zstd) {
     manifest = converted_to_oci(manifest);
     docker = false;
   }
-  const int copied = ensure_layers_present(origin, target, repository, base.manifest);
+  const int copied = origin ? ensure_layers_present(*origin, target, repository, base.manifest) : 0;
 
-
-  Json config = with_layer(base.config, w.diff_id, layer.history, created);
+  std::vector<Digest> diff_ids;
+  std::vector<Descriptor> descriptors;
+  int uploaded = 0;
+  for (const PushedLayer& layer : addition.layers) {
+    diff_ids.push_back(layer.diff_id);
+    descriptors.push_back({.media_type = layer_media_type(layer.compression, docker), .digest = layer.digest,
+                           .size = layer.size});
+    uploaded += layer.uploaded == Uploaded::yes ? 1 : 0;
+  }
+  Json config = with_layers(base.config, diff_ids, addition.history, created);
   if (edit) config = edit(config);
   const std::string config_type(docker ? media_type::docker_config : media_type::oci_config);
   const Descriptor config_descriptor = push_blob_bytes(target, repository, dump_json(config), config_type);
 
-  const Descriptor layer_descriptor{.media_type = layer_media_type(w.compression, docker), .digest = w.digest,
-                                    .size = w.size};
-  manifest = with_config_and_layer(manifest, config_descriptor, layer_descriptor);
-  if (!docker) manifest = with_base_annotations(manifest, base_reference.to_string(), base.digest);
+  manifest = with_config_and_layers(manifest, config_descriptor, descriptors);
+  if (!docker && base_reference) manifest = with_base_annotations(manifest, base_reference->to_string(), base.digest);
 
-  NewManifest out{.media_type = std::string(docker ? media_type::docker_manifest : media_type::oci_manifest),
-                  .bytes = dump_json(manifest),
-                  .digest = Sha256::of(""),
-                  .platform = base.platform,
-                  .base_layers_copied = copied,
-                  .layer_uploaded = w.uploaded};
-  out.digest = Sha256::of(out.bytes);
-  return out;
+  const std::string bytes = dump_json(manifest);
+  return NewManifest{.media_type = std::string(docker ? media_type::docker_manifest : media_type::oci_manifest),
+                     .bytes = bytes,
+                     .digest = Sha256::of(bytes),
+                     .platform = base.platform,
+                     .base_layers_copied = copied,
+                     .layers_uploaded = uploaded};
 }
 
 NewIndex make_index(const BaseImage& base, const std::vector<std::pair<Json, NewManifest>>& children) {

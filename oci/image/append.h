@@ -1,12 +1,13 @@
 #pragma once
-// Appending one layer to a base image and pushing the result, the way `crane append` +
-// `crane mutate` do, in the order content addressing forces: layers (the new one streamed
-// while it is written, see layer_push.h; the base's mounted or copied), config, then the
-// manifest (by the caller, so it decides on tags or an index).
+// Appending layers to a base image (or to nothing: scratch) and pushing the result, the way
+// `crane append` + `crane mutate` do, in the order content addressing forces: layers (the new
+// ones streamed while they are written, see layer_push.h; the base's mounted or copied),
+// config, then the manifest (by the caller, so it decides on tags or an index).
 #include <cstdint>
-#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "oci/image/blob_transfer.h"
 #include "oci/image/config_edit.h"
@@ -15,12 +16,13 @@
 
 namespace kiln::oci {
 
-struct NewLayer {
-  PushedLayer pushed;  ///< already in the target repository (push_layer)
-  HistoryEntry history;
+/// What a build adds on top of its base.
+struct ImageAddition {
+  std::vector<PushedLayer> layers;  ///< in order, already in the target repository (push_layer)
+  std::vector<HistoryStep> history;
 };
 
-/// Further config changes after the layer is added (entrypoint, working directory, ...).
+/// Further config changes after the layers are added (entrypoint, working directory, ...).
 using ConfigEdit = std::function<Json(const Json&)>;
 
 /// A manifest whose blobs are all in the target repository, not pushed itself yet.
@@ -30,15 +32,19 @@ struct NewManifest {
   Digest digest;
   Platform platform;
   int base_layers_copied = 0;
-  Uploaded layer_uploaded = Uploaded::yes;
+  int layers_uploaded = 0;
 };
 
-/// Pushes the base layers (mount or copy as needed) and the new config into target/repository,
-/// where the new layer already is, and returns the new manifest. A zstd layer on a Docker base turns the
-/// manifest into an OCI one. `created` is the image creation time (SOURCE_DATE_EPOCH or 0).
-NewManifest append_layer(const BlobOrigin& origin, const Reference& base_reference, const ResolvedImage& base,
-                         RegistryClient& target, const std::string& repository, const NewLayer& layer,
-                         const ConfigEdit& edit, std::int64_t created);
+/// The empty image FROM scratch starts from: an OCI manifest without layers.
+ResolvedImage scratch_image(const Platform& platform);
+
+/// Pushes the base layers (mount or copy as needed; none for scratch, when `origin` is null)
+/// and the new config into target/repository, and returns the new manifest. A zstd layer on
+/// a Docker base turns the manifest into an OCI one. `created` is the image creation time
+/// (SOURCE_DATE_EPOCH or 0); `base_reference` names the base in OCI annotations.
+NewManifest append_layers(const BlobOrigin* origin, const std::optional<Reference>& base_reference,
+                          const ResolvedImage& base, RegistryClient& target, const std::string& repository,
+                          const ImageAddition& addition, const ConfigEdit& edit, std::int64_t created);
 
 /// The index over the pushed children, same type as the base index (an OCI index when a
 /// child had to become OCI).

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/error.h"
@@ -27,23 +28,33 @@ std::string rfc3339_utc(std::int64_t unix_seconds) {
 }
 
 Json with_layer(const Json& config, const Digest& diff_id, const HistoryEntry& history, std::int64_t created) {
+  return with_layers(config, {diff_id}, {HistoryStep{.entry = history, .empty_layer = false}}, created);
+}
+
+Json with_layers(const Json& config, const std::vector<Digest>& diff_ids, const std::vector<HistoryStep>& history,
+                 std::int64_t created) {
   Json out = config;
   Json& rootfs = out["rootfs"];
   if (!rootfs.is_object()) rootfs = Json::object();
   if (!rootfs.contains("type")) rootfs["type"] = "layers";
-  Json& diff_ids = rootfs["diff_ids"];
-  if (!diff_ids.is_array()) diff_ids = Json::array();
-  const std::size_t base_layers = diff_ids.size();
-  diff_ids.push_back(diff_id.to_string());
+  Json& ids = rootfs["diff_ids"];
+  if (!ids.is_array()) ids = Json::array();
+  const std::size_t base_layers = ids.size();
+  for (const Digest& d : diff_ids) ids.push_back(d.to_string());
 
   const std::string when = rfc3339_utc(created);
-  if (history_is_consistent(config, base_layers) || base_layers == 0) {
-    Json entry = Json::object();
-    entry["created"] = when;
-    entry["created_by"] = history.created_by;
-    if (!history.comment.empty()) entry["comment"] = history.comment;
+  const auto new_layers = std::count_if(history.begin(), history.end(), [](const auto& h) { return !h.empty_layer; });
+  const bool history_matches = static_cast<std::size_t>(new_layers) == diff_ids.size();
+  if (history_matches && (history_is_consistent(config, base_layers) || base_layers == 0)) {
     if (!out["history"].is_array()) out["history"] = Json::array();
-    out["history"].push_back(std::move(entry));
+    for (const HistoryStep& step : history) {
+      Json entry = Json::object();
+      entry["created"] = when;
+      entry["created_by"] = step.entry.created_by;
+      if (!step.entry.comment.empty()) entry["comment"] = step.entry.comment;
+      if (step.empty_layer) entry["empty_layer"] = true;
+      out["history"].push_back(std::move(entry));
+    }
   }
   out["created"] = when;
   return out;

@@ -41,7 +41,7 @@ Json converted_to_oci(const Json& docker_manifest) {
   return out;
 }
 
-Json with_config_and_layer(const Json& manifest, const Descriptor& config, const Descriptor& layer) {
+Json with_config_and_layers(const Json& manifest, const Descriptor& config, const std::vector<Descriptor>& layers) {
   Json out = manifest;
   // Keep whatever else the base config descriptor carried (annotations, ...).
   Json config_descriptor = out.contains("config") && out["config"].is_object() ? out["config"] : Json::object();
@@ -50,7 +50,7 @@ Json with_config_and_layer(const Json& manifest, const Descriptor& config, const
   config_descriptor["size"] = config.size;
   out["config"] = std::move(config_descriptor);
   if (!out["layers"].is_array()) out["layers"] = Json::array();
-  out["layers"].push_back(layer.to_json());
+  for (const Descriptor& layer : layers) out["layers"].push_back(layer.to_json());
   return out;
 }
 

@@ -28,8 +28,9 @@ bool is_docker_manifest(const Json& manifest, const std::string& content_type);
 /// and digests unchanged. Needed before a zstd layer goes on a Docker base.
 [[nodiscard]] Json converted_to_oci(const Json& docker_manifest);
 
-/// Replaces the config descriptor and appends a layer descriptor.
-[[nodiscard]] Json with_config_and_layer(const Json& manifest, const Descriptor& config, const Descriptor& layer);
+/// Replaces the config descriptor and appends layer descriptors.
+[[nodiscard]] Json with_config_and_layers(const Json& manifest, const Descriptor& config,
+                                          const std::vector<Descriptor>& layers);
 
 /// Adds the OCI base-image annotations (only meaningful on OCI manifests).
 [[nodiscard]] Json with_base_annotations(const Json& manifest, const std::string& base_name, const Digest& base_digest);

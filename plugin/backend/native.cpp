@@ -115,15 +115,15 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
     const Target& t = targets[i];
     const oci::ResolvedImage image =
         t.index_descriptor ? oci::resolve_child(base_client, plan.base, *t.index_descriptor) : *base.image;
-    const oci::NewLayer layer{
-        .pushed = oci::push_layer(target, repository, app_layer_spec(plan, *t.binary),
-                                  scratch.path() / fmt::format("layer-{}", i), cache ? &*cache : nullptr),
-        .history = app_history(plan, *t.binary)};
-    oci::NewManifest manifest =
-        oci::append_layer(origin, plan.base, image, target, repository, layer, entrypoint, plan.source_date_epoch);
-    spdlog::info("{}: layer {} ({} bytes{}), manifest {}", image.platform.to_string(),
-                 layer.pushed.digest.to_string(), layer.pushed.size,
-                 manifest.layer_uploaded == oci::Uploaded::yes ? "" : ", already in the registry",
+    const oci::PushedLayer layer = oci::push_layer(target, repository, app_layer_spec(plan, *t.binary),
+                                                   scratch.path() / fmt::format("layer-{}", i),
+                                                   cache ? &*cache : nullptr);
+    const oci::ImageAddition addition{.layers = {layer},
+                                      .history = {{.entry = app_history(plan, *t.binary), .empty_layer = false}}};
+    oci::NewManifest manifest = oci::append_layers(&origin, plan.base, image, target, repository, addition,
+                                                   entrypoint, plan.source_date_epoch);
+    spdlog::info("{}: layer {} ({} bytes{}), manifest {}", image.platform.to_string(), layer.digest.to_string(),
+                 layer.size, layer.uploaded == oci::Uploaded::yes ? "" : ", already in the registry",
                  manifest.digest.to_string());
     children.emplace_back(t.index_descriptor.value_or(oci::Json::object()), std::move(manifest));
   }
@@ -142,7 +142,7 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
   }
   BuildResult result{.digest = oci::Sha256::of(bytes), .media_type = media_type};
   for (const auto& [descriptor, manifest] : children) {
-    result.layers_uploaded += manifest.layer_uploaded == oci::Uploaded::yes ? 1 : 0;
+    result.layers_uploaded += manifest.layers_uploaded;
     result.base_layers_copied += manifest.base_layers_copied;
   }
   for (const std::string& tag : plan.tags) {

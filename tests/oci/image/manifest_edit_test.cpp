@@ -24,7 +24,7 @@ Json docker_manifest() {
 TEST(ManifestEdit, ReplacesConfigAndAppendsLayer) {
   const Descriptor config{.media_type = std::string(media_type::docker_config), .digest = Sha256::of("c2"), .size = 11};
   const Descriptor layer{.media_type = std::string(media_type::docker_layer_gzip), .digest = Sha256::of("n"), .size = 5};
-  const Json out = with_config_and_layer(docker_manifest(), config, layer);
+  const Json out = with_config_and_layers(docker_manifest(), config, {layer});
   // The base descriptor's key order is kept; the values are the new config's.
   EXPECT_EQ(out["config"]["mediaType"], config.media_type);
   EXPECT_EQ(out["config"]["digest"], config.digest.to_string());

@@ -1,0 +1,34 @@
+#pragma once
+// COPY and ADD of local files: sources in the build context (globs, directories, .dockerignore)
+// turned into layer entries at their destination, with Docker's rules for where things land.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oci/layer/layer_writer.h"
+#include "plugin/dockerfile/dockerfile.h"
+
+namespace kiln::plugin {
+
+struct CopyOptions {
+  std::optional<std::uint32_t> chmod;  ///< --chmod: for every copied file and directory
+  std::uint32_t uid = 0;               ///< --chown (numeric)
+  std::uint32_t gid = 0;
+};
+
+/// `sources` and `destination` are expanded; `destination` absolute or relative to
+/// `working_dir`. Throws kiln::Error(usage) "<where>: ..." for a source outside the context
+/// (".." or a symlink leading out), a source that matches nothing (or only ignored files),
+/// several sources into a destination not ending in '/'.
+std::vector<oci::LayerEntry> resolve_copy(const std::filesystem::path& context, const DockerIgnore& ignore,
+                                          const std::vector<std::string>& sources, const std::string& destination,
+                                          const std::string& working_dir, const CopyOptions& options,
+                                          const std::string& where);
+
+/// --chown=uid[:gid] with numbers; names need the image's /etc/passwd, which the native backend
+/// does not read: nullopt for them (the caller reports why it cannot build natively).
+std::optional<std::pair<std::uint32_t, std::uint32_t>> numeric_owner(const std::string& chown);
+
+}  // namespace kiln::plugin

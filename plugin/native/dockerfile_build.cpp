@@ -1,0 +1,57 @@
+#include "plugin/native/dockerfile_build.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "plugin/native/stage_interpreter.h"
+
+namespace kiln::plugin {
+namespace {
+
+std::filesystem::path dockerfile_path(const DockerfileBuild& build) {
+  return build.dockerfile.is_absolute() ? build.dockerfile : build.context / build.dockerfile;
+}
+
+BuildInputs inputs_of(const DockerfileBuild& build) {
+  BuildInputs inputs{.context = build.context, .ignore = {}, .build_args = build.build_args,
+                     .target = build.target_stage};
+  std::ifstream ignore_file(build.context / ".dockerignore");
+  if (ignore_file) {
+    std::ostringstream text;
+    text << ignore_file.rdbuf();
+    inputs.ignore = DockerIgnore::parse(text.str());
+  }
+  return inputs;
+}
+
+}  // namespace
+
+Dockerfile load_dockerfile(const DockerfileBuild& build) {
+  const auto path = dockerfile_path(build);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_usage(fmt::format("setting dockerfile: cannot read {}", path.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_dockerfile(text.str(), build.dockerfile.string());
+}
+
+std::optional<std::string> why_not_native(const Dockerfile& dockerfile, const DockerfileBuild& build) {
+  return native_unsupported(dockerfile, inputs_of(build));
+}
+
+BuildResult build_dockerfile_natively(const Dockerfile& dockerfile, const DockerfileBuild& build,
+                                      std::shared_ptr<const oci::Keychain> keychain) {
+  BaseImages bases(std::move(keychain), build.push.access, build.push.platform);
+  const ImageRecipe recipe = interpret(dockerfile, inputs_of(build), [&](const oci::Reference& base) {
+    std::vector<std::string> env;
+    for (const auto& item : bases.resolve(base).config.value("config", oci::Json::object()).value("Env", oci::Json::array()))
+      if (item.is_string()) env.push_back(item.get<std::string>());
+    return env;
+  });
+  return push_recipe(recipe, build.push, bases);
+}
+
+}  // namespace kiln::plugin

@@ -1,0 +1,122 @@
+#include "plugin/native/recipe_push.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "core/error.h"
+#include "core/temp_dir.h"
+#include "oci/image/append.h"
+#include "oci/image/layer_push.h"
+#include "oci/layer/layer_cache.h"
+#include "oci/sha256.h"
+
+namespace kiln::plugin {
+
+struct BaseImages::State {
+  std::shared_ptr<const oci::Keychain> keychain;
+  RegistryAccess access;
+  oci::Platform platform;
+  std::map<std::string, std::unique_ptr<oci::RegistryClient>> clients;
+  std::map<std::string, oci::ResolvedImage> images;
+};
+
+BaseImages::BaseImages(std::shared_ptr<const oci::Keychain> keychain, RegistryAccess access, oci::Platform platform)
+    : state_(std::make_unique<State>()) {
+  state_->keychain = std::move(keychain);
+  state_->access = std::move(access);
+  state_->platform = std::move(platform);
+}
+BaseImages::~BaseImages() = default;
+
+oci::RegistryClient& BaseImages::client_for(const std::string& registry) {
+  auto& client = state_->clients[registry];
+  if (!client)
+    client = std::make_unique<oci::RegistryClient>(registry, state_->keychain, state_->access.options_for(registry));
+  return *client;
+}
+
+const oci::ResolvedImage& BaseImages::resolve(const oci::Reference& reference) {
+  const std::string key = reference.to_string();
+  if (auto it = state_->images.find(key); it != state_->images.end()) return it->second;
+  oci::RegistryClient& client = client_for(reference.registry());
+  oci::BaseImage base = oci::fetch_base(client, reference);
+  if (base.image) return state_->images.emplace(key, std::move(*base.image)).first->second;
+  auto descriptor = oci::select_platform(base.index_json, state_->platform);
+  if (!descriptor) {
+    std::string have;
+    for (const auto& p : base.platforms()) have += (have.empty() ? "" : ", ") + p.to_string();
+    throw_usage(fmt::format("base image {} has no {} image (it has {})", key, state_->platform.to_string(), have));
+  }
+  return state_->images.emplace(key, oci::resolve_child(client, reference, *descriptor)).first->second;
+}
+
+oci::Json merged_config(const oci::Json& base_config, const ImageRecipe& recipe) {
+  oci::Json out = base_config;
+  oci::Json& config = out["config"];
+  if (!config.is_object()) config = oci::Json::object();
+  for (auto it = recipe.config.begin(); it != recipe.config.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "Env") {
+      oci::Json& env = config["Env"];
+      if (!env.is_array()) env = oci::Json::array();
+      for (const auto& item : *it) {
+        const std::string kv = item.get<std::string>();
+        const std::string prefix = kv.substr(0, kv.find('=') + 1);
+        bool replaced = false;
+        for (auto& existing : env)
+          if (existing.is_string() && existing.get<std::string>().starts_with(prefix)) existing = kv, replaced = true;
+        if (!replaced) env.push_back(kv);
+      }
+    } else if (key == "Labels" || key == "ExposedPorts" || key == "Volumes") {
+      oci::Json& target = config[key];
+      if (!target.is_object()) target = oci::Json::object();
+      for (auto field = it->begin(); field != it->end(); ++field) target[field.key()] = field.value();
+    } else {
+      config[key] = *it;
+    }
+  }
+  for (const std::string& key : recipe.unset)
+    if (!recipe.config.contains(key)) config.erase(key);
+  if (!recipe.author.empty()) out["author"] = recipe.author;
+  return out;
+}
+
+BuildResult push_recipe(const ImageRecipe& recipe, const RecipeTarget& target, BaseImages& bases) {
+  oci::RegistryClient& client = bases.client_for(target.target.registry());
+  const std::string& repository = target.target.repository();
+  const oci::ResolvedImage base = recipe.base ? bases.resolve(*recipe.base) : oci::scratch_image(target.platform);
+
+  TempDir scratch("kiln-build");
+  std::optional<oci::LayerCache> cache;
+  if (target.layer_cache_dir) cache.emplace(*target.layer_cache_dir);
+  oci::ImageAddition addition;
+  for (std::size_t i = 0; i < recipe.layers.size(); ++i) {
+    oci::LayerSpec spec = recipe.layers[i].spec;
+    spec.mtime = target.source_date_epoch;
+    spec.compression = target.compression;
+    addition.layers.push_back(oci::push_layer(client, repository, spec, scratch.path() / fmt::format("layer-{}", i),
+                                              cache ? &*cache : nullptr));
+  }
+  for (const RecipeStep& step : recipe.history)
+    addition.history.push_back({.entry = step.history, .empty_layer = step.empty_layer});
+
+  std::optional<oci::BlobOrigin> origin;
+  if (recipe.base) origin.emplace(oci::BlobOrigin{.client = bases.client_for(recipe.base->registry()),
+                                                  .repository = recipe.base->repository()});
+  const oci::NewManifest manifest = oci::append_layers(
+      origin ? &*origin : nullptr, recipe.base, base, client, repository, addition,
+      [&](const oci::Json& config) { return merged_config(config, recipe); }, target.source_date_epoch);
+
+  BuildResult result{.digest = manifest.digest, .media_type = manifest.media_type};
+  result.layers_uploaded = manifest.layers_uploaded;
+  result.base_layers_copied = manifest.base_layers_copied;
+  for (const std::string& tag : target.tags) {
+    client.put_manifest(repository, tag, manifest.media_type, manifest.bytes);
+    result.pushed.push_back(target.target.with_tag(tag));
+  }
+  return result;
+}
+
+}  // namespace kiln::plugin

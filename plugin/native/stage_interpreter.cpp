@@ -1,0 +1,233 @@
+#include "plugin/native/stage_interpreter.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "plugin/native/config_instructions.h"
+#include "plugin/native/copy_sources.h"
+
+namespace kiln::plugin {
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Layer paths as the layer writer stores them: no leading or trailing '/'.
+std::string layer_path(const std::string& path) {
+  std::string p = path;
+  while (!p.empty() && p.front() == '/') p.erase(0, 1);
+  while (!p.empty() && p.back() == '/') p.pop_back();
+  return p;
+}
+
+// A later entry for the same path replaces an earlier one, as a later COPY overwrites.
+void add_entries(std::vector<oci::LayerEntry>& layer, std::vector<oci::LayerEntry> entries) {
+  for (auto& entry : entries) {
+    const std::string key = layer_path(entry.path);
+    if (key.empty()) continue;  // the root itself is never an entry
+    std::erase_if(layer, [&](const oci::LayerEntry& e) { return layer_path(e.path) == key; });
+    layer.push_back(std::move(entry));
+  }
+}
+
+class Interpreter {
+ public:
+  Interpreter(const Dockerfile& dockerfile, const BuildInputs& inputs, const BaseEnvLookup& base_env)
+      : df_(dockerfile), in_(inputs), base_env_(base_env) {
+    for (const Instruction& arg : df_.global_args) declare_args(arg, globals_, globals_);
+  }
+
+  ImageRecipe run() {
+    const Stage& stage = find_target();
+    return run_stage(stage, 0);
+  }
+
+ private:
+  std::string where(const Instruction& i) const { return fmt::format("{}:{}", df_.file_name, i.line); }
+
+  const Stage& find_target() const {
+    if (df_.stages.empty()) throw_usage(fmt::format("{}: no FROM instruction", df_.file_name));
+    if (in_.target.empty()) return df_.stages.back();
+    for (const Stage& s : df_.stages)
+      if (s.name == lower(in_.target)) return s;
+    throw_usage(fmt::format("setting target: {} has no stage named '{}'", df_.file_name, in_.target));
+  }
+
+  // ARG NAME[=default] ...: a build arg overrides the default; inside a stage, a bare ARG
+  // takes the global value (Docker's scoping).
+  void declare_args(const Instruction& arg, std::map<std::string, std::string>& vars,
+                    const std::map<std::string, std::string>& outer) {
+    for (const std::string& word : arg.args) {
+      const auto eq = word.find('=');
+      const std::string name = word.substr(0, eq);
+      if (auto given = in_.build_args.find(name); given != in_.build_args.end()) vars[name] = given->second;
+      else if (eq != std::string::npos)
+        vars[name] = expand_word(word.substr(eq + 1), vars, df_.escape, df_.file_name, arg.line);
+      else if (auto global = outer.find(name); global != outer.end()) vars[name] = global->second;
+    }
+  }
+
+  ImageRecipe run_stage(const Stage& stage, int depth) {
+    if (depth > static_cast<int>(df_.stages.size()))
+      throw_usage(fmt::format("{}:{}: stages refer to each other in a loop", df_.file_name, stage.line));
+    if (stage.platform) throw NativeUnsupported(fmt::format("{}:{}: FROM --platform", df_.file_name, stage.line));
+    const std::string base = expand_word(stage.base, globals_, df_.escape, df_.file_name, stage.line);
+    ImageRecipe recipe;
+    StageState state;
+    for (const Stage& earlier : df_.stages) {
+      if (earlier.index < stage.index && !earlier.name.empty() && earlier.name == lower(base)) {
+        recipe = run_stage(earlier, depth + 1);
+        state.config = recipe.config;
+        state.unset = recipe.unset;
+        for (const auto& item : state.config.value("Env", oci::Json::array())) {
+          const std::string kv = item.get<std::string>();
+          state.variables[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
+        }
+        return finish_stage(stage, std::move(recipe), std::move(state));
+      }
+    }
+    if (lower(base) != "scratch") {
+      try {
+        recipe.base = oci::Reference::parse(base);
+      } catch (const Error& e) {
+        throw_usage(fmt::format("{}:{}: FROM {}: {}", df_.file_name, stage.line, base, e.what()));
+      }
+      // The base's ENV is visible to expansion; the recipe's Env only lists changes to it.
+      if (base_env_)
+        for (const std::string& kv : base_env_(*recipe.base))
+          if (auto eq = kv.find('='); eq != std::string::npos) state.variables[kv.substr(0, eq)] = kv.substr(eq + 1);
+    } else {
+      // Like BuildKit and buildah, an image from scratch gets the default PATH.
+      apply_env(state, {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}});
+    }
+    return finish_stage(stage, std::move(recipe), std::move(state));
+  }
+
+  ImageRecipe finish_stage(const Stage& stage, ImageRecipe recipe, StageState state) {
+    std::vector<oci::LayerEntry> pending;  // WORKDIR directories, folded into the next layer
+    std::size_t last_workdir = 0;
+    for (const Instruction& i : stage.instructions) {
+      execute(i, recipe, state, pending);
+      if (i.keyword == "WORKDIR") last_workdir = recipe.history.size();
+    }
+    if (!pending.empty()) {
+      // No COPY followed: the directories get a layer of their own, counted on the WORKDIR.
+      recipe.layers.push_back({.spec = {.entries = std::move(pending)},
+                               .history = {.created_by = "WORKDIR", .comment = "kiln"}});
+      recipe.history.at(last_workdir - 1).empty_layer = false;
+    }
+    recipe.config = state.config;
+    recipe.unset = state.unset;
+    if (!state.author.empty()) recipe.author = state.author;
+    return recipe;
+  }
+
+  std::vector<std::string> words(const Instruction& i, const StageState& state) const {
+    return expand_words(i.args, state.variables, df_.escape, df_.file_name, i.line);
+  }
+
+  std::vector<std::pair<std::string, std::string>> pairs(const Instruction& i, const StageState& state) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const KeyValue& kv : key_values(i, df_.file_name))
+      out.emplace_back(expand_word(kv.key, state.variables, df_.escape, df_.file_name, i.line),
+                       expand_word(kv.value, state.variables, df_.escape, df_.file_name, i.line));
+    return out;
+  }
+
+  void execute(const Instruction& i, ImageRecipe& recipe, StageState& state, std::vector<oci::LayerEntry>& pending) {
+    const std::string& k = i.keyword;
+    const std::string at = where(i);
+    bool adds_layer = false;
+    if (k == "RUN") throw NativeUnsupported(fmt::format("{}: RUN needs a container (Kaniko)", at));
+    if (k == "ONBUILD") throw NativeUnsupported(fmt::format("{}: ONBUILD", at));
+    if (k == "ARG") declare_args(i, state.variables, globals_);
+    else if (k == "ENV") apply_env(state, pairs(i, state));
+    else if (k == "LABEL") apply_label(state, pairs(i, state));
+    else if (k == "USER") apply_user(state, words(i, state).at(0));
+    else if (k == "EXPOSE") apply_expose(state, words(i, state), at);
+    else if (k == "VOLUME") apply_volume(state, words(i, state));
+    else if (k == "STOPSIGNAL") apply_stopsignal(state, words(i, state).at(0));
+    else if (k == "SHELL") apply_shell(state, i.args);
+    else if (k == "MAINTAINER") state.author = i.args.empty() ? "" : words(i, state).front();
+    // CMD, ENTRYPOINT, SHELL and HEALTHCHECK are not expanded: the shell (or nothing, in the
+    // JSON form) sees them as written, at run time.
+    else if (k == "CMD") apply_cmd(state, i.args, i.json_form);
+    else if (k == "ENTRYPOINT") apply_entrypoint(state, i.args, i.json_form);
+    else if (k == "HEALTHCHECK") apply_healthcheck(state, i, i.args, at);
+    else if (k == "WORKDIR") {
+      apply_workdir(state, words(i, state).at(0));
+      if (state.working_dir() != "/")
+        add_entries(pending, {{.type = oci::LayerEntry::Type::directory, .path = state.working_dir(), .mode = 0755}});
+    } else if (k == "COPY" || k == "ADD") {
+      auto entries = copy(i, state);
+      add_entries(pending, std::move(entries));
+      recipe.layers.push_back({.spec = {.entries = std::move(pending)},
+                               .history = {.created_by = i.original, .comment = "kiln"}});
+      pending.clear();
+      adds_layer = true;
+    } else {
+      throw_usage(fmt::format("{}: {} is not supported", at, k));
+    }
+    recipe.history.push_back({.history = {.created_by = i.original, .comment = ""}, .empty_layer = !adds_layer});
+  }
+
+  std::vector<oci::LayerEntry> copy(const Instruction& i, const StageState& state) {
+    const std::string at = where(i);
+    if (i.flag("from")) throw NativeUnsupported(fmt::format("{}: COPY --from", at));
+    CopyOptions options;
+    if (auto chown = i.flag("chown")) {
+      const std::string owner = expand_word(*chown, state.variables, df_.escape, df_.file_name, i.line);
+      const auto ids = numeric_owner(owner);
+      if (!ids) throw NativeUnsupported(fmt::format("{}: --chown={} names a user (needs the image's /etc/passwd)", at, owner));
+      options.uid = ids->first;
+      options.gid = ids->second;
+    }
+    if (auto chmod = i.flag("chmod")) {
+      if (chmod->empty() || chmod->find_first_not_of("01234567") != std::string::npos || chmod->size() > 4)
+        throw_usage(fmt::format("{}: --chmod={} is not an octal mode", at, *chmod));
+      options.chmod = static_cast<std::uint32_t>(std::stoul(*chmod, nullptr, 8));
+    }
+    std::vector<std::string> args = words(i, state);
+    if (args.size() < 2) throw_usage(fmt::format("{}: {} needs a source and a destination", at, i.keyword));
+    const std::string destination = args.back();
+    args.pop_back();
+    if (i.keyword == "ADD") {
+      for (const std::string& source : args) {
+        if (source.find("://") != std::string::npos || source.starts_with("git@"))
+          throw NativeUnsupported(fmt::format("{}: ADD of a URL", at));
+        for (const char* ext : {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"})
+          if (source.ends_with(ext)) throw NativeUnsupported(fmt::format("{}: ADD of an archive (extraction)", at));
+      }
+    }
+    return resolve_copy(in_.context, in_.ignore, args, destination, state.working_dir(), options, at);
+  }
+
+  const Dockerfile& df_;
+  const BuildInputs& in_;
+  const BaseEnvLookup& base_env_;
+  std::map<std::string, std::string> globals_;
+};
+
+}  // namespace
+
+ImageRecipe interpret(const Dockerfile& dockerfile, const BuildInputs& inputs, const BaseEnvLookup& base_env) {
+  return Interpreter(dockerfile, inputs, base_env).run();
+}
+
+std::optional<std::string> native_unsupported(const Dockerfile& dockerfile, const BuildInputs& inputs) {
+  try {
+    interpret(dockerfile, inputs, {});
+  } catch (const NativeUnsupported& e) {
+    return std::string(e.what());
+  } catch (const Error&) {
+    // Bad input is reported by the build itself, whichever backend runs it.
+  }
+  return std::nullopt;
+}
+
+}  // namespace kiln::plugin

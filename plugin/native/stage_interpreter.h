@@ -1,0 +1,40 @@
+#pragma once
+// Turns the target stage of a RUN-less Dockerfile into an ImageRecipe, instruction by
+// instruction, with Docker's rules for ARG scoping, variable expansion and each instruction.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+#include "plugin/dockerfile/dockerfile.h"
+#include "plugin/native/image_recipe.h"
+
+namespace kiln::plugin {
+
+struct BuildInputs {
+  std::filesystem::path context;
+  DockerIgnore ignore;
+  std::map<std::string, std::string> build_args;
+  std::string target;  ///< stage name; empty: the last stage
+};
+
+/// Thrown for what a RUN-less build cannot do natively (RUN itself, ADD of a URL or an
+/// archive, COPY --from, --chown by name): the `auto` backend hands such builds to Kaniko.
+class NativeUnsupported : public Error {
+ public:
+  explicit NativeUnsupported(const std::string& why) : Error(ExitClass::usage, why) {}
+};
+
+/// The Env of a base image ("K=V" items): ENV ${PATH}:/x must see the base's PATH.
+using BaseEnvLookup = std::function<std::vector<std::string>(const oci::Reference&)>;
+
+/// Throws NativeUnsupported, or kiln::Error(usage) "<file>:<line>: ..." for bad input.
+ImageRecipe interpret(const Dockerfile& dockerfile, const BuildInputs& inputs, const BaseEnvLookup& base_env);
+
+/// The reason the native backend cannot build this target, or nullopt when it can.
+std::optional<std::string> native_unsupported(const Dockerfile& dockerfile, const BuildInputs& inputs);
+
+}  // namespace kiln::plugin
