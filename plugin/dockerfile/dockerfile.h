@@ -31,6 +31,7 @@ struct Instruction {
 struct KeyValue {
   std::string key;
   std::string value;
+  friend bool operator==(const KeyValue&, const KeyValue&) = default;
 };
 
 struct Stage {
