@@ -183,6 +183,10 @@ class Parser {
     if (k == "SHELL" && !in.json_form) fail("SHELL requires the arguments to be in JSON form");
     if (k == "SHELL" && n == 0) fail("SHELL requires at least one argument");
     if (k == "HEALTHCHECK") check_healthcheck(in);
+    if (k == "ARG") {
+      for (const std::string& word : in.args)
+        if (word.starts_with('=')) fail("ARG: empty name in '" + word + "'");
+    }
   }
 
   void check_healthcheck(const Instruction& in) const {

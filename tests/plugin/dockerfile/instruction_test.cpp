@@ -126,6 +126,8 @@ TEST(DockerfileInstruction, Errors) {
       {"HEALTHCHECK RUN x", "Dockerfile:2: unknown HEALTHCHECK type 'RUN' (expected CMD or NONE)"},
       {"HEALTHCHECK --interval=5 CMD x", "Dockerfile:2: --interval must be a duration like 30s or 1m30s, not '5'"},
       {"HEALTHCHECK --retries=-1 CMD x", "Dockerfile:2: --retries must be a number, not '-1'"},
+      {"ARG A=1 =2", "Dockerfile:2: ARG: empty name in '=2'"},
+      {"ARG", "Dockerfile:2: ARG requires at least one argument"},
       {"ONBUILD FROM x", "Dockerfile:2: FROM isn't allowed as an ONBUILD trigger"},
       {"ONBUILD COPY --frm=a b c", "Dockerfile:2: unknown flag for COPY: --frm"},
   };
