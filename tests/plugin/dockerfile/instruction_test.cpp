@@ -38,6 +38,7 @@ TEST(DockerfileInstruction, JsonAndShellForms) {
       {R"(CMD ["a", "b c"])", {"a", "b c"}, true},
       {R"(cmd  [ "a\"q", "\u00e9\\" ]  )", {"a\"q", "é\\"}, true},
       {R"(ENTRYPOINT [])", {}, true},
+      {"CMD [\"a\", \\\n  # comment\n  \"b\"]", {"a", "b"}, true},  // across a continuation
       {R"(CMD [not json])", {"[not json]"}, false},
       {R"(RUN ["a" "b"])", {R"(["a" "b"])"}, false},        // not JSON: BuildKit runs it in a shell
       {R"(RUN [ -f x ] && echo "y  z")", {R"([ -f x ] && echo "y  z")"}, false},
@@ -104,6 +105,7 @@ TEST(DockerfileInstruction, Errors) {
   const Case cases[] = {
       {R"(CMD ["a", )", R"(Dockerfile:2: unterminated JSON array: ["a",)"},
       {R"(RUN ["a", "b")", R"(Dockerfile:2: unterminated JSON array: ["a", "b")"},
+      {R"(ENTRYPOINT ["a", "b)", R"(Dockerfile:2: unterminated JSON array: ["a", "b)"},
       {R"(COPY ["a", 1])", R"(Dockerfile:2: JSON array arguments must be strings: ["a", 1])"},
       {"COPY --frm=a b c", "Dockerfile:2: unknown flag for COPY: --frm"},
       {"ADD --from=a b c", "Dockerfile:2: unknown flag for ADD: --from"},
