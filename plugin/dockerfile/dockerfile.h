@@ -3,10 +3,15 @@
 // whoever executes them, because ARG and ENV values change as a stage proceeds). Follows
 // BuildKit's dockerfile/parser and instructions packages.
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace kiln::plugin {
 
@@ -31,6 +36,7 @@ struct Instruction {
 struct KeyValue {
   std::string key;
   std::string value;
+  friend bool operator==(const KeyValue&, const KeyValue&) = default;
 };
 
 struct Stage {
@@ -73,6 +79,8 @@ std::vector<std::string> expand_words(const std::vector<std::string>& words,
 /// re-include, last match wins, leading "/" and "./" ignored, comments and blank lines skipped).
 class DockerIgnore {
  public:
+  /// Throws kiln::Error(usage) ".dockerignore:<line>: ..." for a pattern that cannot compile
+  /// (an unclosed '[') or a lone "!".
   static DockerIgnore parse(std::string_view text);
   /// `path` relative to the context root, '/' separated, no leading "./".
   bool excluded(std::string_view path) const;
@@ -80,8 +88,9 @@ class DockerIgnore {
 
  private:
   struct Rule {
-    std::string pattern;
+    std::string pattern;  ///< cleaned, without '!'
     bool negated = false;
+    std::shared_ptr<const re2::RE2> regex;  ///< the pattern compiled once (shared: rules copy cheaply)
   };
   std::vector<Rule> rules_;
 };
