@@ -4,6 +4,9 @@
 // argv, the logged command line, Poco's launch, the pipe readers that stream output line by
 // line, reading and checking the digest file.
 //
+// Measured 2026-11 (2 cores, loaded): ~5 ms with `ulimit -n` 20000, ~1.5 ms with 1024. Most of
+// it is Poco's launch closing every descriptor up to that limit in the child.
+//
 // Usage: kiln-kaniko-overhead-bench [runs]   (default 200)
 #include <fcntl.h>
 #include <fmt/format.h>
