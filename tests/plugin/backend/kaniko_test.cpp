@@ -121,6 +121,18 @@ TEST(KanikoBackend, NoDockerConfigDirLeavesEnvironmentAlone) {
   EXPECT_EQ(executor.recorded("docker_config"), inherited ? inherited : "<unset>");
 }
 
+// A bare build arg is filled by the executor from its environment, which it inherits from us
+// (PATH stands in for a CI variable such as HTTP_PROXY: no setenv in tests).
+TEST(KanikoBackend, BareBuildArgValueComesFromInheritedEnvironment) {
+  StandInExecutor executor(0, R"(printf '%s' "$PATH" > "$out/path_seen")");
+  KanikoOptions o = options_for(executor);
+  o.build_args = {{.name = "PATH", .value = std::nullopt}};
+  KanikoBackend(o, [](std::string_view) {}).run();
+  const Argv argv = executor.argv();
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "--build-arg=PATH"), argv.end());
+  EXPECT_EQ(executor.recorded("path_seen"), std::getenv("PATH"));
+}
+
 // Exit 0: the digest file is read and validated; image-name files land where asked.
 TEST(KanikoBackend, ReturnsDigestAfterSuccess) {
   StandInExecutor executor(0);
