@@ -30,6 +30,20 @@ std::string drain(Poco::Pipe& pipe) {
   return data;
 }
 
+// Hands `pipe`'s content to `on_line` one line at a time, as each line completes.
+void stream_lines(Poco::Pipe& pipe, const std::function<void(std::string_view)>& on_line) {
+  std::string pending;
+  char buffer[65536];
+  for (int n; (n = pipe.readBytes(buffer, sizeof buffer)) > 0;) {
+    pending.append(buffer, n);
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1)
+      on_line(std::string_view(pending).substr(start, nl - start));
+    pending.erase(0, start);
+  }
+  if (!pending.empty()) on_line(pending);
+}
+
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
@@ -39,7 +53,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   std::unique_ptr<Poco::ProcessHandle> handle;
   try {
     handle = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
-        argv[0], args, options.working_dir.empty() ? std::string() : options.working_dir, &in, &out, &err,
+        argv[0], args, options.working_dir.empty() ? std::string() : options.working_dir, &in, &out,
+        // Streamed output shares one pipe, so lines keep the order the child wrote them in.
+        options.on_output_line ? &out : &err,
         make_env(options)));
   } catch (const Poco::Exception& e) {
     throw_infra(fmt::format("cannot start {}: {}", argv[0], e.displayText()));
@@ -48,8 +64,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   // Readers run concurrently so a child that fills one pipe while we wait on the other
   // cannot deadlock us.
   ProcessResult result;
-  std::thread out_reader([&] { result.out = drain(out); });
-  std::thread err_reader([&] { result.err = drain(err); });
+  const auto& on_line = options.on_output_line;
+  std::thread out_reader([&] { on_line ? stream_lines(out, on_line) : void(result.out = drain(out)); });
+  std::thread err_reader([&] {
+    if (!on_line) result.err = drain(err);
+  });
   std::thread writer([&] {
     if (!options.input.empty()) {
       std::size_t off = 0;

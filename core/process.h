@@ -1,9 +1,11 @@
 #pragma once
 // Child processes started from argv arrays (never through a shell), with RAII clean-up.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiln {
@@ -19,6 +21,10 @@ struct ProcessOptions {
   std::map<std::string, std::string> extra_env;   ///< added to the inherited environment
   std::string working_dir;                        ///< empty: inherit
   std::chrono::milliseconds timeout{0};           ///< 0: none; on expiry the child is killed
+  /// run_process only. When set, stdout and stderr share one pipe and each line (without its
+  /// '\n') is passed here as soon as it is complete, in the order the child wrote them, from
+  /// a reader thread; it must not throw. ProcessResult::out / err then stay empty.
+  std::function<void(std::string_view line)> on_output_line;
 };
 
 /// Runs argv[0] (looked up in PATH) to completion and collects its output.
