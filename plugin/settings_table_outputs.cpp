@@ -1,0 +1,29 @@
+#include "plugin/settings_table.h"
+
+namespace kiln::plugin {
+
+std::vector<SettingSpec> output_setting_specs() {
+  return {
+      {"digest_file", {}, "", "File to write the pushed image digest to"},
+      {"image_name_with_digest_file", {}, "", "File listing repo@digest of each destination"},
+      {"image_name_tag_with_digest_file", {}, "", "File listing repo:tag@digest of each destination"},
+      {"artifact_file", {}, "", "Drone docker/v1 artifact JSON written after the push"},
+      {"log_level", {"verbosity"}, "info", "debug, info, warn or error"},
+      {"log_format", {}, "", "Executor log format: text, color or json"},
+      {"log_timestamp", {}, "false", "Timestamps in executor logs"},
+  };
+}
+
+// plugins/docker and docker-buildx configure the Docker daemon they start. kiln starts none,
+// so these are accepted (pipelines keep working) and reported once as having no effect.
+std::vector<SettingSpec> ignored_setting_specs() {
+  std::vector<SettingSpec> out;
+  for (const char* name : {"storage_driver", "storage_path", "bip", "mtu", "custom_dns", "custom_dns_search", "ipv6",
+                           "experimental", "debug", "daemon_off", "daemon_retry_count", "purge", "buildkit_config",
+                           "buildkit_debug", "buildkit_driveropt", "add_host", "squash", "compress", "pull_image",
+                           "quiet", "cache_from", "no_cache", "ssh_agent_key"})
+    out.push_back({name, {}, "", "Docker daemon setting of plugins/docker; accepted, no effect", false, kNoDaemon});
+  return out;
+}
+
+}  // namespace kiln::plugin
