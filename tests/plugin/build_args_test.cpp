@@ -14,7 +14,7 @@ std::vector<BuildArg> args_of(const Env& env, std::vector<std::string>* warnings
 }  // namespace
 
 // research §5 #8: commas and spaces inside values must survive.
-TEST(BuildArgs, ValuesWithCommasAndSpacesSurvive) {
+TEST(SettingsBuildArgs, ValuesWithCommasAndSpacesSurvive) {
   const std::vector<BuildArg> want = {{"A", "x, y z", false}, {"B", "1", false}};
   EXPECT_EQ(args_of(Env{{{"PLUGIN_BUILD_ARGS", R"(["A=x, y z", "B=1"])"}}}), want);
   EXPECT_EQ(args_of(Env{{{"PLUGIN_BUILD_ARGS_NEW", "A=x, y z;B=1"}}}), want);
@@ -22,7 +22,7 @@ TEST(BuildArgs, ValuesWithCommasAndSpacesSurvive) {
             (std::vector<BuildArg>{{"A", "p;q", false}, {"B", "1", false}}));
 }
 
-TEST(BuildArgs, MultipleBuildArgsUsesOnlyTheNewList) {
+TEST(SettingsBuildArgs, MultipleBuildArgsUsesOnlyTheNewList) {
   std::vector<std::string> warnings;
   EXPECT_EQ(args_of(Env{{{"PLUGIN_BUILD_ARGS", "A=1"}, {"PLUGIN_BUILD_ARGS_NEW", "B=2,3"},
                          {"PLUGIN_MULTIPLE_BUILD_ARGS", "true"}}},
@@ -34,7 +34,7 @@ TEST(BuildArgs, MultipleBuildArgsUsesOnlyTheNewList) {
             (std::vector<BuildArg>{{"A", "1", false}, {"B", "2", false}}));
 }
 
-TEST(BuildArgs, FromEnvKeepsTheValueOffTheCommandLine) {
+TEST(SettingsBuildArgs, FromEnvKeepsTheValueOffTheCommandLine) {
   EXPECT_EQ(args_of(Env{{{"PLUGIN_BUILD_ARGS_FROM_ENV", "TOKEN"}, {"TOKEN", "s3cret"}}}),
             (std::vector<BuildArg>{{"TOKEN", "s3cret", true}}));
   try {
@@ -45,7 +45,7 @@ TEST(BuildArgs, FromEnvKeepsTheValueOffTheCommandLine) {
   }
 }
 
-TEST(BuildArgs, ItemWithoutEqualsNamesTheSetting) {
+TEST(SettingsBuildArgs, ItemWithoutEqualsNamesTheSetting) {
   try {
     args_of(Env{{{"PLUGIN_BUILD_ARGS", "A=1,JUSTNAME"}}});
     FAIL();
