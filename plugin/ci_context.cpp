@@ -99,4 +99,9 @@ CiContext read_ci_context(const Env& env) {
   return ci;
 }
 
+std::string destination_repo(const Settings& settings, const CiContext& ci) {
+  if (settings.has("repo")) return settings.get("repo");
+  return ci.system == CiSystem::gitlab ? ci.registry_image : std::string();
+}
+
 }  // namespace kiln::plugin

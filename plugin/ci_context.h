@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/env.h"
+#include "plugin/settings.h"
 
 namespace kiln::plugin {
 
@@ -38,5 +39,8 @@ struct CiContext {
 /// → gitlab; DRONE=true → drone; else none) and reads its variables. Passwords are registered
 /// with kiln::log::add_secret.
 CiContext read_ci_context(const Env& env);
+
+/// The repository to push to: the repo setting, else $CI_REGISTRY_IMAGE on GitLab, else "".
+std::string destination_repo(const Settings& settings, const CiContext& ci);
 
 }  // namespace kiln::plugin

@@ -10,7 +10,7 @@ std::vector<SettingSpec> registry_setting_specs() {
       {"destinations", {}, "", "Full references to push (woodpecker); overrides repo and tags"},
       {"username", {}, "", "Registry user name", false, "", {"DOCKER_USERNAME"}},
       {"password", {}, "", "Registry password or token", true, "", {"DOCKER_PASSWORD"}},
-      {"email", {}, "", "Registry e-mail (plugins/docker); written to config.json, otherwise unused", false, "", {"DOCKER_EMAIL"}},
+      {"email", {}, "", "Registry e-mail (plugins/docker)", false, "registries no longer use an e-mail address", {"DOCKER_EMAIL"}},
       {"access_token", {}, "", "OAuth2 access token, logged in as oauth2accesstoken (plugins/docker)", true, "", {"ACCESS_TOKEN"}},
       {"base_image_registry", {"docker_registry"}, "", "Registry of the base images, for a second login (pull credentials)"},
       {"base_image_username", {"docker_username"}, "", "User name for base_image_registry"},
