@@ -19,10 +19,17 @@ std::vector<SettingSpec> output_setting_specs() {
 std::vector<SettingSpec> ignored_setting_specs() {
   std::vector<SettingSpec> out;
   for (const char* name : {"storage_driver", "storage_path", "bip", "mtu", "custom_dns", "custom_dns_search", "ipv6",
-                           "experimental", "debug", "daemon_off", "daemon_retry_count", "purge", "buildkit_config",
-                           "buildkit_debug", "buildkit_driveropt", "add_host", "squash", "compress", "pull_image",
-                           "quiet", "cache_from", "no_cache", "ssh_agent_key"})
+                           "experimental", "daemon_off", "daemon_retry_count", "purge", "buildkit_config",
+                           "buildkit_driveropt", "add_host", "squash", "compress", "ssh_agent_key"})
     out.push_back({name, {}, "", "Docker daemon setting of plugins/docker; accepted, no effect", false, kNoDaemon});
+  struct Other { const char* name; const char* reason; };
+  for (const Other& o : {Other{"debug", "kiln runs no Docker daemon; use log_level: debug"},
+                         Other{"buildkit_debug", "kiln runs no BuildKit; use log_level: debug"},
+                         Other{"quiet", "use log_level: warn"},
+                         Other{"pull_image", "base images are always resolved from the registry"},
+                         Other{"cache_from", "kiln caches layers with cache and cache_repo, or layer_cache_dir"},
+                         Other{"no_cache", "the executor cache is used only with cache: true"}})
+    out.push_back({o.name, {}, "", "plugins/docker setting; accepted, no effect", false, o.reason});
   return out;
 }
 

@@ -142,6 +142,12 @@ TEST(Settings, IgnoredDaemonSettingsWarnOnce) {
   EXPECT_EQ(warnings, (std::vector<std::string>{"setting mtu has no effect: kiln runs no Docker daemon",
                                                 "setting storage_driver has no effect: kiln runs no Docker daemon"}));
   EXPECT_NE(help_text().find("--purge"), std::string::npos);
+  warnings.clear();
+  Settings::load(Env{{{"PLUGIN_DEBUG", "true"}, {"PLUGIN_EMAIL", "a@b"}}}, {}, &warnings);
+  EXPECT_EQ(warnings, (std::vector<std::string>{"setting debug has no effect: kiln runs no Docker daemon; use "
+                                                "log_level: debug",
+                                                "setting email has no effect: registries no longer use an e-mail "
+                                                "address"}));
 }
 
 TEST(Settings, ListSeparatorsAreChosenByTheCaller) {
