@@ -92,6 +92,7 @@ CiContext read_ci_context(const Env& env) {
     case CiSystem::gitlab: read_gitlab(env, ci); break;
     case CiSystem::none: break;
   }
+  ci.docker_auth_config = first_of(env, {"DOCKER_AUTH_CONFIG"});
   // A tag build whose tag variable is missing still names the tag in its ref, and vice versa.
   if (ci.tag.empty() && ci.ref.starts_with("refs/tags/")) ci.tag = ci.ref.substr(10);
   if (ci.ref.empty() && !ci.tag.empty()) ci.ref = "refs/tags/" + ci.tag;

@@ -31,6 +31,8 @@ struct CiContext {
   std::string dependency_proxy_server;
   std::string dependency_proxy_user;
   std::string dependency_proxy_password;
+  /// DOCKER_AUTH_CONFIG, read on every system: a docker config.json in a variable (GitLab docs).
+  std::string docker_auth_config;
 
   friend bool operator==(const CiContext&, const CiContext&) = default;
 };

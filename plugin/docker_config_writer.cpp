@@ -53,18 +53,17 @@ bool pair_given(const Settings& settings, const std::string& user_setting, const
   return user;
 }
 
-oci::Json raw_config(const Settings& settings) {
-  if (!settings.has("config")) return oci::Json{{"auths", oci::Json::object()}};
-  oci::Json doc;
+// A config.json given as text; `source` names it in errors ("setting config").
+oci::Json parse_config(const std::string& text, const std::string& source) {
   // The parser's message could quote the document, and the document holds passwords.
-  doc = oci::Json::parse(settings.get("config"), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) throw_usage("setting config: not valid JSON");
-  if (!doc.is_object()) throw_usage("setting config: must be a JSON object (a docker config.json)");
+  oci::Json doc = oci::Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) throw_usage(fmt::format("{}: not valid JSON", source));
+  if (!doc.is_object()) throw_usage(fmt::format("{}: must be a JSON object (a docker config.json)", source));
   oci::Json auths = oci::Json::object();
   if (auto it = doc.find("auths"); it != doc.end() && !it->is_null()) {
-    if (!it->is_object()) throw_usage("setting config: \"auths\" must be an object");
+    if (!it->is_object()) throw_usage(fmt::format("{}: \"auths\" must be an object", source));
     for (const auto& [key, entry] : it->items()) {
-      if (!entry.is_object()) throw_usage(fmt::format("setting config: auths.\"{}\" is not an object", key));
+      if (!entry.is_object()) throw_usage(fmt::format("{}: auths.\"{}\" is not an object", source, key));
       for (const char* field : {"auth", "password", "identitytoken", "registrytoken"})
         if (auto f = entry.find(field); f != entry.end() && f->is_string() && !f->get<std::string>().empty())
           log::add_secret(f->get<std::string>());
@@ -74,6 +73,15 @@ oci::Json raw_config(const Settings& settings) {
   }
   doc["auths"] = std::move(auths);
   return doc;
+}
+
+// Adds what `extra` has and `doc` lacks: auths entries and credHelpers by key.
+void merge_missing(oci::Json& doc, const oci::Json& extra) {
+  for (const auto& [key, entry] : extra["auths"].items())
+    if (!doc["auths"].contains(key)) doc["auths"][key] = entry;
+  if (auto helpers = extra.find("credHelpers"); helpers != extra.end() && helpers->is_object())
+    for (const auto& [key, name] : helpers->items())
+      if (!doc.contains("credHelpers") || !doc["credHelpers"].contains(key)) doc["credHelpers"][key] = name;
 }
 
 std::string push_registry(const Settings& settings, const CiContext& ci) {
@@ -126,7 +134,8 @@ std::string docker_config_key(std::string_view registry) {
 }
 
 oci::Json make_docker_config(const Settings& settings, const CiContext& ci) {
-  oci::Json doc = raw_config(settings);
+  oci::Json doc = settings.has("config") ? parse_config(settings.get("config"), "setting config")
+                                         : oci::Json{{"auths", oci::Json::object()}};
   Auths auths(doc["auths"]);
   if (pair_given(settings, "username", "password"))
     auths.add(push_registry(settings, ci), settings.get("username"), settings.get("password"));
@@ -146,6 +155,7 @@ oci::Json make_docker_config(const Settings& settings, const CiContext& ci) {
         !ci.dependency_proxy_password.empty())
       auths.add(ci.dependency_proxy_server, ci.dependency_proxy_user, ci.dependency_proxy_password);
   }
+  if (!ci.docker_auth_config.empty()) merge_missing(doc, parse_config(ci.docker_auth_config, "DOCKER_AUTH_CONFIG"));
   return doc;
 }
 

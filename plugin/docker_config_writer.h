@@ -19,7 +19,10 @@ namespace kiln::plugin {
 ///  3. `logins`: a JSON list [{"registry", "username", "password"}] (no registry: Docker Hub);
 ///  4. `base_image_registry` + `base_image_username`/`base_image_password`;
 ///  5. on GitLab: CI_REGISTRY with CI_REGISTRY_USER/_PASSWORD, and CI_DEPENDENCY_PROXY_SERVER
-///     with CI_DEPENDENCY_PROXY_USER/_PASSWORD.
+///     with CI_DEPENDENCY_PROXY_USER/_PASSWORD;
+///  6. DOCKER_AUTH_CONFIG (GitLab's documented variable; auths and credHelpers). The kaniko
+///     fork reads that variable before config.json, so a backend running the executor should
+///     leave it out of the executor's environment: everything in it is in this document.
 /// Entries are {"auth": base64(user:password)}. Every secret is registered with
 /// kiln::log::add_secret; errors name the setting and never quote a credential.
 oci::Json make_docker_config(const Settings& settings, const CiContext& ci);

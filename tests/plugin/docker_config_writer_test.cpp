@@ -108,3 +108,16 @@ TEST(Credentials, WrittenWithMode0600) {
 }
 
 }  // namespace kiln::plugin
+
+namespace kiln::plugin {
+
+TEST(Credentials, DockerAuthConfigIsMergedLast) {
+  const Env env{{{"PLUGIN_REGISTRY", "r.example"}, {"PLUGIN_USERNAME", "u"}, {"PLUGIN_PASSWORD", "p"},
+                 {"DOCKER_AUTH_CONFIG", R"({"auths":{"r.example":{"auth":"eDp5"},"https://ghcr.io/":{"auth":"bDpscA=="}},)"
+                                        R"("credHelpers":{"gcr.io":"gcloud"}})"}}};
+  EXPECT_EQ(config_of(env), R"({"auths":{"r.example":{"auth":"dTpw"},"ghcr.io":{"auth":"bDpscA=="}},)"
+                            R"("credHelpers":{"gcr.io":"gcloud"}})");
+  EXPECT_EQ(error_of(Env{{{"DOCKER_AUTH_CONFIG", "{hunter2"}}}), "DOCKER_AUTH_CONFIG: not valid JSON");
+}
+
+}  // namespace kiln::plugin
