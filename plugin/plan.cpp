@@ -29,9 +29,12 @@ auto checked(const std::string& setting, F&& f) -> decltype(f()) {
 oci::Reference target_reference(const Settings& settings, const CiContext& ci) {
   std::string repo = destination_repo(settings, ci);
   if (repo.empty()) bad_setting("repo", "is required: the repository to push to, e.g. registry.example.com/team/app");
-  const std::string registry = settings.get("registry");
-  if (!registry.empty()) {
-    // drone-kaniko and plugins/docker users write repo with or without the registry prefix.
+  // Users paste URLs (research §5 #17): a scheme on repo or registry is dropped.
+  if (auto scheme = repo.find("://"); scheme != std::string::npos) repo = repo.substr(scheme + 3);
+  // drone-kaniko and plugins/docker users write repo with or without the registry prefix, and
+  // often keep registry at its Docker Hub default URL, which is never prefixed.
+  const std::string registry = docker_config_key(settings.get("registry"));
+  if (!registry.empty() && registry != docker_config_key("docker.io")) {
     if (!repo.starts_with(registry + "/")) repo = registry + "/" + repo;
   }
   if (repo.find('@') != std::string::npos) bad_setting("repo", fmt::format("'{}' must not contain a digest", repo));

@@ -54,6 +54,12 @@ TEST_F(PlanTest, RegistryIsPrefixedOnlyWhenMissing) {
             "r.example:5000/team/app");
   EXPECT_EQ(plan({{"PLUGIN_REPO", "r.example:5000/team/app"}, {"PLUGIN_REGISTRY", "r.example:5000"}}).target.name(),
             "r.example:5000/team/app");
+  EXPECT_EQ(plan({{"PLUGIN_REPO", "team/app"}, {"PLUGIN_REGISTRY", "https://r.example:5000/v2/"}}).target.name(),
+            "r.example:5000/team/app");
+  EXPECT_EQ(plan({{"PLUGIN_REPO", "https://r.example:5000/team/app"}}).target.name(), "r.example:5000/team/app");
+  // drone-kaniko's default registry is the Docker Hub URL; it is never prefixed onto repo.
+  EXPECT_EQ(plan({{"PLUGIN_REPO", "team/app"}, {"PLUGIN_REGISTRY", "https://index.docker.io/v1/"}}).target.name(),
+            "docker.io/team/app");
 }
 
 TEST_F(PlanTest, PerPlatformBinaries) {
