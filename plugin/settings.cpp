@@ -209,7 +209,7 @@ std::string help_text() {
     if (!spec.default_value.empty()) out << fmt::format(" (default: {})", spec.default_value);
     out << "\n";
   }
-  out << "\nExit codes: 0 pushed, 2 bad settings or input, 3 registry or environment failure.\n";
+  out << "\nExit codes: 0 pushed (or skipped: auto_tag on another branch), 2 bad settings or input, 3 registry or environment failure.\n";
   return out.str();
 }
 

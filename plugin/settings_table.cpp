@@ -27,7 +27,7 @@ std::vector<SettingSpec> build_setting_specs() {
       {"build_args_new", {}, "", "Build args separated by ';' or newlines, so values may hold commas (drone-kaniko)"},
       {"multiple_build_args", {}, "false", "Use build_args_new instead of build_args (drone-kaniko); kiln reads build_args_new whenever it is set"},
       {"build_args_from_env", {}, "", "Names of environment variables passed as build args; the value never appears on a command line"},
-      {"platform", {"custom_platform"}, "", "Platform to build for, e.g. linux/arm64 (kaniko --custom-platform)"},
+      {"platform", {"custom_platform", "platforms"}, "", "Platform to build for, e.g. linux/arm64 (kaniko --custom-platform)"},
       {"custom_labels", {"labels", "label"}, "", "Labels key=value added to the image"},
       {"label_schema", {}, "", "Labels added under the label-schema.org namespace (plugins/docker)"},
       {"auto_label", {"default_labels", "auto_labels"}, "true", "Add org.opencontainers.image.{created,revision,source,url} labels"},
@@ -37,6 +37,8 @@ std::vector<SettingSpec> build_setting_specs() {
       {"compression_level", {}, "1", "Compression level (gzip 1-9, zstd 1-19); 1 is 3x faster than 6 for ~10% more bytes"},
       {"layer_cache_dir", {}, "", "Where kiln remembers layers it built, so an unchanged rebuild costs a hash and a HEAD (default $XDG_CACHE_HOME/kiln/layers or ~/.cache/kiln/layers; 'none' turns it off)"},
       {"secrets", {"secret"}, "", "Build secrets id=...,src=file|env=VAR for RUN --mount=type=secret (kaniko fork --secret)"},
+      {"secrets_from_env", {}, "", "Build secrets id=VAR, each read from that environment variable (plugins/docker)"},
+      {"secrets_from_file", {}, "", "Build secrets id=path, each read from that file (plugins/docker)"},
       {"env_file", {}, "", "dotenv file loaded before the settings are read"},
       {"extra_opts", {}, "", "Extra executor arguments, one per list item (never word-split by a shell)"},
   };

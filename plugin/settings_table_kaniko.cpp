@@ -8,6 +8,7 @@ std::vector<SettingSpec> kaniko_setting_specs() {
       {"dry_run", {"no_push"}, "false", "Build without pushing"},
       {"push_only", {}, "false", "Push source_tar_path without building (drone-kaniko)"},
       {"source_tar_path", {}, "", "Image tarball pushed by push_only"},
+      {"source_image", {}, "", "Image retagged and pushed by push_only (plugins/docker)"},
       {"tar_path", {"destination_tar_path"}, "", "Also write the image as a docker-save tarball here"},
       {"oci_layout_path", {}, "", "Also write the image as an OCI layout directory here"},
       {"cache", {"enable_cache"}, "false", "Use the executor's layer cache (kaniko --cache)"},

@@ -21,7 +21,7 @@ std::vector<SettingSpec> ignored_setting_specs() {
   for (const char* name : {"storage_driver", "storage_path", "bip", "mtu", "custom_dns", "custom_dns_search", "ipv6",
                            "experimental", "daemon_off", "daemon_retry_count", "purge", "buildkit_config",
                            "buildkit_driveropt", "add_host", "squash", "compress", "ssh_agent_key"})
-    out.push_back({name, {}, "", "Docker daemon setting of plugins/docker; accepted, no effect", false, kNoDaemon});
+    out.push_back({name, {}, "", "Docker daemon setting of plugins/docker", false, kNoDaemon});
   struct Other { const char* name; const char* reason; };
   for (const Other& o : {Other{"debug", "kiln runs no Docker daemon; use log_level: debug"},
                          Other{"buildkit_debug", "kiln runs no BuildKit; use log_level: debug"},
@@ -29,7 +29,11 @@ std::vector<SettingSpec> ignored_setting_specs() {
                          Other{"pull_image", "base images are always resolved from the registry"},
                          Other{"cache_from", "kiln caches layers with cache and cache_repo, or layer_cache_dir"},
                          Other{"no_cache", "the executor cache is used only with cache: true"}})
-    out.push_back({o.name, {}, "", "plugins/docker setting; accepted, no effect", false, o.reason});
+    out.push_back({o.name, {}, "", "plugins/docker setting", false, o.reason});
+  // Signing is a separate step for now; the key is still registered as a secret.
+  for (const char* name : {"cosign_private_key", "cosign_password", "cosign_params"})
+    out.push_back({name, {}, "", "cosign signing of plugins/docker", std::string(name) != "cosign_params",
+                   "kiln does not sign images; run cosign in a later step"});
   return out;
 }
 

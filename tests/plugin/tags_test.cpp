@@ -132,3 +132,34 @@ TEST_F(TagsTest, ExpandTag) {
 }
 
 }  // namespace kiln::plugin
+
+namespace kiln::plugin {
+
+// One row per CI system: its own variables all the way to the tags (research §3.1).
+TEST(Tags, AutoTagFromEachCiSystem) {
+  struct Row { Env env; TagAction action; std::vector<std::string> tags; };
+  const std::vector<Row> rows = {
+      {Env{{{"DRONE", "true"}, {"DRONE_COMMIT_REF", "refs/tags/v3.1.4"}, {"DRONE_REPO_BRANCH", "main"}}},
+       TagAction::push, {"3", "3.1", "3.1.4"}},
+      {Env{{{"DRONE", "true"}, {"DRONE_COMMIT_REF", "refs/heads/main"}, {"DRONE_REPO_BRANCH", "main"}}},
+       TagAction::push, {"latest"}},
+      {Env{{{"CI", "woodpecker"}, {"CI_COMMIT_REF", "refs/heads/trunk"}, {"CI_REPO_DEFAULT_BRANCH", "trunk"}}},
+       TagAction::push, {"latest"}},
+      {Env{{{"CI", "woodpecker"}, {"CI_COMMIT_TAG", "0.2.0"}, {"CI_REPO_DEFAULT_BRANCH", "trunk"}}},
+       TagAction::push, {"0.2", "0.2.0"}},
+      {Env{{{"GITLAB_CI", "true"}, {"CI_COMMIT_BRANCH", "main"}, {"CI_DEFAULT_BRANCH", "main"}}},
+       TagAction::push, {"latest"}},
+      {Env{{{"GITLAB_CI", "true"}, {"CI_MERGE_REQUEST_REF_PATH", "refs/merge-requests/3/head"},
+            {"CI_MERGE_REQUEST_IID", "3"}, {"CI_DEFAULT_BRANCH", "main"}}},
+       TagAction::skip, {}},
+  };
+  for (const Row& r : rows) {
+    Env env = r.env;
+    env.vars["PLUGIN_AUTO_TAG"] = "true";
+    const TagPlan p = resolve_tags(Settings::load(env, {}, nullptr), read_ci_context(env), "/nonexistent");
+    EXPECT_EQ(p.action, r.action) << env.vars.begin()->first;
+    EXPECT_EQ(p.tags, r.tags) << env.vars.begin()->first;
+  }
+}
+
+}  // namespace kiln::plugin
