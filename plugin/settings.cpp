@@ -77,7 +77,7 @@ namespace {
 // names become warnings with the closest known one.
 void read_prefixed(const Env& env, const std::string& prefix, std::map<std::string, std::string>& values,
                    std::vector<std::string>* warnings) {
-  std::map<std::string, std::string> found;
+  std::map<std::string, std::string> found, found_in;  // setting -> value, variable
   for (const auto& [key, value] : env.vars) {
     if (!key.starts_with(prefix)) continue;
     // Woodpecker turns '-' and '.' into '_' already; the lower-cased rest is the setting name.
@@ -90,7 +90,15 @@ void read_prefixed(const Env& env, const std::string& prefix, std::map<std::stri
       continue;
     }
     if (value.empty() || values.count(spec->name)) continue;  // CI systems export unset settings as ""
+    if (auto it = found_in.find(spec->name); it != found_in.end()) {
+      // PLUGIN_TAG and PLUGIN_TAGS both set: the canonical name wins, else the first alias.
+      const std::string& kept = name == spec->name ? key : it->second;
+      if (warnings)
+        warnings->push_back(fmt::format("{} and {} both set setting {}: using {}", it->second, key, spec->name, kept));
+      if (name != spec->name) continue;
+    }
     found[spec->name] = value;
+    found_in[spec->name] = key;
   }
   values.insert(found.begin(), found.end());
 }
@@ -209,7 +217,8 @@ std::string help_text() {
     if (!spec.default_value.empty()) out << fmt::format(" (default: {})", spec.default_value);
     out << "\n";
   }
-  out << "\nExit codes: 0 pushed (or skipped: auto_tag on another branch), 2 bad settings or input, 3 registry or environment failure.\n";
+  out << "\nExit codes: 0 pushed (or skipped: auto_tag on another branch), 2 bad settings or input,\n"
+         "3 registry or environment failure.\n";
   return out.str();
 }
 

@@ -129,6 +129,18 @@ TEST(Settings, KilnVariablesAreTheGitlabFrontEnd) {
   EXPECT_EQ(warnings, std::vector<std::string>{"unknown setting KILN_REPOO (did you mean KILN_REPO?)"});
 }
 
+TEST(Settings, CanonicalNameWinsOverAlias) {
+  std::vector<std::string> warnings;
+  const Settings s = Settings::load(Env{{{"PLUGIN_TAG", "a"}, {"PLUGIN_TAGS", "b"}, {"PLUGIN_NO_PUSH", "true"},
+                                        {"PLUGIN_DRY_RUN", "false"}}},
+                                    {}, &warnings);
+  EXPECT_EQ(s.get("tags"), "b");
+  EXPECT_EQ(s.get("dry_run"), "false");
+  EXPECT_EQ(warnings, (std::vector<std::string>{
+                          "PLUGIN_DRY_RUN and PLUGIN_NO_PUSH both set setting dry_run: using PLUGIN_DRY_RUN",
+                          "PLUGIN_TAG and PLUGIN_TAGS both set setting tags: using PLUGIN_TAGS"}));
+}
+
 TEST(Settings, PlainDockerVariablesAreTheLastResort) {
   const Settings s = Settings::load(
       Env{{{"DOCKER_USERNAME", "u"}, {"DOCKER_PASSWORD", "p"}, {"PLUGIN_USERNAME", "plugin-user"}}}, {}, nullptr);
