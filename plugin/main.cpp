@@ -10,6 +10,7 @@
 #include "plugin/outputs.h"
 #include "plugin/plan.h"
 #include "plugin/settings.h"
+#include "plugin/tags.h"
 
 namespace {
 
@@ -35,6 +36,13 @@ int run(int argc, char** argv) {
   }
   log::setup(parse_level(settings.get("log_level")));
   for (const auto& w : warnings) spdlog::warn("{}", w);
+
+  // auto_tag on a branch that is not the default one: nothing to build, and not a failure.
+  const plugin::CiContext ci = plugin::read_ci_context(env);
+  if (const plugin::TagPlan tags = plugin::resolve_tags(settings, ci, "."); tags.action == plugin::TagAction::skip) {
+    std::cout << "skipped: " << tags.reason << "\n";
+    return 0;
+  }
 
   const plugin::BuildPlan plan = plugin::make_plan(settings, env);
   plugin::NativeBackend backend(plugin::make_keychain(settings, plan, env));

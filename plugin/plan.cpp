@@ -4,7 +4,9 @@
 
 #include "core/error.h"
 #include "oci/credentials/docker_config.h"
-#include "oci/credentials/layered_keychain.h"
+#include "plugin/ci_context.h"
+#include "plugin/docker_config_writer.h"
+#include "plugin/tags.h"
 
 namespace kiln::plugin {
 namespace {
@@ -24,12 +26,15 @@ auto checked(const std::string& setting, F&& f) -> decltype(f()) {
   }
 }
 
-oci::Reference target_reference(const Settings& settings) {
-  std::string repo = settings.get("repo");
+oci::Reference target_reference(const Settings& settings, const CiContext& ci) {
+  std::string repo = destination_repo(settings, ci);
   if (repo.empty()) bad_setting("repo", "is required: the repository to push to, e.g. registry.example.com/team/app");
-  const std::string registry = settings.get("registry");
-  if (!registry.empty()) {
-    // drone-kaniko and plugins/docker users write repo with or without the registry prefix.
+  // Users paste URLs (research §5 #17): a scheme on repo or registry is dropped.
+  if (auto scheme = repo.find("://"); scheme != std::string::npos) repo = repo.substr(scheme + 3);
+  // drone-kaniko and plugins/docker users write repo with or without the registry prefix, and
+  // often keep registry at its Docker Hub default URL, which is never prefixed.
+  const std::string registry = docker_config_key(settings.get("registry"));
+  if (!registry.empty() && registry != docker_config_key("docker.io")) {
     if (!repo.starts_with(registry + "/")) repo = registry + "/" + repo;
   }
   if (repo.find('@') != std::string::npos) bad_setting("repo", fmt::format("'{}' must not contain a digest", repo));
@@ -127,6 +132,9 @@ oci::RegistryOptions RegistryAccess::options_for(const std::string& registry) co
 }
 
 BuildPlan make_plan(const Settings& settings, const Env& env) {
+  const CiContext ci = read_ci_context(env);
+  const TagPlan tags = resolve_tags(settings, ci, ".");
+  if (tags.action == TagAction::skip) throw_usage(tags.reason);  // main() checks resolve_tags first
   BuildPlan plan{.base = checked("base_image",
                                  [&] {
                                    const std::string base = settings.get("base_image");
@@ -135,33 +143,47 @@ BuildPlan make_plan(const Settings& settings, const Env& env) {
                                                                "debian:bookworm-slim");
                                    return oci::Reference::parse(base);
                                  }),
-                 .target = target_reference(settings),
-                 .tags = settings.get_list("tags"),
+                 .target = target_reference(settings, ci),
+                 .tags = tags.tags,
                  .binaries = {},
                  .compression = {},
                  .source_date_epoch = source_date_epoch(env),
                  .access = parse_access(settings),
                  .digest_file = settings.get("digest_file"),
                  .layer_cache_dir = layer_cache_dir(settings, env)};
-  if (plan.tags.empty()) plan.tags.push_back("latest");
-  for (const auto& tag : plan.tags) checked("tags", [&] { oci::validate_tag(tag); return 0; });
   plan.target = plan.target.with_tag(plan.tags.front());
   plan.binaries = parse_binaries(settings);
   plan.compression = parse_compression(settings);
   return plan;
 }
 
-std::shared_ptr<const oci::Keychain> make_keychain(const Settings& settings, const BuildPlan& plan, const Env& env) {
-  std::map<std::string, oci::Credential> explicit_credentials;
-  const std::string username = settings.get("username"), password = settings.get("password");
-  if (!username.empty() || !password.empty()) {
-    if (username.empty()) bad_setting("username", "is required when password is set");
-    if (password.empty()) bad_setting("password", "is required when username is set");
-    explicit_credentials[plan.target.registry()] = oci::Credential{.username = username, .password = password,
-                                                                   .identity_token = {}, .registry_token = {}};
+namespace {
+
+// The first keychain that knows the registry answers.
+class FirstOfKeychain final : public oci::Keychain {
+ public:
+  explicit FirstOfKeychain(std::vector<std::shared_ptr<const oci::Keychain>> chain) : chain_(std::move(chain)) {}
+  oci::Credential resolve(const std::string& registry) const override {
+    for (const auto& keychain : chain_)
+      if (oci::Credential c = keychain->resolve(registry); !c.empty()) return c;
+    return {};
   }
-  auto docker_config = std::make_shared<oci::DockerConfigKeychain>(oci::DockerConfigKeychain::from_env(env));
-  return std::make_shared<oci::LayeredKeychain>(std::move(explicit_credentials), std::move(docker_config));
+
+ private:
+  std::vector<std::shared_ptr<const oci::Keychain>> chain_;
+};
+
+}  // namespace
+
+std::shared_ptr<const oci::Keychain> make_keychain(const Settings& settings, const BuildPlan&, const Env& env) {
+  // The same document the kaniko backend writes, so both backends push with the same logins.
+  oci::CredentialHelperOptions helpers;
+  for (const char* name : {"PATH", "HOME"})
+    if (auto value = env.get(name)) helpers.env[name] = *value;
+  auto merged = std::make_shared<oci::DockerConfigKeychain>(make_docker_config(settings, read_ci_context(env)),
+                                                            "kiln credentials (settings)", helpers);
+  auto from_file = std::make_shared<oci::DockerConfigKeychain>(oci::DockerConfigKeychain::from_env(env));
+  return std::make_shared<FirstOfKeychain>(std::vector<std::shared_ptr<const oci::Keychain>>{merged, from_file});
 }
 
 }  // namespace kiln::plugin

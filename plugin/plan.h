@@ -47,10 +47,13 @@ struct BuildPlan {
 };
 
 /// Validates everything that can be checked locally (references, tags, binaries exist,
-/// compression) before any network traffic; errors name the setting at fault.
+/// compression) before any network traffic; errors name the setting at fault. Tags come from
+/// resolve_tags() with ./.tags; a skipping auto_tag is an error here, so callers check
+/// resolve_tags() first. On GitLab, repo defaults to $CI_REGISTRY_IMAGE.
 BuildPlan make_plan(const Settings& settings, const Env& env);
 
-/// Credentials for the plan: username/password for the target registry, then docker config.json.
+/// Credentials: the merged document of make_docker_config() (settings, logins, GitLab), then
+/// $DOCKER_CONFIG/config.json or ~/.docker/config.json for registries it does not name.
 std::shared_ptr<const oci::Keychain> make_keychain(const Settings& settings, const BuildPlan& plan, const Env& env);
 
 }  // namespace kiln::plugin

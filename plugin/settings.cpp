@@ -71,22 +71,51 @@ std::string closest_setting(const std::string& word) {
   return best;
 }
 
-Settings Settings::load(const Env& env, const std::vector<std::string>& args, std::vector<std::string>* warnings) {
-  Settings s;
+namespace {
+
+// Reads <prefix><NAME> variables into `values` (only settings not set there yet); unknown
+// names become warnings with the closest known one.
+void read_prefixed(const Env& env, const std::string& prefix, std::map<std::string, std::string>& values,
+                   std::vector<std::string>* warnings) {
+  std::map<std::string, std::string> found, found_in;  // setting -> value, variable
   for (const auto& [key, value] : env.vars) {
-    if (!key.starts_with("PLUGIN_")) continue;
+    if (!key.starts_with(prefix)) continue;
     // Woodpecker turns '-' and '.' into '_' already; the lower-cased rest is the setting name.
-    const std::string name = to_lower(key.substr(7));
+    const std::string name = to_lower(key.substr(prefix.size()));
     const SettingSpec* spec = find_spec(name);
     if (!spec) {
       if (warnings)
-        warnings->push_back(
-            fmt::format("unknown setting {} (did you mean PLUGIN_{}?)", key, to_upper(closest_setting(name))));
+        warnings->push_back(fmt::format("unknown setting {} (did you mean {}{}?)", key, prefix,
+                                        to_upper(closest_setting(name))));
       continue;
     }
-    if (value.empty()) continue;  // CI systems export unset settings as ""
-    if (spec->secret) log::add_secret(value);
-    s.values_[spec->name] = value;
+    if (value.empty() || values.count(spec->name)) continue;  // CI systems export unset settings as ""
+    if (auto it = found_in.find(spec->name); it != found_in.end()) {
+      // PLUGIN_TAG and PLUGIN_TAGS both set: the canonical name wins, else the first alias.
+      const std::string& kept = name == spec->name ? key : it->second;
+      if (warnings)
+        warnings->push_back(fmt::format("{} and {} both set setting {}: using {}", it->second, key, spec->name, kept));
+      if (name != spec->name) continue;
+    }
+    found[spec->name] = value;
+    found_in[spec->name] = key;
+  }
+  values.insert(found.begin(), found.end());
+}
+
+}  // namespace
+
+Settings Settings::load(const Env& env, const std::vector<std::string>& args, std::vector<std::string>* warnings) {
+  Settings s;
+  read_prefixed(env, "PLUGIN_", s.values_, warnings);
+  read_prefixed(env, "KILN_", s.values_, warnings);
+  for (const auto& spec : setting_specs()) {
+    if (s.values_.count(spec.name)) continue;
+    for (const auto& var : spec.env)
+      if (auto value = env.get(var)) {
+        s.values_[spec.name] = *value;
+        break;
+      }
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -109,8 +138,13 @@ Settings Settings::load(const Env& env, const std::vector<std::string>& args, st
         throw_usage(fmt::format("flag --{} needs a value", name));
       else value = args[++i];
     }
-    if (spec->secret) log::add_secret(value);
     s.values_[spec->name] = value;
+  }
+  for (const auto& [name, value] : s.values_) {
+    const SettingSpec* spec = find_spec(name);
+    if (spec->secret) log::add_secret(value);
+    if (!spec->ignored_reason.empty() && warnings)
+      warnings->push_back(fmt::format("setting {} has no effect: {}", name, spec->ignored_reason));
   }
   return s;
 }
@@ -141,7 +175,7 @@ std::int64_t Settings::get_int(const std::string& name) const {
   throw_usage(fmt::format("setting {}: '{}' is not a whole number", name, v));
 }
 
-std::vector<std::string> Settings::get_list(const std::string& name) const {
+std::vector<std::string> Settings::get_list(const std::string& name, std::string_view separators) const {
   const std::string raw = trim(get(name));
   std::vector<std::string> out;
   if (raw.starts_with("[")) {
@@ -156,7 +190,7 @@ std::vector<std::string> Settings::get_list(const std::string& name) const {
   }
   std::string item;
   for (char c : raw) {
-    if (c == ',' || c == '\n' || c == ';') {
+    if (separators.find(c) != std::string_view::npos) {
       if (auto t = trim(item); !t.empty()) out.push_back(t);
       item.clear();
     } else {
@@ -170,17 +204,21 @@ std::vector<std::string> Settings::get_list(const std::string& name) const {
 std::string help_text() {
   std::ostringstream out;
   out << "kiln-plugin: build a container image without privileges and push it.\n\n"
-         "Settings come from PLUGIN_<NAME> variables (Drone and Woodpecker `settings:`) or from\n"
-         "--name value flags; flags win. Other environment: SOURCE_DATE_EPOCH (timestamps),\n"
+         "Settings come from --name value flags, PLUGIN_<NAME> variables (Drone and Woodpecker\n"
+         "`settings:`) or KILN_<NAME> variables (GitLab job `variables:`), in that order of\n"
+         "precedence. On GitLab, repo defaults to $CI_REGISTRY_IMAGE and the CI_REGISTRY and\n"
+         "CI_DEPENDENCY_PROXY logins are added. Other environment: SOURCE_DATE_EPOCH (timestamps),\n"
          "DOCKER_CONFIG (credentials in config.json).\n\nSettings:\n";
   for (const auto& spec : setting_specs()) {
     std::string names = "--" + spec.name;
     for (const auto& alias : spec.aliases) names += ", --" + alias;
     out << fmt::format("  {:<34} {}", names, spec.help);
+    if (!spec.ignored_reason.empty()) out << " [ignored: " << spec.ignored_reason << "]";
     if (!spec.default_value.empty()) out << fmt::format(" (default: {})", spec.default_value);
     out << "\n";
   }
-  out << "\nExit codes: 0 pushed, 2 bad settings or input, 3 registry or environment failure.\n";
+  out << "\nExit codes: 0 pushed (or skipped: auto_tag on another branch), 2 bad settings or input,\n"
+         "3 registry or environment failure.\n";
   return out.str();
 }
 

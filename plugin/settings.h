@@ -1,10 +1,15 @@
 #pragma once
 // The CI step contract: every setting kiln-plugin reads, from PLUGIN_* variables (Drone,
-// Woodpecker) or --flags (a person). One table describes them all; --help is generated from it.
+// Woodpecker), KILN_* variables (GitLab job variables), or --flags (a person). One table
+// describes them all; --help is generated from it.
+//
+// Precedence, highest first: --flag, PLUGIN_<NAME or alias>, KILN_<NAME or alias>, then the
+// plain variables a spec lists in `env` (DOCKER_USERNAME...), then the table default.
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/env.h"
@@ -17,6 +22,10 @@ struct SettingSpec {
   std::string default_value;
   std::string help;
   bool secret = false;               ///< never printed; registered for redaction
+  /// Non-empty: accepted for compatibility but has no effect; the reason is reported once.
+  std::string ignored_reason;
+  /// Plain variables read when neither PLUGIN_ nor KILN_ sets it (plugins/docker's DOCKER_*).
+  std::vector<std::string> env;
 };
 
 /// The table of every setting, in the order --help lists them.
@@ -25,9 +34,10 @@ const std::vector<SettingSpec>& setting_specs();
 /// Raw values by canonical name, as given (after alias resolution).
 class Settings {
  public:
-  /// Reads PLUGIN_* from env, then applies argv flags (--name value | --name=value) over them.
-  /// Throws kiln::Error(usage) for an unknown flag or a missing value. Unknown PLUGIN_*
-  /// variables are reported through `warnings` with the closest known name.
+  /// Reads PLUGIN_*, then KILN_* and the specs' plain variables for what is still unset, then
+  /// applies argv flags (--name value | --name=value) over them. Throws kiln::Error(usage) for
+  /// an unknown flag or a missing value. Unknown PLUGIN_*/KILN_* variables are reported through
+  /// `warnings` with the closest known name, and so is each ignored setting that is set.
   static Settings load(const Env& env, const std::vector<std::string>& args, std::vector<std::string>* warnings);
 
   /// The value, or the table default; empty string when neither.
@@ -36,8 +46,8 @@ class Settings {
   /// "true/false/yes/no/1/0/on/off"; throws naming the setting otherwise.
   bool get_bool(const std::string& name) const;
   std::int64_t get_int(const std::string& name) const;
-  /// A list: commas, newlines or ';', or a JSON array; trimmed, empties dropped.
-  std::vector<std::string> get_list(const std::string& name) const;
+  /// A list split on any of `separators`, or a JSON array; trimmed, empties dropped.
+  std::vector<std::string> get_list(const std::string& name, std::string_view separators = ",\n;") const;
 
   bool help_requested() const { return help_; }
   bool version_requested() const { return version_; }

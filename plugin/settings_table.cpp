@@ -1,25 +1,47 @@
-#include "plugin/settings.h"
+#include "plugin/settings_table.h"
 
 namespace kiln::plugin {
 
 const std::vector<SettingSpec>& setting_specs() {
-  static const std::vector<SettingSpec> specs = {
-      {"repo", {}, "", "Target repository, e.g. registry.example.com/team/app (registry is prefixed when set separately)"},
-      {"tags", {"tag"}, "latest", "Tags to push (comma, newline or ';' separated, or a JSON array)"},
-      {"registry", {}, "", "Registry host[:port] of the target when repo does not name one"},
-      {"username", {}, "", "Registry user name"},
-      {"password", {}, "", "Registry password or token", true},
+  static const std::vector<SettingSpec> specs = [] {
+    std::vector<SettingSpec> all;
+    for (auto part : {build_setting_specs, registry_setting_specs, tag_setting_specs, kaniko_setting_specs,
+                      output_setting_specs, ignored_setting_specs}) {
+      auto specs_of_part = part();
+      all.insert(all.end(), specs_of_part.begin(), specs_of_part.end());
+    }
+    return all;
+  }();
+  return specs;
+}
+
+std::vector<SettingSpec> build_setting_specs() {
+  return {
+      {"backend", {}, "auto", "How to build: native (binary on a base image, no executor), kaniko (run the executor on a Dockerfile) or auto"},
+      {"executor", {}, "/kaniko/executor", "Path of the kaniko executor (kaniko backend)"},
+      {"dockerfile", {}, "Dockerfile", "Dockerfile path, relative to the working directory"},
+      {"context", {}, ".", "Build context directory"},
+      {"context_sub_path", {}, "", "Sub-directory of the context to build from (kaniko --context-sub-path)"},
+      {"target", {}, "", "Dockerfile stage to build (--target)"},
+      {"build_args", {}, "", "Build args NAME=value, comma or newline separated; a JSON array keeps commas inside values"},
+      {"build_args_new", {}, "", "Build args separated by ';' or newlines, so values may hold commas (drone-kaniko)"},
+      {"multiple_build_args", {}, "false", "Use build_args_new instead of build_args (drone-kaniko); kiln reads build_args_new whenever it is set"},
+      {"build_args_from_env", {}, "", "Names of environment variables passed as build args; the value never appears on a command line"},
+      {"platform", {"custom_platform", "platforms"}, "", "Platform to build for, e.g. linux/arm64 (kaniko --custom-platform)"},
+      {"custom_labels", {"labels", "label"}, "", "Labels key=value added to the image"},
+      {"label_schema", {}, "", "Labels added under the label-schema.org namespace (plugins/docker)"},
+      {"auto_label", {"default_labels", "auto_labels"}, "true", "Add org.opencontainers.image.{created,revision,source,url} labels"},
       {"base_image", {}, "", "Base image of the binary-on-base build, e.g. debian:bookworm-slim"},
       {"binary", {}, "", "Application binary put at /usr/local/app/main; per platform: linux/amd64=out/amd64/main,linux/arm64=out/arm64/main"},
-      {"insecure", {}, "false", "Use plain HTTP instead of HTTPS for the registries (local or test registries only)"},
-      {"registry_certificate", {"ca_cert"}, "", "PEM CA bundle to trust for registry TLS: a path, or host=path entries (kaniko format)"},
-      {"digest_file", {}, "", "File to write the pushed image digest to"},
       {"compression", {}, "gzip", "Layer compression: gzip, zstd (OCI manifests) or none"},
       {"compression_level", {}, "1", "Compression level (gzip 1-9, zstd 1-19); 1 is 3x faster than 6 for ~10% more bytes"},
       {"layer_cache_dir", {}, "", "Where kiln remembers layers it built, so an unchanged rebuild costs a hash and a HEAD (default $XDG_CACHE_HOME/kiln/layers or ~/.cache/kiln/layers; 'none' turns it off)"},
-      {"log_level", {"verbosity"}, "info", "debug, info, warn or error"},
+      {"secrets", {"secret"}, "", "Build secrets id=...,src=file|env=VAR for RUN --mount=type=secret (kaniko fork --secret)"},
+      {"secrets_from_env", {}, "", "Build secrets id=VAR, each read from that environment variable (plugins/docker)"},
+      {"secrets_from_file", {}, "", "Build secrets id=path, each read from that file (plugins/docker)"},
+      {"env_file", {}, "", "dotenv file loaded before the settings are read"},
+      {"extra_opts", {}, "", "Extra executor arguments, one per list item (never word-split by a shell)"},
   };
-  return specs;
 }
 
 }  // namespace kiln::plugin

@@ -54,6 +54,12 @@ TEST_F(PlanTest, RegistryIsPrefixedOnlyWhenMissing) {
             "r.example:5000/team/app");
   EXPECT_EQ(plan({{"PLUGIN_REPO", "r.example:5000/team/app"}, {"PLUGIN_REGISTRY", "r.example:5000"}}).target.name(),
             "r.example:5000/team/app");
+  EXPECT_EQ(plan({{"PLUGIN_REPO", "team/app"}, {"PLUGIN_REGISTRY", "https://r.example:5000/v2/"}}).target.name(),
+            "r.example:5000/team/app");
+  EXPECT_EQ(plan({{"PLUGIN_REPO", "https://r.example:5000/team/app"}}).target.name(), "r.example:5000/team/app");
+  // drone-kaniko's default registry is the Docker Hub URL; it is never prefixed onto repo.
+  EXPECT_EQ(plan({{"PLUGIN_REPO", "team/app"}, {"PLUGIN_REGISTRY", "https://index.docker.io/v1/"}}).target.name(),
+            "docker.io/team/app");
 }
 
 TEST_F(PlanTest, PerPlatformBinaries) {
@@ -83,5 +89,26 @@ TEST_F(PlanTest, ErrorsNameTheSetting) {
 }
 
 TEST_F(PlanTest, SourceDateEpoch) { EXPECT_EQ(plan({{"SOURCE_DATE_EPOCH", "1700000000"}}).source_date_epoch, 1700000000); }
+
+TEST_F(PlanTest, GitlabPushesToTheProjectRegistryWithAutoTags) {
+  const BuildPlan p = plan({{"PLUGIN_REPO", ""}, {"GITLAB_CI", "true"}, {"CI_REGISTRY_IMAGE", "r.gitlab.example/g/p"},
+                            {"CI_COMMIT_TAG", "v1.2.3"}, {"KILN_AUTO_TAG", "true"}});
+  EXPECT_EQ(p.target.to_string(), "r.gitlab.example/g/p:1");
+  EXPECT_EQ(p.tags, (std::vector<std::string>{"1", "1.2", "1.2.3"}));
+}
+
+// The native backend resolves credentials from the same merged document kaniko gets.
+TEST_F(PlanTest, KeychainUsesTheMergedDockerConfig) {
+  const Env e = env({{"PLUGIN_USERNAME", "u"}, {"PLUGIN_PASSWORD", "p"}, {"PLUGIN_BASE_IMAGE_REGISTRY", "docker.io"},
+                     {"PLUGIN_BASE_IMAGE_USERNAME", "hub"}, {"PLUGIN_BASE_IMAGE_PASSWORD", "hp"},
+                     {"PLUGIN_LOGINS", R"([{"registry":"ghcr.io","username":"g","password":"gp"}])"},
+                     {"DOCKER_CONFIG", (dir_.path() / "none").string()}});
+  const Settings s = Settings::load(e, {}, nullptr);
+  const auto keychain = make_keychain(s, make_plan(s, e), e);
+  EXPECT_EQ(keychain->resolve("127.0.0.1:5000"), (oci::Credential{.username = "u", .password = "p"}));
+  EXPECT_EQ(keychain->resolve("docker.io"), (oci::Credential{.username = "hub", .password = "hp"}));
+  EXPECT_EQ(keychain->resolve("ghcr.io"), (oci::Credential{.username = "g", .password = "gp"}));
+  EXPECT_TRUE(keychain->resolve("quay.io").empty());
+}
 
 }  // namespace kiln::plugin

@@ -1,0 +1,40 @@
+#include "plugin/settings_table.h"
+
+namespace kiln::plugin {
+
+std::vector<SettingSpec> output_setting_specs() {
+  return {
+      {"digest_file", {}, "", "File to write the pushed image digest to"},
+      {"image_name_with_digest_file", {}, "", "File listing repo@digest of each destination"},
+      {"image_name_tag_with_digest_file", {}, "", "File listing repo:tag@digest of each destination"},
+      {"artifact_file", {}, "", "Drone docker/v1 artifact JSON written after the push"},
+      {"log_level", {"verbosity"}, "info", "debug, info, warn or error"},
+      {"log_format", {}, "", "Executor log format: text, color or json"},
+      {"log_timestamp", {}, "false", "Timestamps in executor logs"},
+  };
+}
+
+// plugins/docker and docker-buildx configure the Docker daemon they start. kiln starts none,
+// so these are accepted (pipelines keep working) and reported once as having no effect.
+std::vector<SettingSpec> ignored_setting_specs() {
+  std::vector<SettingSpec> out;
+  for (const char* name : {"storage_driver", "storage_path", "bip", "mtu", "custom_dns", "custom_dns_search", "ipv6",
+                           "experimental", "daemon_off", "daemon_retry_count", "purge", "buildkit_config",
+                           "buildkit_driveropt", "add_host", "squash", "compress", "ssh_agent_key"})
+    out.push_back({name, {}, "", "Docker daemon setting of plugins/docker", false, kNoDaemon});
+  struct Other { const char* name; const char* reason; };
+  for (const Other& o : {Other{"debug", "kiln runs no Docker daemon; use log_level: debug"},
+                         Other{"buildkit_debug", "kiln runs no BuildKit; use log_level: debug"},
+                         Other{"quiet", "use log_level: warn"},
+                         Other{"pull_image", "base images are always resolved from the registry"},
+                         Other{"cache_from", "kiln caches layers with cache and cache_repo, or layer_cache_dir"},
+                         Other{"no_cache", "the executor cache is used only with cache: true"}})
+    out.push_back({o.name, {}, "", "plugins/docker setting", false, o.reason});
+  // Signing is a separate step for now; the key is still registered as a secret.
+  for (const char* name : {"cosign_private_key", "cosign_password", "cosign_params"})
+    out.push_back({name, {}, "", "cosign signing of plugins/docker", std::string(name) != "cosign_params",
+                   "kiln does not sign images; run cosign in a later step"});
+  return out;
+}
+
+}  // namespace kiln::plugin

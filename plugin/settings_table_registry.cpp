@@ -1,0 +1,36 @@
+#include "plugin/settings_table.h"
+
+namespace kiln::plugin {
+
+std::vector<SettingSpec> registry_setting_specs() {
+  return {
+      {"repo", {}, "", "Target repository, e.g. registry.example.com/team/app (registry is prefixed when set separately; on GitLab the default is $CI_REGISTRY_IMAGE)"},
+      {"registry", {}, "", "Registry host[:port] of the target when repo does not name one; also the key of the username/password login", false, "", {"DOCKER_REGISTRY"}},
+      {"expand_repo", {}, "false", "Prefix the registry onto repo and cache_repo (drone-kaniko; kiln prefixes whenever repo lacks it)"},
+      {"destinations", {}, "", "Full references to push (woodpecker); overrides repo and tags"},
+      {"username", {}, "", "Registry user name", false, "", {"DOCKER_USERNAME"}},
+      {"password", {}, "", "Registry password or token", true, "", {"DOCKER_PASSWORD"}},
+      {"email", {}, "", "Registry e-mail (plugins/docker)", false, "registries no longer use an e-mail address", {"DOCKER_EMAIL"}},
+      {"access_token", {}, "", "OAuth2 access token, logged in as oauth2accesstoken (plugins/docker)", true, "", {"ACCESS_TOKEN"}},
+      {"base_image_registry", {"docker_registry"}, "", "Registry of the base images, for a second login (pull credentials)"},
+      {"base_image_username", {"docker_username"}, "", "User name for base_image_registry"},
+      {"base_image_password", {"docker_password"}, "", "Password for base_image_registry", true},
+      {"logins", {}, "", "JSON list of logins [{\"registry\":..,\"username\":..,\"password\":..}] (docker-buildx shape)", true},
+      {"config", {"docker_config_json"}, "", "A docker config.json document, merged into the credentials kiln writes", true, "", {"DOCKER_PLUGIN_CONFIG"}},
+      {"json_key", {}, "", "Google service account key (GCR/GAR); written to a file named by GOOGLE_APPLICATION_CREDENTIALS", true},
+      {"registry_type", {}, "", "Registry type in the artifact file: Docker, ECR, GCR or GAR (plugins/docker)"},
+      {"insecure", {}, "false", "Use plain HTTP instead of HTTPS for the registries (local or test registries only)"},
+      {"insecure_pull", {}, "false", "Pull base images over plain HTTP (kaniko --insecure-pull)"},
+      {"insecure_registry", {}, "", "Registries reached over plain HTTP (kaniko --insecure-registry)"},
+      {"skip_tls_verify", {}, "false", "Do not verify registry TLS certificates (kaniko --skip-tls-verify)"},
+      {"skip_tls_verify_pull", {}, "false", "Do not verify TLS when pulling base images"},
+      {"skip_tls_verify_registry", {}, "", "Registries whose TLS certificate is not verified"},
+      {"registry_certificate", {"ca_cert"}, "", "PEM CA bundle to trust for registry TLS: a path, or host=path entries (kaniko format)"},
+      {"registry_client_cert", {}, "", "Client certificate host=cert,key for mutual TLS"},
+      {"registry_mirrors", {"mirror", "mirrors", "registry_mirror"}, "", "Registry mirrors for Docker Hub pulls"},
+      {"skip_default_registry_fallback", {}, "false", "Fail instead of falling back to the default registry when every mirror fails"},
+      {"skip_push_permission_check", {}, "false", "Skip the push permission check before the build"},
+  };
+}
+
+}  // namespace kiln::plugin
