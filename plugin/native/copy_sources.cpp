@@ -79,7 +79,8 @@ std::vector<std::string> glob_context(const fs::path& context, const std::string
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(context, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    const std::string relative = fs::relative(it->path(), context).string();
+    // Lexically: fs::relative would resolve a symlink and name its target instead.
+    const std::string relative = it->path().lexically_relative(context).string();
     if (::fnmatch(pattern.c_str(), relative.c_str(), FNM_PATHNAME) == 0) matches.push_back(relative);
   }
   std::sort(matches.begin(), matches.end());
@@ -105,7 +106,8 @@ std::optional<std::pair<std::uint32_t, std::uint32_t>> numeric_owner(const std::
 std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerIgnore& ignore,
                                           const std::vector<std::string>& sources, const std::string& destination,
                                           const std::string& working_dir, const CopyOptions& options,
-                                          const std::string& where) {
+                                          const std::string& where,
+                                          const std::function<bool(const std::string&)>& is_directory) {
   // Expand globs first: "several sources" is judged on what they match.
   std::vector<std::pair<std::string, std::string>> matched;  // {as written, relative path}
   for (const std::string& source : sources) {
@@ -138,13 +140,16 @@ std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerI
     if (ec || !fs::exists(status))
       throw_usage(fmt::format("{}: '{}' not found in the build context", where, source));
     if (fs::is_directory(status)) {
-      // A directory's contents are copied, not the directory itself (Docker's COPY rule).
-      out.push_back({.type = oci::LayerEntry::Type::directory, .path = dest,
-                     .mode = options.chmod.value_or(0755), .source = {}, .content = {}, .link_target = {},
-                     .uid = options.uid, .gid = options.gid});
+      // A directory's contents are copied, not the directory itself (Docker's COPY rule); the
+      // destination is made like any directory COPY creates: 0755, --chown's owner.
+      out.push_back({.type = oci::LayerEntry::Type::directory, .path = dest, .mode = 0755, .source = {},
+                     .content = {}, .link_target = {}, .uid = options.uid, .gid = options.gid});
       walk_directory(real, relative, dest, ignore, options, out);
     } else {
-      const std::string target = dest_is_dir ? dest + "/" + real.filename().string() : dest;
+      const bool into = dest_is_dir || (is_directory && is_directory(dest));
+      // The name as written in the context: a symlinked source keeps its own name.
+      const std::string name = fs::path(relative).filename().string();
+      const std::string target = into ? (dest == "/" ? "" : dest) + "/" + name : dest;
       out.push_back({.type = oci::LayerEntry::Type::file, .path = target,
                      .mode = options.chmod.value_or(static_cast<std::uint32_t>(status.permissions()) & 07777),
                      .source = real, .content = {}, .link_target = {}, .uid = options.uid, .gid = options.gid});

@@ -3,6 +3,7 @@
 // turned into layer entries at their destination, with Docker's rules for where things land.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,7 +14,7 @@
 namespace kiln::plugin {
 
 struct CopyOptions {
-  std::optional<std::uint32_t> chmod;  ///< --chmod: for every copied file and directory
+  std::optional<std::uint32_t> chmod;  ///< --chmod: for every copied file and directory (not the destination itself)
   std::uint32_t uid = 0;               ///< --chown (numeric)
   std::uint32_t gid = 0;
 };
@@ -22,10 +23,13 @@ struct CopyOptions {
 /// `working_dir`. Throws kiln::Error(usage) "<where>: ..." for a source outside the context
 /// (".." or a symlink leading out), a source that matches nothing (or only ignored files),
 /// several sources into a destination not ending in '/'.
+/// `is_directory` says whether an image path already is a directory: a single file copied to
+/// an existing directory goes into it, as with Docker.
 std::vector<oci::LayerEntry> resolve_copy(const std::filesystem::path& context, const DockerIgnore& ignore,
                                           const std::vector<std::string>& sources, const std::string& destination,
                                           const std::string& working_dir, const CopyOptions& options,
-                                          const std::string& where);
+                                          const std::string& where,
+                                          const std::function<bool(const std::string&)>& is_directory = {});
 
 /// --chown=uid[:gid] with numbers; names need the image's /etc/passwd, which the native backend
 /// does not read: nullopt for them (the caller reports why it cannot build natively).

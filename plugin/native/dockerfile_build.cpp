@@ -45,12 +45,16 @@ std::optional<std::string> why_not_native(const Dockerfile& dockerfile, const Do
 BuildResult build_dockerfile_natively(const Dockerfile& dockerfile, const DockerfileBuild& build,
                                       std::shared_ptr<const oci::Keychain> keychain) {
   BaseImages bases(std::move(keychain), build.push.access, build.push.platform);
-  const ImageRecipe recipe = interpret(dockerfile, inputs_of(build), [&](const oci::Reference& base) {
-    std::vector<std::string> env;
-    for (const auto& item : bases.resolve(base).config.value("config", oci::Json::object()).value("Env", oci::Json::array()))
-      if (item.is_string()) env.push_back(item.get<std::string>());
-    return env;
-  });
+  const BaseLookup lookup{
+      .env = [&](const oci::Reference& base) {
+        std::vector<std::string> env;
+        const oci::Json config = bases.resolve(base).config.value("config", oci::Json::object());
+        for (const auto& item : config.value("Env", oci::Json::array()))
+          if (item.is_string()) env.push_back(item.get<std::string>());
+        return env;
+      },
+      .tree = [&](const oci::Reference& base) -> const oci::FilesystemView& { return bases.tree(base); }};
+  const ImageRecipe recipe = interpret(dockerfile, inputs_of(build), lookup);
   return push_recipe(recipe, build.push, bases);
 }
 

@@ -20,6 +20,7 @@ struct BaseImages::State {
   oci::Platform platform;
   std::map<std::string, std::unique_ptr<oci::RegistryClient>> clients;
   std::map<std::string, oci::ResolvedImage> images;
+  std::map<std::string, oci::FilesystemView> trees;
 };
 
 BaseImages::BaseImages(std::shared_ptr<const oci::Keychain> keychain, RegistryAccess access, oci::Platform platform)
@@ -50,6 +51,15 @@ const oci::ResolvedImage& BaseImages::resolve(const oci::Reference& reference) {
     throw_usage(fmt::format("base image {} has no {} image (it has {})", key, state_->platform.to_string(), have));
   }
   return state_->images.emplace(key, oci::resolve_child(client, reference, *descriptor)).first->second;
+}
+
+const oci::FilesystemView& BaseImages::tree(const oci::Reference& reference) {
+  const std::string key = reference.to_string();
+  if (auto it = state_->trees.find(key); it != state_->trees.end()) return it->second;
+  const oci::ResolvedImage& image = resolve(reference);
+  return state_->trees
+      .emplace(key, oci::FilesystemView::of_image(client_for(reference.registry()), reference.repository(), image.manifest))
+      .first->second;
 }
 
 oci::Json merged_config(const oci::Json& base_config, const ImageRecipe& recipe) {

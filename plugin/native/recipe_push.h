@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "oci/credentials/credential.h"
+#include "oci/image/filesystem_view.h"
 #include "oci/image/platform.h"
 #include "oci/image/remote_image.h"
 #include "oci/layer/layer_writer.h"
@@ -38,6 +39,8 @@ class BaseImages {
   ~BaseImages();
   /// The image for the platform; throws kiln::Error naming the reference when absent.
   const oci::ResolvedImage& resolve(const oci::Reference& reference);
+  /// Its file tree (every layer's headers, downloaded once per build).
+  const oci::FilesystemView& tree(const oci::Reference& reference);
   oci::RegistryClient& client_for(const std::string& registry);
 
  private:

@@ -37,8 +37,8 @@ void add_entries(std::vector<oci::LayerEntry>& layer, std::vector<oci::LayerEntr
 
 class Interpreter {
  public:
-  Interpreter(const Dockerfile& dockerfile, const BuildInputs& inputs, const BaseEnvLookup& base_env)
-      : df_(dockerfile), in_(inputs), base_env_(base_env) {
+  Interpreter(const Dockerfile& dockerfile, const BuildInputs& inputs, const BaseLookup& base)
+      : df_(dockerfile), in_(inputs), base_(base) {
     for (const Instruction& arg : df_.global_args) declare_args(arg, globals_, globals_);
   }
 
@@ -98,9 +98,10 @@ class Interpreter {
         throw_usage(fmt::format("{}:{}: FROM {}: {}", df_.file_name, stage.line, base, e.what()));
       }
       // The base's ENV is visible to expansion; the recipe's Env only lists changes to it.
-      if (base_env_)
-        for (const std::string& kv : base_env_(*recipe.base))
+      if (base_.env)
+        for (const std::string& kv : base_.env(*recipe.base))
           if (auto eq = kv.find('='); eq != std::string::npos) state.variables[kv.substr(0, eq)] = kv.substr(eq + 1);
+      tree_ = base_.tree ? base_.tree(*recipe.base) : oci::FilesystemView{};
     } else {
       // Like BuildKit and buildah, an image from scratch gets the default PATH.
       apply_env(state, {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}});
@@ -110,16 +111,18 @@ class Interpreter {
 
   ImageRecipe finish_stage(const Stage& stage, ImageRecipe recipe, StageState state) {
     std::vector<oci::LayerEntry> pending;  // WORKDIR directories, folded into the next layer
-    std::size_t last_workdir = 0;
+    std::size_t last_directory_step = 0;  // the last WORKDIR or VOLUME that created a directory
     for (const Instruction& i : stage.instructions) {
+      const std::size_t before = pending.size();
       execute(i, recipe, state, pending);
-      if (i.keyword == "WORKDIR") last_workdir = recipe.history.size();
+      if (!pending.empty() && pending.size() != before) last_directory_step = recipe.history.size();
     }
     if (!pending.empty()) {
-      // No COPY followed: the directories get a layer of their own, counted on the WORKDIR.
+      // No COPY followed: the directories get a layer of their own, counted on the last
+      // instruction that made one.
       recipe.layers.push_back({.spec = {.entries = std::move(pending)},
-                               .history = {.created_by = "WORKDIR", .comment = "kiln"}});
-      recipe.history.at(last_workdir - 1).empty_layer = false;
+                               .history = {.created_by = "directories", .comment = "kiln"}});
+      recipe.history.at(last_directory_step - 1).empty_layer = false;
     }
     recipe.config = state.config;
     recipe.unset = state.unset;
@@ -150,7 +153,11 @@ class Interpreter {
     else if (k == "LABEL") apply_label(state, pairs(i, state));
     else if (k == "USER") apply_user(state, words(i, state).at(0));
     else if (k == "EXPOSE") apply_expose(state, words(i, state), at);
-    else if (k == "VOLUME") apply_volume(state, words(i, state));
+    else if (k == "VOLUME") {
+      const auto paths = words(i, state);
+      apply_volume(state, paths);
+      for (const auto& path : paths) make_directory(path, pending, at);
+    }
     else if (k == "STOPSIGNAL") apply_stopsignal(state, words(i, state).at(0));
     else if (k == "SHELL") apply_shell(state, i.args);
     else if (k == "MAINTAINER") state.author = i.args.empty() ? "" : words(i, state).front();
@@ -161,11 +168,10 @@ class Interpreter {
     else if (k == "HEALTHCHECK") apply_healthcheck(state, i, i.args, at);
     else if (k == "WORKDIR") {
       apply_workdir(state, words(i, state).at(0));
-      if (state.working_dir() != "/")
-        add_entries(pending, {{.type = oci::LayerEntry::Type::directory, .path = state.working_dir(), .mode = 0755}});
+      make_directory(state.working_dir(), pending, at);
     } else if (k == "COPY" || k == "ADD") {
-      auto entries = copy(i, state);
-      add_entries(pending, std::move(entries));
+      CopyOptions options = copy_options(i, state);
+      place(copy(i, state, options), options.uid, options.gid, pending, at);
       recipe.layers.push_back({.spec = {.entries = std::move(pending)},
                                .history = {.created_by = i.original, .comment = "kiln"}});
       pending.clear();
@@ -176,7 +182,7 @@ class Interpreter {
     recipe.history.push_back({.history = {.created_by = i.original, .comment = ""}, .empty_layer = !adds_layer});
   }
 
-  std::vector<oci::LayerEntry> copy(const Instruction& i, const StageState& state) {
+  CopyOptions copy_options(const Instruction& i, const StageState& state) const {
     const std::string at = where(i);
     if (i.flag("from")) throw NativeUnsupported(fmt::format("{}: COPY --from", at));
     CopyOptions options;
@@ -192,6 +198,11 @@ class Interpreter {
         throw_usage(fmt::format("{}: --chmod={} is not an octal mode", at, *chmod));
       options.chmod = static_cast<std::uint32_t>(std::stoul(*chmod, nullptr, 8));
     }
+    return options;
+  }
+
+  std::vector<oci::LayerEntry> copy(const Instruction& i, const StageState& state, const CopyOptions& options) const {
+    const std::string at = where(i);
     std::vector<std::string> args = words(i, state);
     if (args.size() < 2) throw_usage(fmt::format("{}: {} needs a source and a destination", at, i.keyword));
     const std::string destination = args.back();
@@ -204,24 +215,111 @@ class Interpreter {
           if (source.ends_with(ext)) throw NativeUnsupported(fmt::format("{}: ADD of an archive (extraction)", at));
       }
     }
-    return resolve_copy(in_.context, in_.ignore, args, destination, state.working_dir(), options, at);
+    return resolve_copy(in_.context, in_.ignore, args, destination, state.working_dir(), options, at,
+                        [&](const std::string& path) {
+                          const auto info = tree_.stat(resolve_parents(path, at));
+                          return info && info->type == oci::FileInfo::Type::directory;
+                        });
+  }
+
+  // Follows symlinks in the directories above `path`, as a destination inside the image is
+  // resolved ("/lib/x" with /lib → usr/lib writes "usr/lib/x"). The last component is not
+  // followed: writing replaces it.
+  std::string resolve_parents(const std::string& path, const std::string& at) const {
+    std::string p = oci::normalise_image_path(path);
+    for (int hops = 0; hops < 40; ++hops) {
+      bool followed = false;
+      for (std::size_t slash = p.find('/'); slash != std::string::npos; slash = p.find('/', slash + 1)) {
+        const std::string above = p.substr(0, slash);
+        const auto info = tree_.stat(above);
+        if (!info || info->type != oci::FileInfo::Type::symlink) continue;
+        const std::string& target = info->link_target;
+        const auto up = above.rfind('/');
+        const std::string from = target.starts_with("/") ? target
+                                 : (up == std::string::npos ? "" : above.substr(0, up) + "/") + target;
+        p = oci::normalise_image_path(from + p.substr(slash));
+        followed = true;
+        break;
+      }
+      if (!followed) return p;
+    }
+    throw_usage(fmt::format("{}: too many symbolic links under /{}", at, path));
+  }
+
+  // Directories above `path`: existing ones are written with their own attributes (the
+  // layer writer would otherwise add them as root 0755 and, say, take /tmp's sticky bit);
+  // missing ones are created 0755 with the given owner, as COPY --chown creates them.
+  void add_parents(const std::string& path, std::uint32_t uid, std::uint32_t gid, std::vector<oci::LayerEntry>& pending,
+                   const std::string& at) {
+    for (std::size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+      const std::string above = path.substr(0, slash);
+      const bool listed = std::any_of(pending.begin(), pending.end(),
+                                      [&](const oci::LayerEntry& e) { return layer_path(e.path) == above; });
+      if (listed) continue;
+      if (const auto info = tree_.stat(above)) {
+        if (info->type != oci::FileInfo::Type::directory)
+          throw_usage(fmt::format("{}: cannot write /{}: /{} is not a directory in the image", at, path, above));
+        pending.push_back({.type = oci::LayerEntry::Type::directory, .path = above, .mode = info->mode,
+                           .uid = info->uid, .gid = info->gid});
+      } else {
+        pending.push_back({.type = oci::LayerEntry::Type::directory, .path = above, .mode = 0755, .uid = uid, .gid = gid});
+        tree_.put(above, {.type = oci::FileInfo::Type::directory, .mode = 0755, .uid = uid, .gid = gid});
+      }
+    }
+  }
+
+  // Puts entries into the pending layer where the image will have them.
+  void place(std::vector<oci::LayerEntry> entries, std::uint32_t uid, std::uint32_t gid,
+             std::vector<oci::LayerEntry>& pending, const std::string& at) {
+    for (auto& entry : entries) {
+      entry.path = resolve_parents(entry.path, at);
+      if (entry.path.empty()) continue;
+      add_parents(entry.path, uid, gid, pending, at);
+      const auto existing = tree_.stat(entry.path);
+      if (entry.type == oci::LayerEntry::Type::directory && existing &&
+          existing->type == oci::FileInfo::Type::directory) {
+        // Copying into a directory that exists leaves the directory as it is.
+        entry.mode = existing->mode;
+        entry.uid = existing->uid;
+        entry.gid = existing->gid;
+      }
+      using T = oci::LayerEntry::Type;
+      tree_.put(entry.path, {.type = entry.type == T::directory ? oci::FileInfo::Type::directory
+                                     : entry.type == T::symlink ? oci::FileInfo::Type::symlink
+                                                                : oci::FileInfo::Type::file,
+                             .mode = entry.mode, .uid = entry.uid, .gid = entry.gid, .link_target = entry.link_target});
+      add_entries(pending, {std::move(entry)});
+    }
+  }
+
+  // WORKDIR and VOLUME: the directory exists afterwards (buildah and Docker create it).
+  void make_directory(const std::string& path, std::vector<oci::LayerEntry>& pending, const std::string& at) {
+    const std::string p = resolve_parents(path, at);
+    if (p.empty()) return;
+    if (const auto existing = tree_.stat(p)) {
+      if (existing->type == oci::FileInfo::Type::directory) return;
+      if (existing->type == oci::FileInfo::Type::symlink) return;  // a link to a directory serves
+      throw_usage(fmt::format("{}: /{} exists in the image and is not a directory", at, p));
+    }
+    place({{.type = oci::LayerEntry::Type::directory, .path = p, .mode = 0755}}, 0, 0, pending, at);
   }
 
   const Dockerfile& df_;
   const BuildInputs& in_;
-  const BaseEnvLookup& base_env_;
+  const BaseLookup& base_;
+  oci::FilesystemView tree_;
   std::map<std::string, std::string> globals_;
 };
 
 }  // namespace
 
-ImageRecipe interpret(const Dockerfile& dockerfile, const BuildInputs& inputs, const BaseEnvLookup& base_env) {
-  return Interpreter(dockerfile, inputs, base_env).run();
+ImageRecipe interpret(const Dockerfile& dockerfile, const BuildInputs& inputs, const BaseLookup& base) {
+  return Interpreter(dockerfile, inputs, base).run();
 }
 
 std::optional<std::string> native_unsupported(const Dockerfile& dockerfile, const BuildInputs& inputs) {
   try {
-    interpret(dockerfile, inputs, {});
+    interpret(dockerfile, inputs, BaseLookup{});
   } catch (const NativeUnsupported& e) {
     return std::string(e.what());
   } catch (const Error&) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "oci/image/filesystem_view.h"
 #include "plugin/dockerfile/dockerfile.h"
 #include "plugin/native/image_recipe.h"
 
@@ -28,11 +29,16 @@ class NativeUnsupported : public Error {
   explicit NativeUnsupported(const std::string& why) : Error(ExitClass::usage, why) {}
 };
 
-/// The Env of a base image ("K=V" items): ENV ${PATH}:/x must see the base's PATH.
-using BaseEnvLookup = std::function<std::vector<std::string>(const oci::Reference&)>;
+/// What the interpreter needs to know of a base image: its Env ("K=V": ENV ${PATH}:/x must
+/// see the base's PATH) and its file tree (an existing /tmp keeps its 1777 when COPY writes
+/// under it; a /lib symlink is followed). Empty functions: nothing is known (a dry run).
+struct BaseLookup {
+  std::function<std::vector<std::string>(const oci::Reference&)> env;
+  std::function<const oci::FilesystemView&(const oci::Reference&)> tree;
+};
 
 /// Throws NativeUnsupported, or kiln::Error(usage) "<file>:<line>: ..." for bad input.
-ImageRecipe interpret(const Dockerfile& dockerfile, const BuildInputs& inputs, const BaseEnvLookup& base_env);
+ImageRecipe interpret(const Dockerfile& dockerfile, const BuildInputs& inputs, const BaseLookup& base);
 
 /// The reason the native backend cannot build this target, or nullopt when it can.
 std::optional<std::string> native_unsupported(const Dockerfile& dockerfile, const BuildInputs& inputs);
