@@ -6,7 +6,8 @@
 
 #include "core/error.h"
 #include "core/log.h"
-#include "plugin/backend/native.h"
+#include "plugin/backend/kaniko.h"
+#include "plugin/run_build.h"
 #include "plugin/outputs.h"
 #include "plugin/plan.h"
 #include "plugin/settings.h"
@@ -45,10 +46,7 @@ int run(int argc, char** argv) {
   }
 
   const plugin::BuildPlan plan = plugin::make_plan(settings, env);
-  plugin::NativeBackend backend(plugin::make_keychain(settings, plan, env));
-  spdlog::info("building {} from {} (native, {} level {})", plan.target.to_string(), plan.base.to_string(),
-               settings.get("compression"), plan.compression.level);
-  const plugin::BuildResult result = backend.build(plan);
+  const plugin::BuildResult result = plugin::run_build(settings, plan, env, ci);
   if (!plan.digest_file.empty()) plugin::write_digest_file(plan.digest_file, result);
   for (const auto& ref : result.pushed) std::cout << "pushed " << ref.to_string() << "@" << result.digest.to_string() << "\n";
   std::cout << "digest " << result.digest.to_string() << "\n";
@@ -62,6 +60,10 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return run(argc, argv);
+  } catch (const kiln::plugin::KanikoExitError& e) {
+    // A failing RUN's exit code reaches the CI unchanged, as with the executor itself.
+    std::cerr << "error: " << kiln::log::redact(e.what()) << "\n";
+    return e.exit_code();
   } catch (const kiln::Error& e) {
     std::cerr << "error: " << kiln::log::redact(e.what()) << "\n";
     return static_cast<int>(e.exit_class());

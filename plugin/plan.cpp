@@ -121,6 +121,14 @@ std::optional<std::filesystem::path> layer_cache_dir(const Settings& settings, c
   return std::nullopt;
 }
 
+BackendChoice parse_backend(const Settings& settings) {
+  const std::string value = settings.get("backend");
+  if (value == "auto") return BackendChoice::automatic;
+  if (value == "native") return BackendChoice::native;
+  if (value == "kaniko") return BackendChoice::kaniko;
+  bad_setting("backend", fmt::format("'{}' is not one of auto, native, kaniko", value));
+}
+
 }  // namespace
 
 oci::RegistryOptions RegistryAccess::options_for(const std::string& registry) const {
@@ -135,7 +143,12 @@ BuildPlan make_plan(const Settings& settings, const Env& env) {
   const CiContext ci = read_ci_context(env);
   const TagPlan tags = resolve_tags(settings, ci, ".");
   if (tags.action == TagAction::skip) throw_usage(tags.reason);  // main() checks resolve_tags first
-  BuildPlan plan{.base = checked("base_image",
+  // `binary` without an explicit Dockerfile is the binary-on-base template.
+  const BuildKind kind = settings.has("binary") && !settings.has("dockerfile") ? BuildKind::binary_on_base
+                                                                                : BuildKind::dockerfile;
+  BuildPlan plan{.kind = kind,
+                 .backend = parse_backend(settings),
+                 .base = kind == BuildKind::dockerfile ? oci::Reference{} : checked("base_image",
                                  [&] {
                                    const std::string base = settings.get("base_image");
                                    if (base.empty())
@@ -152,8 +165,15 @@ BuildPlan make_plan(const Settings& settings, const Env& env) {
                  .digest_file = settings.get("digest_file"),
                  .layer_cache_dir = layer_cache_dir(settings, env)};
   plan.target = plan.target.with_tag(plan.tags.front());
-  plan.binaries = parse_binaries(settings);
+  if (kind == BuildKind::binary_on_base) plan.binaries = parse_binaries(settings);
   plan.compression = parse_compression(settings);
+  plan.context = settings.get("context");
+  plan.dockerfile = settings.get("dockerfile");
+  plan.target_stage = settings.get("target");
+  plan.build_args = build_args(settings, env, nullptr);
+  if (const std::string platform = settings.get("platform"); !platform.empty())
+    plan.platform = checked("platform", [&] { return oci::Platform::parse(platform); });
+  plan.push = !settings.get_bool("dry_run");
   return plan;
 }
 

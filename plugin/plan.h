@@ -14,6 +14,7 @@
 #include "oci/layer/layer_writer.h"
 #include "oci/reference.h"
 #include "oci/registry/client.h"
+#include "plugin/build_args.h"
 #include "plugin/settings.h"
 
 namespace kiln::plugin {
@@ -32,8 +33,16 @@ struct RegistryAccess {
   oci::RegistryOptions options_for(const std::string& registry) const;
 };
 
+/// What is built: a binary put on a base image (the `binary` setting, no Dockerfile needed),
+/// or a Dockerfile.
+enum class BuildKind { binary_on_base, dockerfile };
+/// Who builds it: `auto` takes native when the Dockerfile allows it, else Kaniko.
+enum class BackendChoice { automatic, native, kaniko };
+
 struct BuildPlan {
-  oci::Reference base;
+  BuildKind kind = BuildKind::binary_on_base;
+  BackendChoice backend = BackendChoice::automatic;
+  oci::Reference base;            ///< binary_on_base: the base image
   oci::Reference target;          ///< repository with the first tag
   std::vector<std::string> tags;  ///< every tag, validated, first one in `target`
   std::vector<PlatformBinary> binaries;
@@ -44,6 +53,13 @@ struct BuildPlan {
   RegistryAccess access;
   std::string digest_file;
   std::optional<std::filesystem::path> layer_cache_dir;  ///< none: no cache
+  // dockerfile builds
+  std::filesystem::path context = ".";
+  std::filesystem::path dockerfile = "Dockerfile";  ///< relative to the working directory
+  std::string target_stage;
+  std::vector<BuildArg> build_args;
+  std::optional<oci::Platform> platform;
+  bool push = true;  ///< false: dry_run
 };
 
 /// Validates everything that can be checked locally (references, tags, binaries exist,

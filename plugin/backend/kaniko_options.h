@@ -13,15 +13,15 @@ namespace kiln::plugin {
 /// `--build-arg=NAME=value`, or bare `--build-arg=NAME` when `value` is nullopt: the executor
 /// then reads NAME from its own environment, so the value never appears on argv
 /// (this is how build_args_from_env is passed).
-struct BuildArg {
+struct KanikoBuildArg {
   std::string name;
   std::optional<std::string> value;
-  friend bool operator==(const BuildArg&, const BuildArg&) = default;
+  friend bool operator==(const KanikoBuildArg&, const KanikoBuildArg&) = default;
 };
 
-struct KeyValue {
+struct KanikoLabel {
   std::string key, value;
-  friend bool operator==(const KeyValue&, const KeyValue&) = default;
+  friend bool operator==(const KanikoLabel&, const KanikoLabel&) = default;
 };
 
 /// `--registry-map=from=to`: pull images of registry `from` from `to` instead.
@@ -68,8 +68,8 @@ struct KanikoOptions {
   std::string context;           ///< --context=, verbatim (dir://, tar://, git://, or a path)
   std::string context_sub_path;  ///< --context-sub-path=
   std::vector<std::string> destinations;  ///< --destination= each, full references
-  std::vector<BuildArg> build_args;
-  std::vector<KeyValue> labels;  ///< --label=key=value each
+  std::vector<KanikoBuildArg> build_args;
+  std::vector<KanikoLabel> labels;  ///< --label=key=value each
   std::vector<std::string> registry_mirrors;
   std::string target;            ///< --target= (stage name)
 

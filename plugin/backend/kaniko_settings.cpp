@@ -1,0 +1,144 @@
+#include "plugin/backend/kaniko_settings.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+
+namespace kiln::plugin {
+namespace {
+
+std::optional<bool> tri_state(const Settings& settings, const std::string& name) {
+  if (!settings.has(name)) return std::nullopt;
+  return settings.get_bool(name);
+}
+
+std::optional<int> optional_int(const Settings& settings, const std::string& name) {
+  if (!settings.has(name)) return std::nullopt;
+  return static_cast<int>(settings.get_int(name));
+}
+
+// drone-kaniko takes whole hours, the Woodpecker plugin a Go duration ("24h", "90m").
+std::optional<std::chrono::seconds> cache_ttl(const Settings& settings) {
+  const std::string value = settings.get("cache_ttl");
+  if (value.empty()) return std::nullopt;
+  if (value.find_first_not_of("0123456789") == std::string::npos) return std::chrono::hours(std::stoll(value));
+  std::int64_t seconds = 0;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    const std::size_t start = i;
+    while (i < value.size() && std::isdigit(static_cast<unsigned char>(value[i]))) ++i;
+    if (start == i || i == value.size()) throw_usage(fmt::format("setting cache_ttl: '{}' is not a duration like 24h", value));
+    const std::int64_t n = std::stoll(value.substr(start, i - start));
+    switch (value[i++]) {
+      case 'h': seconds += n * 3600; break;
+      case 'm': seconds += n * 60; break;
+      case 's': seconds += n; break;
+      default: throw_usage(fmt::format("setting cache_ttl: '{}' is not a duration like 24h", value));
+    }
+  }
+  return std::chrono::seconds(seconds);
+}
+
+template <typename Enum>
+std::optional<Enum> choice(const Settings& settings, const std::string& name,
+                           std::initializer_list<std::pair<const char*, Enum>> options) {
+  const std::string value = settings.get(name);
+  if (value.empty()) return std::nullopt;
+  std::string allowed;
+  for (const auto& [text, e] : options) {
+    if (value == text) return e;
+    allowed += (allowed.empty() ? "" : ", ") + std::string(text);
+  }
+  throw_usage(fmt::format("setting {}: '{}' is not one of {}", name, value, allowed));
+}
+
+std::pair<std::string, std::string> split_at(const std::string& item, char sep, const std::string& setting,
+                                             const std::string& form) {
+  const auto at = item.find(sep);
+  if (at == std::string::npos || at == 0 || at + 1 == item.size())
+    throw_usage(fmt::format("setting {}: '{}' is not in the form {}", setting, item, form));
+  return {item.substr(0, at), item.substr(at + 1)};
+}
+
+}  // namespace
+
+KanikoOptions kaniko_options(const Settings& settings, const BuildPlan& plan, const std::string& docker_config_dir,
+                             const std::string& dockerfile) {
+  KanikoOptions o;
+  o.executor = settings.get("executor");
+  o.docker_config_dir = docker_config_dir;
+  o.dockerfile = dockerfile;
+  const std::string context = std::filesystem::absolute(plan.context).lexically_normal().string();
+  o.context = plan.context.string().find("://") != std::string::npos ? plan.context.string() : "dir://" + context;
+  o.context_sub_path = settings.get("context_sub_path");
+  if (plan.push)
+    for (const std::string& tag : plan.tags) o.destinations.push_back(plan.target.with_tag(tag).to_string());
+  o.no_push = !plan.push;
+  for (const BuildArg& arg : plan.build_args)
+    o.build_args.push_back({.name = arg.name, .value = arg.from_env ? std::nullopt : std::optional(arg.value)});
+  for (const std::string& label : settings.get_list("custom_labels")) {
+    auto [key, value] = split_at(label, '=', "custom_labels", "key=value");
+    o.labels.push_back({.key = key, .value = value});
+  }
+  o.target = plan.target_stage;
+  o.registry_mirrors = settings.get_list("registry_mirrors");
+
+  o.insecure = settings.get_bool("insecure");
+  o.insecure_pull = settings.get_bool("insecure_pull");
+  o.insecure_registries = settings.get_list("insecure_registry");
+  o.skip_tls_verify = settings.get_bool("skip_tls_verify");
+  o.skip_tls_verify_pull = settings.get_bool("skip_tls_verify_pull");
+  o.skip_tls_verify_registries = settings.get_list("skip_tls_verify_registry");
+  for (const auto& [host, path] : plan.access.ca_file_by_host) o.registry_certificates.push_back({.registry = host, .path = path});
+  for (const std::string& item : settings.get_list("registry_client_cert")) {
+    auto [host, files] = split_at(item, '=', "registry_client_cert", "host=cert,key");
+    auto [cert, key] = split_at(files, ',', "registry_client_cert", "host=cert,key");
+    o.registry_client_certs.push_back({.registry = host, .cert_path = cert, .key_path = key});
+  }
+
+  o.cache.enabled = settings.get_bool("cache");
+  o.cache.repo = settings.get("cache_repo");
+  o.cache.ttl = cache_ttl(settings);
+  o.cache.dir = settings.get("cache_dir");
+  o.cache.copy_layers = settings.get_bool("cache_copy_layers");
+  o.cache.run_layers = tri_state(settings, "cache_run_layers");
+  o.cache.compressed_caching = tri_state(settings, "compressed_caching");
+  if (settings.has("compression")) {
+    if (plan.compression.kind == oci::Compression::gzip) o.compression = KanikoCompression::gzip;
+    else if (plan.compression.kind == oci::Compression::zstd) o.compression = KanikoCompression::zstd;
+    else throw_usage("setting compression: the kaniko executor compresses layers with gzip or zstd, not none");
+  }
+  if (settings.has("compression_level")) o.compression_level = plan.compression.level;
+  o.snapshot_mode = choice<SnapshotMode>(settings, "snapshot_mode",
+                                         {{"full", SnapshotMode::full}, {"redo", SnapshotMode::redo}, {"time", SnapshotMode::time}});
+
+  o.image_name_with_digest_file = settings.get("image_name_with_digest_file");
+  o.image_name_tag_with_digest_file = settings.get("image_name_tag_with_digest_file");
+  o.tar_path = settings.get("tar_path");
+  o.oci_layout_path = settings.get("oci_layout_path");
+  o.push_retry = optional_int(settings, "push_retry");
+  o.verbosity = choice<KanikoVerbosity>(settings, "log_level",
+                                        {{"trace", KanikoVerbosity::trace}, {"debug", KanikoVerbosity::debug},
+                                         {"info", KanikoVerbosity::info}, {"warn", KanikoVerbosity::warn},
+                                         {"warning", KanikoVerbosity::warn}, {"error", KanikoVerbosity::error},
+                                         {"fatal", KanikoVerbosity::fatal}, {"panic", KanikoVerbosity::panic},
+                                         {"quiet", KanikoVerbosity::error}});
+  o.log_format = choice<KanikoLogFormat>(settings, "log_format",
+                                         {{"text", KanikoLogFormat::text}, {"color", KanikoLogFormat::color},
+                                          {"json", KanikoLogFormat::json}});
+  o.log_timestamp = settings.get_bool("log_timestamp");
+  o.custom_platform = settings.get("platform");
+  o.skip_unused_stages = settings.get_bool("skip_unused_stages");
+  o.cleanup = settings.get_bool("cleanup");
+  o.force = settings.get_bool("force");
+  o.reproducible = settings.get_bool("reproducible");
+  o.single_snapshot = settings.get_bool("single_snapshot");
+  o.use_new_run = settings.get_bool("use_new_run");
+  o.ignore_paths = settings.get_list("ignore_path");
+  o.extra_args = settings.get_list("extra_opts");
+  return o;
+}
+
+}  // namespace kiln::plugin

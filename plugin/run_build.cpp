@@ -1,0 +1,99 @@
+#include "plugin/run_build.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+#include "core/error.h"
+#include "core/temp_dir.h"
+#include "plugin/backend/kaniko.h"
+#include "plugin/backend/kaniko_settings.h"
+#include "plugin/backend/native.h"
+#include "plugin/docker_config_writer.h"
+#include "plugin/native/dockerfile_build.h"
+
+namespace kiln::plugin {
+namespace {
+
+BuildResult run_kaniko(const Settings& settings, const BuildPlan& plan, const CiContext& ci,
+                       const std::string& dockerfile) {
+  // The executor reads credentials from DOCKER_CONFIG: one merged config.json, 0600, in a
+  // directory that disappears with the build.
+  TempDir config_dir("kiln-docker-config");
+  write_docker_config(make_docker_config(settings, ci), config_dir.path());
+  KanikoBackend backend(kaniko_options(settings, plan, config_dir.path().string(), dockerfile));
+  return backend.run();
+}
+
+DockerfileBuild native_build_of(const BuildPlan& plan) {
+  DockerfileBuild build{.dockerfile = std::filesystem::absolute(plan.dockerfile),
+                        .context = plan.context,
+                        .build_args = {},
+                        .target_stage = plan.target_stage,
+                        .push = {}};
+  for (const BuildArg& arg : plan.build_args) build.build_args[arg.name] = arg.value;
+  build.push = RecipeTarget{.target = plan.target,
+                            .tags = plan.tags,
+                            .compression = plan.compression,
+                            .source_date_epoch = plan.source_date_epoch,
+                            .layer_cache_dir = plan.layer_cache_dir,
+                            .access = plan.access};
+  if (plan.platform) build.push.platform = *plan.platform;
+  return build;
+}
+
+BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
+  if (plan.backend != BackendChoice::kaniko) {
+    if (!plan.push) throw_usage("setting dry_run: the native backend always pushes; set backend: kaniko to build without pushing");
+    spdlog::info("building {} from {} (native: binary on base image)", plan.target.to_string(), plan.base.to_string());
+    return NativeBackend(make_keychain(settings, plan, env)).build(plan);
+  }
+  if (plan.binaries.size() != 1)
+    throw_usage("setting binary: the kaniko executor builds one platform per run; give one binary");
+  const auto context = std::filesystem::absolute(plan.context).lexically_normal();
+  const auto binary = std::filesystem::absolute(plan.binaries.front().path).lexically_normal();
+  const auto relative = binary.lexically_relative(context);
+  if (relative.empty() || relative.string().starts_with(".."))
+    throw_usage(fmt::format("setting binary: {} must be inside the build context {} for kaniko", binary.string(),
+                            context.string()));
+  TempDir dir("kiln-template");
+  const auto dockerfile = dir.path() / "Dockerfile";
+  std::ofstream(dockerfile) << binary_template(plan, relative.string());
+  spdlog::info("building {} from {} (kaniko: binary template)", plan.target.to_string(), plan.base.to_string());
+  return run_kaniko(settings, plan, ci, dockerfile.string());
+}
+
+BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
+  const DockerfileBuild build = native_build_of(plan);
+  // Parsed whatever the backend: a broken Dockerfile fails here, naming the file and line.
+  const Dockerfile dockerfile = load_dockerfile(build);
+  std::optional<std::string> reason;
+  if (plan.backend != BackendChoice::kaniko) {
+    reason = why_not_native(dockerfile, build);
+    if (!reason && !plan.push) reason = "dry_run (the native backend always pushes)";
+    if (reason && plan.backend == BackendChoice::native)
+      throw_usage(fmt::format("setting backend: native cannot build this: {}", *reason));
+  }
+  if (plan.backend == BackendChoice::kaniko || reason) {
+    spdlog::info("building {} with kaniko{}", plan.target.to_string(),
+                 reason ? fmt::format(" (not natively: {})", *reason) : "");
+    return run_kaniko(settings, plan, ci, plan.dockerfile.string());
+  }
+  spdlog::info("building {} natively (the Dockerfile has no RUN)", plan.target.to_string());
+  return build_dockerfile_natively(dockerfile, build, make_keychain(settings, plan, env));
+}
+
+}  // namespace
+
+std::string binary_template(const BuildPlan& plan, const std::string& binary_in_context) {
+  return fmt::format("FROM {}\nWORKDIR {}\nCOPY {} {}\nENTRYPOINT [\"{}\"]\n", plan.base.to_string(), plan.working_dir,
+                     binary_in_context, plan.app_path, plan.app_path);
+}
+
+BuildResult run_build(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
+  return plan.kind == BuildKind::binary_on_base ? build_binary(settings, plan, env, ci)
+                                                : build_dockerfile(settings, plan, env, ci);
+}
+
+}  // namespace kiln::plugin

@@ -1,0 +1,18 @@
+#pragma once
+// The one place that chooses how a plan is built: the native backend for a binary on a base
+// image or a RUN-less Dockerfile, the Kaniko executor for anything else (with `backend: auto`,
+// the log says which and why). Nothing after this asks which backend ran.
+#include "core/env.h"
+#include "plugin/backend/backend.h"
+#include "plugin/ci_context.h"
+#include "plugin/plan.h"
+#include "plugin/settings.h"
+
+namespace kiln::plugin {
+
+BuildResult run_build(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci);
+
+/// The Dockerfile the project started from, for `binary` builds that go through Kaniko.
+std::string binary_template(const BuildPlan& plan, const std::string& binary_in_context);
+
+}  // namespace kiln::plugin
