@@ -31,6 +31,10 @@ int run(int argc, char** argv) {
     std::cout << plugin::help_text();
     return 0;
   }
+  if (settings.reference_requested()) {
+    std::cout << plugin::settings_reference_markdown();
+    return 0;
+  }
   if (settings.version_requested()) {
     std::cout << "kiln-plugin " << KILN_VERSION << "\n";
     return 0;

@@ -121,6 +121,7 @@ Settings Settings::load(const Env& env, const std::vector<std::string>& args, st
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") { s.help_ = true; continue; }
     if (arg == "--version") { s.version_ = true; continue; }
+    if (arg == "--settings-reference") { s.reference_ = true; continue; }
     if (!arg.starts_with("--")) throw_usage(fmt::format("unexpected argument '{}': settings are given as --name value", arg));
     std::string name = arg.substr(2), value;
     bool inline_value = false;
@@ -218,7 +219,62 @@ std::string help_text() {
     out << "\n";
   }
   out << "\nExit codes: 0 pushed (or skipped: auto_tag on another branch), 2 bad settings or input,\n"
-         "3 registry or environment failure.\n";
+         "3 registry or environment failure; a failing Kaniko executor's own code is passed through\n"
+         "(137: killed, usually out of memory).\n";
+  return out.str();
+}
+
+namespace {
+
+// A table cell: '|' would end the cell and a newline the row.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+std::string code_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("`" + n + "`");
+  return out;
+}
+
+}  // namespace
+
+std::string settings_reference_markdown() {
+  std::ostringstream out;
+  out << "Generated from the settings table (`kiln-plugin --settings-reference`); do not edit by hand,\n"
+         "run `ci/update-readme.sh`.\n\n"
+         "Each setting is read, highest precedence first, from the flag `--<name>` (`-` or `_`), the\n"
+         "variable `PLUGIN_<NAME>` (Drone and Woodpecker `settings:`), the variable `KILN_<NAME>` (GitLab\n"
+         "job `variables:`), the plain variables of the last column, then the default. An alias\n"
+         "works everywhere the name does (`PLUGIN_<ALIAS>`, `KILN_<ALIAS>`, `--<alias>`). Secrets are\n"
+         "never printed.\n\n"
+         "| setting | aliases | default | description | also read from |\n"
+         "|---|---|---|---|---|\n";
+  for (const auto& spec : setting_specs()) {
+    if (!spec.ignored_reason.empty()) continue;
+    std::string help = spec.help;
+    if (spec.secret) help += " (secret)";
+    out << fmt::format("| `{}` | {} | {} | {} | {} |\n", spec.name, code_list(spec.aliases),
+                       spec.default_value.empty() ? std::string() : "`" + cell(spec.default_value) + "`", cell(help),
+                       code_list(spec.env));
+  }
+  out << "\nAccepted so that existing pipelines keep working, but without effect (each one that is set\n"
+         "is reported once in the log):\n\n"
+         "| setting | of | why it has no effect |\n"
+         "|---|---|---|\n";
+  for (const auto& spec : setting_specs()) {
+    if (spec.ignored_reason.empty()) continue;
+    std::string names = "`" + spec.name + "`";
+    if (!spec.aliases.empty()) names += " (" + code_list(spec.aliases) + ")";
+    if (!spec.env.empty()) names += " (also " + code_list(spec.env) + ")";
+    out << fmt::format("| {} | {} | {} |\n", names, cell(spec.help), cell(spec.ignored_reason));
+  }
   return out.str();
 }
 

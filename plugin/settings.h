@@ -51,15 +51,24 @@ class Settings {
 
   bool help_requested() const { return help_; }
   bool version_requested() const { return version_; }
+  /// The hidden --settings-reference flag (prints settings_reference_markdown()).
+  bool reference_requested() const { return reference_; }
 
  private:
   std::map<std::string, std::string> values_;
   bool help_ = false;
   bool version_ = false;
+  bool reference_ = false;
 };
 
 /// The --help text, generated from setting_specs().
 std::string help_text();
+
+/// The settings reference of README.md, generated from setting_specs(): one Markdown table of
+/// the settings in effect (name, aliases, default, description, plain variables read), one of
+/// the settings accepted but ignored with the reason, and a note on PLUGIN_*, KILN_* and flags.
+/// `kiln-plugin --settings-reference` prints it; ci/update-readme.sh puts it into README.md.
+std::string settings_reference_markdown();
 
 /// The closest known setting name to `word` (edit distance), for "did you mean" messages.
 std::string closest_setting(const std::string& word);
