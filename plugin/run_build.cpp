@@ -46,6 +46,8 @@ DockerfileBuild native_build_of(const BuildPlan& plan) {
 BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
   if (plan.backend != BackendChoice::kaniko) {
     if (!plan.push) throw_usage("setting dry_run: the native backend always pushes; set backend: kaniko to build without pushing");
+    if (auto output = executor_only_output(settings))
+      throw_usage(fmt::format("{}: set backend: kaniko for it", *output));
     spdlog::info("building {} from {} (native: binary on base image)", plan.target.to_string(), plan.base.to_string());
     return NativeBackend(make_keychain(settings, plan, env)).build(plan);
   }
@@ -64,6 +66,13 @@ BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const 
   return run_kaniko(settings, plan, ci, dockerfile.string());
 }
 
+// Outputs only the executor writes: asking for one is a reason to run it.
+std::optional<std::string> executor_only_output(const Settings& settings) {
+  for (const char* name : {"tar_path", "oci_layout_path"})
+    if (!settings.get(name).empty()) return fmt::format("{} is written by the executor", name);
+  return std::nullopt;
+}
+
 BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
   const DockerfileBuild build = native_build_of(plan);
   // Parsed whatever the backend: a broken Dockerfile fails here, naming the file and line.
@@ -72,6 +81,7 @@ BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, co
   if (plan.backend != BackendChoice::kaniko) {
     reason = why_not_native(dockerfile, build);
     if (!reason && !plan.push) reason = "dry_run (the native backend always pushes)";
+    if (!reason) reason = executor_only_output(settings);
     if (reason && plan.backend == BackendChoice::native)
       throw_usage(fmt::format("setting backend: native cannot build this: {}", *reason));
   }

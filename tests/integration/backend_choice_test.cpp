@@ -87,6 +87,13 @@ TEST_F(BackendChoice, RunLessDockerfileIsBuiltNatively) {
   EXPECT_EQ(config["config"]["Entrypoint"], oci::Json::array({"./main"}));
 }
 
+TEST_F(BackendChoice, ExecutorOnlyOutputGoesToKaniko) {
+  const ProcessResult r = build("FROM scratch\nCOPY main /main\n", {{"PLUGIN_TAR_PATH", (work_.path() / "image.tar").string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("with kaniko (not natively: tar_path is written by the executor)"), std::string::npos) << r.err;
+  EXPECT_NE(read(record() / "argv").find("--tar-path=" + (work_.path() / "image.tar").string() + "\n"), std::string::npos);
+}
+
 TEST_F(BackendChoice, RunGoesToKanikoAndSaysWhy) {
   const ProcessResult r = build("FROM alpine:3.19\nRUN apk add curl\n",
                                 {{"PLUGIN_BUILD_ARGS", "A=1"}, {"PLUGIN_USERNAME", "ci"}, {"PLUGIN_PASSWORD", "s3cret-pass"}});
