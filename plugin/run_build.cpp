@@ -43,6 +43,13 @@ DockerfileBuild native_build_of(const BuildPlan& plan) {
   return build;
 }
 
+// Outputs only the executor writes: asking for one is a reason to run it.
+std::optional<std::string> executor_only_output(const Settings& settings) {
+  for (const char* name : {"tar_path", "oci_layout_path"})
+    if (!settings.get(name).empty()) return fmt::format("{} is written by the executor", name);
+  return std::nullopt;
+}
+
 BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
   if (plan.backend != BackendChoice::kaniko) {
     if (!plan.push) throw_usage("setting dry_run: the native backend always pushes; set backend: kaniko to build without pushing");
@@ -64,13 +71,6 @@ BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const 
   std::ofstream(dockerfile) << binary_template(plan, relative.string());
   spdlog::info("building {} from {} (kaniko: binary template)", plan.target.to_string(), plan.base.to_string());
   return run_kaniko(settings, plan, ci, dockerfile.string());
-}
-
-// Outputs only the executor writes: asking for one is a reason to run it.
-std::optional<std::string> executor_only_output(const Settings& settings) {
-  for (const char* name : {"tar_path", "oci_layout_path"})
-    if (!settings.get(name).empty()) return fmt::format("{} is written by the executor", name);
-  return std::nullopt;
 }
 
 BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
