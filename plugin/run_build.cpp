@@ -38,7 +38,8 @@ DockerfileBuild native_build_of(const BuildPlan& plan) {
                             .compression = plan.compression,
                             .source_date_epoch = plan.source_date_epoch,
                             .layer_cache_dir = plan.layer_cache_dir,
-                            .access = plan.access};
+                            .access = plan.access,
+                            .labels = plan.labels};
   if (plan.platform) build.push.platform = *plan.platform;
   return build;
 }

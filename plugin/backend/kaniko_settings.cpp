@@ -78,10 +78,7 @@ KanikoOptions kaniko_options(const Settings& settings, const BuildPlan& plan, co
   o.no_push = !plan.push;
   for (const BuildArg& arg : plan.build_args)
     o.build_args.push_back({.name = arg.name, .value = arg.from_env ? std::nullopt : std::optional(arg.value)});
-  for (const std::string& label : settings.get_list("custom_labels")) {
-    auto [key, value] = split_at(label, '=', "custom_labels", "key=value");
-    o.labels.push_back({.key = key, .value = value});
-  }
+  for (const auto& [key, value] : plan.labels) o.labels.push_back({.key = key, .value = value});
   o.target = plan.target_stage;
   o.registry_mirrors = settings.get_list("registry_mirrors");
 
