@@ -23,7 +23,9 @@ BuildResult run_kaniko(const Settings& settings, const BuildPlan& plan, const Ci
   TempDir config_dir("kiln-docker-config");
   write_docker_config(make_docker_config(settings, ci), config_dir.path());
   KanikoBackend backend(kaniko_options(settings, plan, config_dir.path().string(), dockerfile));
-  return backend.run();
+  BuildResult result = backend.run();
+  result.backend = "kaniko";
+  return result;
 }
 
 DockerfileBuild native_build_of(const BuildPlan& plan) {
@@ -93,8 +95,10 @@ std::string binary_template(const BuildPlan& plan, const std::string& binary_in_
 }
 
 BuildResult run_build(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
-  return plan.kind == BuildKind::binary_on_base ? build_binary(settings, plan, env, ci)
+  BuildResult result = plan.kind == BuildKind::binary_on_base ? build_binary(settings, plan, env, ci)
                                                 : build_dockerfile(settings, plan, env, ci);
+  if (result.backend.empty()) result.backend = "native";
+  return result;
 }
 
 }  // namespace kiln::plugin
