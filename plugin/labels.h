@@ -15,8 +15,8 @@ namespace kiln::plugin {
 
 using Labels = std::map<std::string, std::string>;
 
-/// The labels for an image built at `build_time` (seconds since the epoch; SOURCE_DATE_EPOCH
-/// when set, so a reproducible build stays reproducible). custom_labels override auto labels.
+/// The labels for an image created at `build_time` (seconds since the epoch: the image config's
+/// own created time, so a reproducible build stays reproducible). custom_labels override auto labels.
 /// Throws a usage error naming custom_labels for an item that is not key=value.
 Labels image_labels(const Settings& settings, const CiContext& ci, std::int64_t build_time);
 

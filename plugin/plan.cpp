@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
-
 #include "core/error.h"
 #include "oci/credentials/docker_config.h"
 #include "plugin/ci_context.h"
@@ -176,12 +174,9 @@ BuildPlan make_plan(const Settings& settings, const Env& env) {
   if (const std::string platform = settings.get("platform"); !platform.empty())
     plan.platform = checked("platform", [&] { return oci::Platform::parse(platform); });
   plan.push = !settings.get_bool("dry_run");
-  // created: SOURCE_DATE_EPOCH when given (reproducible builds), else now.
-  const std::int64_t build_time =
-      env.get("SOURCE_DATE_EPOCH") ? plan.source_date_epoch
-                                   : std::chrono::duration_cast<std::chrono::seconds>(
-                                         std::chrono::system_clock::now().time_since_epoch()).count();
-  plan.labels = image_labels(settings, ci, build_time);
+  // created: the time the native backend stamps on the image config, SOURCE_DATE_EPOCH or 0,
+  // so an unchanged rebuild keeps its digest. run_build() moves it to now for the executor.
+  plan.labels = image_labels(settings, ci, plan.source_date_epoch);
   return plan;
 }
 

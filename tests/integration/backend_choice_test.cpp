@@ -218,6 +218,14 @@ TEST_F(BackendChoice, KanikoGetsLabelsAndKilnWritesTheOutputs) {
   EXPECT_NE(r.err.find("  backend  kaniko\n"), std::string::npos) << r.err;
 }
 
+// The executor stamps the build time, so without SOURCE_DATE_EPOCH so does the created label.
+TEST_F(BackendChoice, KanikoCreatedLabelIsTheBuildTime) {
+  const ProcessResult r = build("FROM alpine:3.19\nRUN true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string argv = read(record() / "argv");
+  EXPECT_NE(argv.find("--label=org.opencontainers.image.created=20"), std::string::npos) << argv;
+}
+
 TEST_F(BackendChoice, FailedBuildWritesNoOutputs) {
   const ProcessResult r = build("FROM alpine:3.19\nRUN false\n",
                                 {{"STANDIN_EXIT", "1"}, {"PLUGIN_DOTENV_FILE", (work_.path() / "build.env").string()}});
