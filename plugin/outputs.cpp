@@ -33,6 +33,11 @@ std::string registry_type(const std::string& registry) {
   return "Docker";
 }
 
+// drone-plugin-lib's own test writes Docker Hub as "https://index.docker.io/".
+std::string registry_url(const std::string& registry) {
+  return "https://" + (registry == "docker.io" ? std::string("index.docker.io") : registry) + "/";
+}
+
 std::string read_existing(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";
@@ -73,7 +78,7 @@ std::string artifact_file_text(const BuildResult& result) {
     images.push_back(oci::Json{{"image", tagged(ref)}, {"digest", result.digest.to_string()}});
   const oci::Json artifact{{"kind", "docker/v1"},
                            {"data", oci::Json{{"registryType", registry_type(registry)},
-                                              {"registryUrl", registry == "docker.io" ? "index.docker.io" : registry},
+                                              {"registryUrl", registry_url(registry)},
                                               {"images", images}}}};
   return artifact.dump();
 }

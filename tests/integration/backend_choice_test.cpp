@@ -170,8 +170,8 @@ TEST_F(BackendChoice, NativeBuildWritesOutputsAndLabels) {
   EXPECT_EQ(read(out / "names"), repo + "@" + digest + "\n" + repo + "@" + digest + "\n");
   EXPECT_EQ(read(out / "tags"), repo + ":1.0@" + digest + "\n" + repo + ":latest@" + digest + "\n");
   EXPECT_EQ(read(out / "artifact.json"),
-            R"({"kind":"docker/v1","data":{"registryType":"Docker","registryUrl":")" + registry_.host() +
-                R"(","images":[{"image":")" + repo + ":1.0\",\"digest\":\"" + digest + R"("},{"image":")" + repo +
+            R"({"kind":"docker/v1","data":{"registryType":"Docker","registryUrl":"https://)" + registry_.host() +
+                R"(/","images":[{"image":")" + repo + ":1.0\",\"digest\":\"" + digest + R"("},{"image":")" + repo +
                 ":latest\",\"digest\":\"" + digest + "\"}]}}");
   EXPECT_EQ(read(out / "build.env"),
             "IMAGE_DIGEST=" + digest + "\nIMAGE_REF=" + repo + ":1.0@" + digest + "\nIMAGE_TAGS=1.0,latest\n");

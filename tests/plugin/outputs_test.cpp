@@ -53,7 +53,7 @@ TEST(Outputs, DockerHubIsIndexDockerIo) {
 
 TEST(Outputs, ArtifactFileIsDockerV1) {
   EXPECT_EQ(artifact_file_text(two_tags()),
-            R"({"kind":"docker/v1","data":{"registryType":"Docker","registryUrl":"registry.example.com","images":[)"
+            R"({"kind":"docker/v1","data":{"registryType":"Docker","registryUrl":"https://registry.example.com/","images":[)"
             R"({"image":"registry.example.com/team/app:1.0","digest":")" + kDigest + R"("},)"
             R"({"image":"registry.example.com/team/app:latest","digest":")" + kDigest + R"("}]}})");
 }
