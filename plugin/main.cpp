@@ -2,6 +2,7 @@
 // maps any failure to an exit code (2 bad input, 3 environment) with one clear message.
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <iostream>
 
 #include "core/error.h"
@@ -11,9 +12,30 @@
 #include "plugin/outputs.h"
 #include "plugin/plan.h"
 #include "plugin/settings.h"
+#include "plugin/summary.h"
 #include "plugin/tags.h"
 
 namespace {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// On GitLab the build's log folds into one collapsible section, closed even when the build fails.
+class GitlabSection {
+ public:
+  GitlabSection(bool enabled, std::string title) : enabled_(enabled) {
+    if (enabled_) std::cerr << kiln::plugin::gitlab_section_start(unix_now(), "kiln_build", title) << std::flush;
+  }
+  ~GitlabSection() {
+    if (enabled_) std::cerr << kiln::plugin::gitlab_section_end(unix_now(), "kiln_build") << std::flush;
+  }
+  GitlabSection(const GitlabSection&) = delete;
+  GitlabSection& operator=(const GitlabSection&) = delete;
+
+ private:
+  bool enabled_;
+};
 
 kiln::log::Level parse_level(const std::string& text) {
   if (text == "debug" || text == "trace") return kiln::log::Level::debug;
@@ -49,13 +71,19 @@ int run(int argc, char** argv) {
     return 0;
   }
 
+  const auto started = std::chrono::steady_clock::now();
   const plugin::BuildPlan plan = plugin::make_plan(settings, env);
-  const plugin::BuildResult result = plugin::run_build(settings, plan, env, ci);
-  if (!plan.digest_file.empty()) plugin::write_digest_file(plan.digest_file, result);
+  const plugin::OutputFiles outputs = plugin::output_files(settings, env);
+  const plugin::BuildResult result = [&] {
+    const GitlabSection section(env.get("GITLAB_CI") == "true", "Building " + plan.target.to_string());
+    return plugin::run_build(settings, plan, env, ci);
+  }();
+  // Only after a successful push: a failed build leaves no output file claiming a digest.
+  plugin::write_outputs(outputs, result);
   for (const auto& ref : result.pushed) std::cout << "pushed " << ref.to_string() << "@" << result.digest.to_string() << "\n";
-  std::cout << "digest " << result.digest.to_string() << "\n";
-  spdlog::info("{} new layer(s) uploaded, {} base layer(s) copied between registries", result.layers_uploaded,
-               result.base_layers_copied);
+  std::cout << "digest " << result.digest.to_string() << "\n" << std::flush;
+  std::cerr << plugin::build_summary(result, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::steady_clock::now() - started));
   return 0;
 }
 

@@ -4,23 +4,129 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/error.h"
+#include "oci/json.h"
 
 namespace kiln::plugin {
+namespace {
 
-void write_digest_file(const std::string& path, const BuildResult& result) {
+// go-containerregistry, and so kaniko, names Docker Hub index.docker.io.
+std::string repository_name(const oci::Reference& ref) {
+  const std::string registry = ref.registry() == "docker.io" ? "index.docker.io" : ref.registry();
+  return registry + "/" + ref.repository();
+}
+
+std::string tagged(const oci::Reference& ref) { return repository_name(ref) + ":" + ref.tag(); }
+
+std::string first_ref(const BuildResult& result) {
+  if (result.pushed.empty()) return "";
+  return tagged(result.pushed.front()) + "@" + result.digest.to_string();
+}
+
+// drone-plugin-lib's registry types.
+std::string registry_type(const std::string& registry) {
+  if (registry.find(".dkr.ecr.") != std::string::npos && registry.ends_with(".amazonaws.com")) return "ECR";
+  if (registry == "gcr.io" || registry.ends_with(".gcr.io")) return "GCR";
+  if (registry.ends_with("-docker.pkg.dev")) return "GAR";
+  return "Docker";
+}
+
+// drone-plugin-lib's own test writes Docker Hub as "https://index.docker.io/".
+std::string registry_url(const std::string& registry) {
+  return "https://" + (registry == "docker.io" ? std::string("index.docker.io") : registry) + "/";
+}
+
+std::string read_existing(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+OutputFiles output_files(const Settings& settings, const Env& env) {
+  return OutputFiles{.digest_file = settings.get("digest_file"),
+                     .image_name_with_digest_file = settings.get("image_name_with_digest_file"),
+                     .image_name_tag_with_digest_file = settings.get("image_name_tag_with_digest_file"),
+                     .artifact_file = settings.get("artifact_file"),
+                     .dotenv_file = settings.get("dotenv_file"),
+                     .drone_output = env.get("DRONE_OUTPUT").value_or("")};
+}
+
+std::string digest_file_text(const BuildResult& result) { return result.digest.to_string(); }
+
+std::string image_name_with_digest_text(const BuildResult& result) {
+  std::string out;
+  for (const auto& ref : result.pushed) out += repository_name(ref) + "@" + result.digest.to_string() + "\n";
+  return out;
+}
+
+std::string image_name_tag_with_digest_text(const BuildResult& result) {
+  std::string out;
+  for (const auto& ref : result.pushed) out += tagged(ref) + "@" + result.digest.to_string() + "\n";
+  return out;
+}
+
+std::string artifact_file_text(const BuildResult& result) {
+  const std::string registry = result.pushed.empty() ? "" : result.pushed.front().registry();
+  oci::Json images = oci::Json::array();
+  for (const auto& ref : result.pushed)
+    images.push_back(oci::Json{{"image", tagged(ref)}, {"digest", result.digest.to_string()}});
+  const oci::Json artifact{{"kind", "docker/v1"},
+                           {"data", oci::Json{{"registryType", registry_type(registry)},
+                                              {"registryUrl", registry_url(registry)},
+                                              {"images", images}}}};
+  return artifact.dump();
+}
+
+std::string drone_output_text(const BuildResult& result) {
+  const std::string digest = result.digest.to_string();
+  return fmt::format("digest={}\nIMAGE_DIGEST={}\nIMAGE_REF={}\n", digest, digest, first_ref(result));
+}
+
+std::string dotenv_file_text(const BuildResult& result) {
+  std::string tags;
+  for (const auto& ref : result.pushed) tags += (tags.empty() ? "" : ",") + ref.tag();
+  return fmt::format("IMAGE_DIGEST={}\nIMAGE_REF={}\nIMAGE_TAGS={}\n", result.digest.to_string(), first_ref(result),
+                     tags);
+}
+
+void write_file_atomically(const std::string& path, const std::string& text, const std::string& setting) {
   const std::filesystem::path target(path);
   const std::filesystem::path partial = target.string() + ".partial";
   {
     std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << result.digest.to_string();
+    out << text;
     out.close();
-    if (!out) throw_infra(fmt::format("setting digest_file: cannot write {}", partial.string()));
+    if (!out) throw_infra(fmt::format("setting {}: cannot write {}", setting, partial.string()));
   }
   std::error_code ec;
   std::filesystem::rename(partial, target, ec);
-  if (ec) throw_infra(fmt::format("setting digest_file: cannot write {}: {}", path, ec.message()));
+  if (ec) throw_infra(fmt::format("setting {}: cannot write {}: {}", setting, path, ec.message()));
+}
+
+void write_outputs(const OutputFiles& files, const BuildResult& result) {
+  if (!files.digest_file.empty()) write_file_atomically(files.digest_file, digest_file_text(result), "digest_file");
+  if (!files.image_name_with_digest_file.empty())
+    write_file_atomically(files.image_name_with_digest_file, image_name_with_digest_text(result),
+                          "image_name_with_digest_file");
+  if (!files.image_name_tag_with_digest_file.empty())
+    write_file_atomically(files.image_name_tag_with_digest_file, image_name_tag_with_digest_text(result),
+                          "image_name_tag_with_digest_file");
+  if (!files.artifact_file.empty())
+    write_file_atomically(files.artifact_file, artifact_file_text(result), "artifact_file");
+  if (!files.dotenv_file.empty()) write_file_atomically(files.dotenv_file, dotenv_file_text(result), "dotenv_file");
+  if (!files.drone_output.empty())
+    write_file_atomically(files.drone_output, read_existing(files.drone_output) + drone_output_text(result),
+                          "DRONE_OUTPUT");
+}
+
+void write_digest_file(const std::string& path, const BuildResult& result) {
+  write_file_atomically(path, digest_file_text(result), "digest_file");
 }
 
 }  // namespace kiln::plugin

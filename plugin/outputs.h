@@ -1,13 +1,55 @@
 #pragma once
-// What a build leaves for the steps after it.
+// What a build leaves for the steps after it. kiln writes every output file itself, after the
+// push succeeded and whichever backend built the image (the Kaniko executor is never asked for
+// its own copies: it writes them before pushing). Each file is written atomically (temp file +
+// rename), so a later step never reads a half-written one. None holds anything but image
+// references and digests: no credential can reach them.
 #include <string>
+#include <vector>
 
+#include "core/env.h"
 #include "plugin/backend/backend.h"
+#include "plugin/settings.h"
 
 namespace kiln::plugin {
 
-/// Writes the digest ("sha256:...", no newline, as kaniko's --digest-file) atomically:
-/// a later step never reads a half-written file.
+struct BuildPlan;
+
+/// Where the outputs go; empty: not written.
+struct OutputFiles {
+  std::string digest_file;
+  std::string image_name_with_digest_file;
+  std::string image_name_tag_with_digest_file;
+  std::string artifact_file;
+  std::string dotenv_file;   ///< GitLab `artifacts: reports: dotenv`
+  std::string drone_output;  ///< $DRONE_OUTPUT, appended to
+  friend bool operator==(const OutputFiles&, const OutputFiles&) = default;
+};
+
+/// The files the settings and $DRONE_OUTPUT name.
+OutputFiles output_files(const Settings& settings, const Env& env);
+
+/// "sha256:..." with no newline, as kaniko's --digest-file.
+std::string digest_file_text(const BuildResult& result);
+/// "<registry>/<repository>@<digest>\n" per pushed reference, as kaniko's
+/// --image-name-with-digest-file (Docker Hub as index.docker.io).
+std::string image_name_with_digest_text(const BuildResult& result);
+/// "<registry>/<repository>:<tag>@<digest>\n" per pushed reference.
+std::string image_name_tag_with_digest_text(const BuildResult& result);
+/// The docker/v1 artifact JSON of drone-kaniko and plugins/docker (research §2.6), one line.
+std::string artifact_file_text(const BuildResult& result);
+/// Lines for $DRONE_OUTPUT: digest= (drone-kaniko's name), IMAGE_DIGEST=, IMAGE_REF=.
+std::string drone_output_text(const BuildResult& result);
+/// The GitLab dotenv report: IMAGE_DIGEST, IMAGE_REF (first tag by digest), IMAGE_TAGS (comma list).
+std::string dotenv_file_text(const BuildResult& result);
+
+/// Writes `text` to `path` through `path`.partial and a rename; errors name `setting`.
+void write_file_atomically(const std::string& path, const std::string& text, const std::string& setting);
+
+/// Writes every output named in `files` (DRONE_OUTPUT is appended to, keeping what is there).
+void write_outputs(const OutputFiles& files, const BuildResult& result);
+
+/// The digest file alone (kept for callers that write only it).
 void write_digest_file(const std::string& path, const BuildResult& result);
 
 }  // namespace kiln::plugin

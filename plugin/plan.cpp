@@ -174,6 +174,9 @@ BuildPlan make_plan(const Settings& settings, const Env& env) {
   if (const std::string platform = settings.get("platform"); !platform.empty())
     plan.platform = checked("platform", [&] { return oci::Platform::parse(platform); });
   plan.push = !settings.get_bool("dry_run");
+  // created: the time the native backend stamps on the image config, SOURCE_DATE_EPOCH or 0,
+  // so an unchanged rebuild keeps its digest. run_build() moves it to now for the executor.
+  plan.labels = image_labels(settings, ci, plan.source_date_epoch);
   return plan;
 }
 

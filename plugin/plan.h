@@ -15,6 +15,7 @@
 #include "oci/reference.h"
 #include "oci/registry/client.h"
 #include "plugin/build_args.h"
+#include "plugin/labels.h"
 #include "plugin/settings.h"
 
 namespace kiln::plugin {
@@ -60,6 +61,7 @@ struct BuildPlan {
   std::vector<BuildArg> build_args;
   std::optional<oci::Platform> platform;
   bool push = true;  ///< false: dry_run
+  Labels labels;     ///< custom_labels and auto labels, applied by every backend
 };
 
 /// Validates everything that can be checked locally (references, tags, binaries exist,

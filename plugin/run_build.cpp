@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "core/error.h"
@@ -16,14 +17,29 @@
 namespace kiln::plugin {
 namespace {
 
-BuildResult run_kaniko(const Settings& settings, const BuildPlan& plan, const CiContext& ci,
+// The created label says when the image says it was made: the executor stamps the build time
+// (the native backend stamps SOURCE_DATE_EPOCH, or 0), so without SOURCE_DATE_EPOCH the label
+// is moved to now for it.
+BuildPlan with_executor_created(const BuildPlan& plan, const Env& env) {
+  BuildPlan out = plan;
+  auto created = out.labels.find("org.opencontainers.image.created");
+  if (created != out.labels.end() && !env.get("SOURCE_DATE_EPOCH"))
+    created->second = rfc3339(std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count());
+  return out;
+}
+
+BuildResult run_kaniko(const Settings& settings, const BuildPlan& native_plan, const Env& env, const CiContext& ci,
                        const std::string& dockerfile) {
+  const BuildPlan plan = with_executor_created(native_plan, env);
   // The executor reads credentials from DOCKER_CONFIG: one merged config.json, 0600, in a
   // directory that disappears with the build.
   TempDir config_dir("kiln-docker-config");
   write_docker_config(make_docker_config(settings, ci), config_dir.path());
   KanikoBackend backend(kaniko_options(settings, plan, config_dir.path().string(), dockerfile));
-  return backend.run();
+  BuildResult result = backend.run();
+  result.backend = "kaniko";
+  return result;
 }
 
 DockerfileBuild native_build_of(const BuildPlan& plan) {
@@ -38,7 +54,8 @@ DockerfileBuild native_build_of(const BuildPlan& plan) {
                             .compression = plan.compression,
                             .source_date_epoch = plan.source_date_epoch,
                             .layer_cache_dir = plan.layer_cache_dir,
-                            .access = plan.access};
+                            .access = plan.access,
+                            .labels = plan.labels};
   if (plan.platform) build.push.platform = *plan.platform;
   return build;
 }
@@ -70,7 +87,7 @@ BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const 
   const auto dockerfile = dir.path() / "Dockerfile";
   std::ofstream(dockerfile) << binary_template(plan, relative.string());
   spdlog::info("building {} from {} (kaniko: binary template)", plan.target.to_string(), plan.base.to_string());
-  return run_kaniko(settings, plan, ci, dockerfile.string());
+  return run_kaniko(settings, plan, env, ci, dockerfile.string());
 }
 
 BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
@@ -88,7 +105,7 @@ BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, co
   if (plan.backend == BackendChoice::kaniko || reason) {
     spdlog::info("building {} with kaniko{}", plan.target.to_string(),
                  reason ? fmt::format(" (not natively: {})", *reason) : "");
-    return run_kaniko(settings, plan, ci, plan.dockerfile.string());
+    return run_kaniko(settings, plan, env, ci, plan.dockerfile.string());
   }
   spdlog::info("building {} natively (the Dockerfile has no RUN)", plan.target.to_string());
   return build_dockerfile_natively(dockerfile, build, make_keychain(settings, plan, env));
@@ -102,8 +119,10 @@ std::string binary_template(const BuildPlan& plan, const std::string& binary_in_
 }
 
 BuildResult run_build(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
-  return plan.kind == BuildKind::binary_on_base ? build_binary(settings, plan, env, ci)
+  BuildResult result = plan.kind == BuildKind::binary_on_base ? build_binary(settings, plan, env, ci)
                                                 : build_dockerfile(settings, plan, env, ci);
+  if (result.backend.empty()) result.backend = "native";
+  return result;
 }
 
 }  // namespace kiln::plugin

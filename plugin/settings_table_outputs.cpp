@@ -8,6 +8,7 @@ std::vector<SettingSpec> output_setting_specs() {
       {"image_name_with_digest_file", {}, "", "File listing repo@digest of each destination"},
       {"image_name_tag_with_digest_file", {}, "", "File listing repo:tag@digest of each destination"},
       {"artifact_file", {}, "", "Drone docker/v1 artifact JSON written after the push"},
+      {"dotenv_file", {}, "", "dotenv file (IMAGE_DIGEST, IMAGE_REF, IMAGE_TAGS) for GitLab reports: dotenv"},
       {"log_level", {"verbosity"}, "info", "debug, info, warn or error"},
       {"log_format", {}, "", "Executor log format: text, color or json"},
       {"log_timestamp", {}, "false", "Timestamps in executor logs"},

@@ -17,6 +17,7 @@ struct BuildResult {
   std::vector<oci::Reference> pushed;  ///< every tag pushed
   int layers_uploaded = 0;             ///< new layers sent (0 on an unchanged rebuild)
   int base_layers_copied = 0;          ///< base layers copied from another registry
+  std::string backend;                 ///< who built it, for the summary: "native" or "kaniko"
 };
 
 class Backend {

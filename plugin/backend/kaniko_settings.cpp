@@ -78,10 +78,7 @@ KanikoOptions kaniko_options(const Settings& settings, const BuildPlan& plan, co
   o.no_push = !plan.push;
   for (const BuildArg& arg : plan.build_args)
     o.build_args.push_back({.name = arg.name, .value = arg.from_env ? std::nullopt : std::optional(arg.value)});
-  for (const std::string& label : settings.get_list("custom_labels")) {
-    auto [key, value] = split_at(label, '=', "custom_labels", "key=value");
-    o.labels.push_back({.key = key, .value = value});
-  }
+  for (const auto& [key, value] : plan.labels) o.labels.push_back({.key = key, .value = value});
   o.target = plan.target_stage;
   o.registry_mirrors = settings.get_list("registry_mirrors");
 
@@ -114,8 +111,10 @@ KanikoOptions kaniko_options(const Settings& settings, const BuildPlan& plan, co
   o.snapshot_mode = choice<SnapshotMode>(settings, "snapshot_mode",
                                          {{"full", SnapshotMode::full}, {"redo", SnapshotMode::redo}, {"time", SnapshotMode::time}});
 
-  o.image_name_with_digest_file = settings.get("image_name_with_digest_file");
-  o.image_name_tag_with_digest_file = settings.get("image_name_tag_with_digest_file");
+  // image_name_with_digest_file and image_name_tag_with_digest_file are not passed on: kiln
+  // writes every output file itself after a successful push (plugin/outputs.h), for both
+  // backends alike. The executor writes its files before pushing, so a failed push would leave
+  // them behind (research §4.5).
   o.tar_path = settings.get("tar_path");
   o.oci_layout_path = settings.get("oci_layout_path");
   o.push_retry = optional_int(settings, "push_retry");

@@ -105,7 +105,7 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
   const oci::BlobOrigin origin{.client = base_client, .repository = plan.base.repository()};
   const std::string& repository = plan.target.repository();
   const oci::ConfigEdit entrypoint = [&](const oci::Json& config) {
-    return oci::with_entrypoint(config, plan.working_dir, {plan.app_path});
+    return with_labels(oci::with_entrypoint(config, plan.working_dir, {plan.app_path}), plan.labels);
   };
   TempDir scratch("kiln-build");
   std::optional<oci::LayerCache> cache;

@@ -117,7 +117,7 @@ BuildResult push_recipe(const ImageRecipe& recipe, const RecipeTarget& target, B
                                                   .repository = recipe.base->repository()});
   const oci::NewManifest manifest = oci::append_layers(
       origin ? &*origin : nullptr, recipe.base, base, client, repository, addition,
-      [&](const oci::Json& config) { return merged_config(config, recipe); }, target.source_date_epoch);
+      [&](const oci::Json& config) { return with_labels(merged_config(config, recipe), target.labels); }, target.source_date_epoch);
 
   BuildResult result{.digest = manifest.digest, .media_type = manifest.media_type};
   result.layers_uploaded = manifest.layers_uploaded;

@@ -29,6 +29,7 @@ struct RecipeTarget {
   std::int64_t source_date_epoch = 0;
   std::optional<std::filesystem::path> layer_cache_dir;
   RegistryAccess access;
+  Labels labels;  ///< merged last, over the base's and the Dockerfile's LABELs
 };
 
 /// Reads base images (manifest and config) once per reference and keeps them, so the

@@ -148,4 +148,111 @@ TEST_F(BackendChoice, BrokenDockerfileNamesFileAndLine) {
   EXPECT_FALSE(fs::exists(record() / "argv"));
 }
 
+// Labels and every output file on the native path: the CI context's OCI labels (the token in
+// the repository URL stripped), custom_labels over a Dockerfile LABEL, files written by kiln.
+TEST_F(BackendChoice, NativeBuildWritesOutputsAndLabels) {
+  const std::string base = registry_.host() + "/base/busybox:1";
+  const fs::path out = work_.path() / "out";
+  fs::create_directories(out);
+  std::ofstream(out / "drone-output") << "EARLIER=1\n";
+  const ProcessResult r = build("FROM " + base + "\nLABEL team=old keep=1\nCOPY main /main\n",
+                                {{"DRONE", "true"},
+                                 {"DRONE_COMMIT_SHA", "abc123"},
+                                 {"DRONE_REPO_LINK", "https://ci:tok-s3cret@git.example/o/r"},
+                                 {"SOURCE_DATE_EPOCH", "1700000000"},
+                                 {"PLUGIN_TAGS", "1.0,latest"},
+                                 {"PLUGIN_CUSTOM_LABELS", "team=kiln"},
+                                 {"PLUGIN_DIGEST_FILE", (out / "digest").string()},
+                                 {"PLUGIN_IMAGE_NAME_WITH_DIGEST_FILE", (out / "names").string()},
+                                 {"PLUGIN_IMAGE_NAME_TAG_WITH_DIGEST_FILE", (out / "tags").string()},
+                                 {"PLUGIN_ARTIFACT_FILE", (out / "artifact.json").string()},
+                                 {"PLUGIN_DOTENV_FILE", (out / "build.env").string()},
+                                 {"DRONE_OUTPUT", (out / "drone-output").string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string repo = registry_.host() + "/team/app";
+  const std::string digest = read(out / "digest");
+  ASSERT_TRUE(digest.starts_with("sha256:")) << digest;
+  EXPECT_EQ(oci::Json::parse(run_ok({"skopeo", "inspect", "--tls-verify=false", "docker://" + repo + ":1.0"}))["Digest"],
+            digest);
+  EXPECT_EQ(read(out / "names"), repo + "@" + digest + "\n" + repo + "@" + digest + "\n");
+  EXPECT_EQ(read(out / "tags"), repo + ":1.0@" + digest + "\n" + repo + ":latest@" + digest + "\n");
+  EXPECT_EQ(read(out / "artifact.json"),
+            R"({"kind":"docker/v1","data":{"registryType":"Docker","registryUrl":"https://)" + registry_.host() +
+                R"(/","images":[{"image":")" + repo + ":1.0\",\"digest\":\"" + digest + R"("},{"image":")" + repo +
+                ":latest\",\"digest\":\"" + digest + "\"}]}}");
+  EXPECT_EQ(read(out / "build.env"),
+            "IMAGE_DIGEST=" + digest + "\nIMAGE_REF=" + repo + ":1.0@" + digest + "\nIMAGE_TAGS=1.0,latest\n");
+  EXPECT_EQ(read(out / "drone-output"),
+            "EARLIER=1\ndigest=" + digest + "\nIMAGE_DIGEST=" + digest + "\nIMAGE_REF=" + repo + ":1.0@" + digest + "\n");
+  const oci::Json config = oci::Json::parse(run_ok({"skopeo", "inspect", "--config", "--tls-verify=false",
+                                                    "docker://" + repo + ":1.0"}));
+  EXPECT_EQ(config["config"]["Labels"],
+            (oci::Json{{"keep", "1"},
+                       {"org.opencontainers.image.created", "2023-11-14T22:13:20Z"},
+                       {"org.opencontainers.image.revision", "abc123"},
+                       {"org.opencontainers.image.source", "https://git.example/o/r"},
+                       {"org.opencontainers.image.url", "https://git.example/o/r"},
+                       {"team", "kiln"}}))
+      << config.dump();
+  EXPECT_NE(r.err.find("kiln summary:\n  pushed   " + repo + ":1.0@" + digest), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("  backend  native\n"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("section_start"), std::string::npos) << "GitLab sections only on GitLab";
+}
+
+// The executor gets the labels as --label and is not asked for its own name files: kiln writes
+// them after the executor exits 0.
+TEST_F(BackendChoice, KanikoGetsLabelsAndKilnWritesTheOutputs) {
+  const fs::path out = work_.path() / "out";
+  const ProcessResult r = build("FROM alpine:3.19\nRUN true\n",
+                                {{"DRONE", "true"},
+                                 {"DRONE_COMMIT_SHA", "abc123"},
+                                 {"DRONE_REPO_LINK", "https://git.example/o/r"},
+                                 {"SOURCE_DATE_EPOCH", "0"},
+                                 {"PLUGIN_CUSTOM_LABELS", "team=kiln"},
+                                 {"PLUGIN_IMAGE_NAME_TAG_WITH_DIGEST_FILE", (work_.path() / "tags").string()},
+                                 {"PLUGIN_DOTENV_FILE", (work_.path() / "build.env").string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string argv = read(record() / "argv");
+  for (const std::string label : {"org.opencontainers.image.created=1970-01-01T00:00:00Z",
+                                  "org.opencontainers.image.revision=abc123",
+                                  "org.opencontainers.image.source=https://git.example/o/r", "team=kiln"})
+    EXPECT_NE(argv.find("--label=" + label + "\n"), std::string::npos) << label << "\n" << argv;
+  EXPECT_EQ(argv.find("--image-name"), std::string::npos) << argv;
+  const std::string repo = registry_.host() + "/team/app";
+  EXPECT_EQ(read(work_.path() / "tags"), repo + ":1.0@" + kStandInDigest + "\n");
+  EXPECT_EQ(read(work_.path() / "build.env"), std::string("IMAGE_DIGEST=") + kStandInDigest + "\nIMAGE_REF=" + repo +
+                                                  ":1.0@" + kStandInDigest + "\nIMAGE_TAGS=1.0\n");
+  EXPECT_NE(r.err.find("  backend  kaniko\n"), std::string::npos) << r.err;
+}
+
+// The executor stamps the build time, so without SOURCE_DATE_EPOCH so does the created label.
+TEST_F(BackendChoice, KanikoCreatedLabelIsTheBuildTime) {
+  const ProcessResult r = build("FROM alpine:3.19\nRUN true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string argv = read(record() / "argv");
+  EXPECT_NE(argv.find("--label=org.opencontainers.image.created=20"), std::string::npos) << argv;
+}
+
+TEST_F(BackendChoice, FailedBuildWritesNoOutputs) {
+  const ProcessResult r = build("FROM alpine:3.19\nRUN false\n",
+                                {{"STANDIN_EXIT", "1"}, {"PLUGIN_DOTENV_FILE", (work_.path() / "build.env").string()}});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_FALSE(fs::exists(work_.path() / "build.env"));
+}
+
+TEST_F(BackendChoice, GitlabGetsACollapsibleSection) {
+  const std::string base = registry_.host() + "/base/busybox:1";
+  const ProcessResult r = build("FROM " + base + "\nCOPY main /main\n", {{"GITLAB_CI", "true"}, {"CI", "true"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto start = r.err.find("\x1b[0Ksection_start:");
+  const auto end = r.err.find("\x1b[0Ksection_end:");
+  ASSERT_NE(start, std::string::npos) << r.err;
+  ASSERT_NE(end, std::string::npos) << r.err;
+  EXPECT_LT(start, end);
+  EXPECT_NE(r.err.find(":kiln_build[collapsed=true]\r\x1b[0KBuilding " + registry_.host() + "/team/app:1.0\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_LT(end, r.err.find("kiln summary:")) << "the summary stays visible, outside the section";
+}
+
 }  // namespace kiln::testing

@@ -112,6 +112,29 @@ TEST_F(NativeBuild, PushesAnImageThatSkopeoUmociAndRuncAccept) {
   EXPECT_TRUE(std::filesystem::exists(work_.path() / "bundle/rootfs/bin/busybox")) << "base layer kept";
 }
 
+// Binary on base: the OCI labels go into the config through the same edit as the entrypoint;
+// without SOURCE_DATE_EPOCH created is the config's own (1970), so rebuilds keep their digest.
+TEST_F(NativeBuild, BinaryOnBaseGetsLabels) {
+  auto env = settings();
+  env["DRONE"] = "true";
+  env["DRONE_COMMIT_SHA"] = "abc123";
+  env["DRONE_REPO_LINK"] = "https://ci:tok@git.example/o/r";
+  env["PLUGIN_CUSTOM_LABELS"] = "team=kiln";
+  build(env);
+  const Json config = inspect(registry_.host() + "/team/app:latest", {"--config"});
+  EXPECT_EQ(config["config"]["Labels"], (Json{{"org.opencontainers.image.created", "1970-01-01T00:00:00Z"},
+                                              {"org.opencontainers.image.revision", "abc123"},
+                                              {"org.opencontainers.image.source", "https://git.example/o/r"},
+                                              {"org.opencontainers.image.url", "https://git.example/o/r"},
+                                              {"team", "kiln"}}))
+      << config.dump();
+  EXPECT_EQ(config["created"], "1970-01-01T00:00:00Z");
+  env["PLUGIN_AUTO_LABEL"] = "false";
+  env["PLUGIN_TAGS"] = "plain";
+  build(env);
+  EXPECT_EQ(inspect(registry_.host() + "/team/app:plain", {"--config"})["config"]["Labels"], (Json{{"team", "kiln"}}));
+}
+
 TEST_F(NativeBuild, SameInputsAndSourceDateEpochGiveTheSameDigest) {
   auto env = settings();
   env["SOURCE_DATE_EPOCH"] = "1700000000";
