@@ -1,5 +1,7 @@
 #include "plugin/labels.h"
 
+#include "oci/image/config_edit.h"
+
 #include <fmt/format.h>
 
 #include <ctime>
@@ -17,20 +19,12 @@ std::string without_userinfo(const std::string& url) {
   return url.substr(0, host_start) + url.substr(at + 1);
 }
 
-std::string rfc3339(std::int64_t unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
 
 Labels image_labels(const Settings& settings, const CiContext& ci, std::int64_t build_time) {
   Labels labels;
   if (settings.get_bool("auto_label")) {
     // As plugins/docker's auto_label: created, revision, source, url (research §1.4).
-    labels["org.opencontainers.image.created"] = rfc3339(build_time);
+    labels["org.opencontainers.image.created"] = oci::rfc3339_utc(build_time);
     if (!ci.sha.empty()) labels["org.opencontainers.image.revision"] = ci.sha;
     if (const std::string url = without_userinfo(ci.repo_url); !url.empty()) {
       labels["org.opencontainers.image.source"] = url;

@@ -23,9 +23,6 @@ Labels image_labels(const Settings& settings, const CiContext& ci, std::int64_t 
 /// `url` without its userinfo: https://user:token@host/x -> https://host/x. A label is public.
 std::string without_userinfo(const std::string& url);
 
-/// RFC 3339 in UTC, whole seconds: 2023-11-14T22:13:20Z.
-std::string rfc3339(std::int64_t unix_seconds);
-
 /// The image config document with `labels` merged into config.Labels, last (they win).
 [[nodiscard]] oci::Json with_labels(const oci::Json& config, const Labels& labels);
 

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/temp_dir.h"
+#include "oci/image/config_edit.h"
 #include "plugin/backend/kaniko.h"
 #include "plugin/backend/kaniko_settings.h"
 #include "plugin/backend/native.h"
@@ -24,7 +25,7 @@ BuildPlan with_executor_created(const BuildPlan& plan, const Env& env) {
   BuildPlan out = plan;
   auto created = out.labels.find("org.opencontainers.image.created");
   if (created != out.labels.end() && !env.get("SOURCE_DATE_EPOCH"))
-    created->second = rfc3339(std::chrono::duration_cast<std::chrono::seconds>(
+    created->second = oci::rfc3339_utc(std::chrono::duration_cast<std::chrono::seconds>(
                                   std::chrono::system_clock::now().time_since_epoch()).count());
   return out;
 }

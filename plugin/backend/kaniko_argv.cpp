@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "core/duration.h"
 #include "core/log.h"
 
 namespace kiln::plugin {
@@ -49,12 +50,6 @@ std::string_view name_of(KanikoCompression c) {
 }
 
 // A Go time.ParseDuration string in the largest whole unit: 6h, 90m, 45s.
-std::string go_duration(std::chrono::seconds d) {
-  const auto s = d.count();
-  if (s != 0 && s % 3600 == 0) return fmt::format("{}h", s / 3600);
-  if (s != 0 && s % 60 == 0) return fmt::format("{}m", s / 60);
-  return fmt::format("{}s", s);
-}
 
 class ArgvBuilder {
  public:
@@ -101,7 +96,7 @@ std::vector<std::string> kaniko_argv(const KanikoOptions& o) {
   a.named("snapshot-mode", o.snapshot_mode);
   a.boolean("cache", o.cache.enabled ? std::optional(true) : std::nullopt);
   a.value("cache-repo", o.cache.repo);
-  if (o.cache.ttl) a.value("cache-ttl", go_duration(*o.cache.ttl));
+  if (o.cache.ttl) a.value("cache-ttl", format_go_duration(*o.cache.ttl));
   a.value("cache-dir", o.cache.dir);
   a.value("digest-file", o.digest_file);
   a.flag("no-push", o.no_push);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "core/duration.h"
 #include "core/error.h"
 
 namespace kiln::plugin {
@@ -24,21 +25,9 @@ std::optional<std::chrono::seconds> cache_ttl(const Settings& settings) {
   const std::string value = settings.get("cache_ttl");
   if (value.empty()) return std::nullopt;
   if (value.find_first_not_of("0123456789") == std::string::npos) return std::chrono::hours(std::stoll(value));
-  std::int64_t seconds = 0;
-  std::size_t i = 0;
-  while (i < value.size()) {
-    const std::size_t start = i;
-    while (i < value.size() && std::isdigit(static_cast<unsigned char>(value[i]))) ++i;
-    if (start == i || i == value.size()) throw_usage(fmt::format("setting cache_ttl: '{}' is not a duration like 24h", value));
-    const std::int64_t n = std::stoll(value.substr(start, i - start));
-    switch (value[i++]) {
-      case 'h': seconds += n * 3600; break;
-      case 'm': seconds += n * 60; break;
-      case 's': seconds += n; break;
-      default: throw_usage(fmt::format("setting cache_ttl: '{}' is not a duration like 24h", value));
-    }
-  }
-  return std::chrono::seconds(seconds);
+  const auto duration = parse_go_duration(value);
+  if (!duration) throw_usage(fmt::format("setting cache_ttl: '{}' is not a duration like 24h", value));
+  return std::chrono::duration_cast<std::chrono::seconds>(*duration);
 }
 
 template <typename Enum>

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "core/duration.h"
 #include "core/error.h"
 
 namespace kiln::plugin {
@@ -28,27 +29,10 @@ std::vector<std::string> command_of(const StageState& state, const std::vector<s
   return out;
 }
 
-// Go's time.ParseDuration for what Dockerfiles use: "30s", "1m30s", "500ms", "1h", "1.5s".
 std::int64_t parse_duration_ns(const std::string& text, const std::string& where) {
-  static const std::pair<const char*, double> units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9},
-                                                         {"m", 60e9}, {"h", 3600e9}};
-  double total = 0;
-  std::size_t i = 0;
-  if (text.empty()) throw_usage(fmt::format("{}: empty duration", where));
-  while (i < text.size()) {
-    std::size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (start == i) throw_usage(fmt::format("{}: invalid duration '{}'", where, text));
-    const double number = std::stod(text.substr(start, i - start));
-    std::size_t unit_start = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    const std::string unit = text.substr(unit_start, i - unit_start);
-    bool known = false;
-    for (const auto& [name, factor] : units)
-      if (unit == name) total += number * factor, known = true;
-    if (!known) throw_usage(fmt::format("{}: invalid duration '{}' (unit '{}')", where, text, unit));
-  }
-  return static_cast<std::int64_t>(total);
+  const auto duration = parse_go_duration(text);
+  if (!duration) throw_usage(fmt::format("{}: invalid duration '{}' (e.g. 30s, 1m30s, 500ms)", where, text));
+  return duration->count();
 }
 
 }  // namespace
