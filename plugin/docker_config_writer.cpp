@@ -1,5 +1,7 @@
 #include "plugin/docker_config_writer.h"
 
+#include "core/atomic_file.h"
+
 #include <Poco/Base64Encoder.h>
 #include <Poco/String.h>
 #include <fcntl.h>
@@ -161,27 +163,7 @@ oci::Json make_docker_config(const Settings& settings, const CiContext& ci) {
 
 std::filesystem::path write_docker_config(const oci::Json& doc, const std::filesystem::path& dir) {
   const std::filesystem::path path = dir / "config.json";
-  std::string temp = (dir / ".config.json.XXXXXX").string();
-  const int fd = ::mkostemp(temp.data(), O_CLOEXEC);  // created 0600
-  if (fd < 0) throw_infra(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
-  const std::string text = doc.dump(2) + "\n";
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int saved = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      throw_infra(fmt::format("cannot write {}: {}", path.string(), std::strerror(saved)));
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    throw_infra(fmt::format("cannot write {}: {}", path.string(), std::strerror(saved)));
-  }
+  write_file_atomically(path, doc.dump(2) + "\n", 0600);  // credentials: 0600 from creation
   return path;
 }
 

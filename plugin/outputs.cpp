@@ -1,5 +1,7 @@
 #include "plugin/outputs.h"
 
+#include "core/atomic_file.h"
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -95,38 +97,32 @@ std::string dotenv_file_text(const BuildResult& result) {
                      tags);
 }
 
-void write_file_atomically(const std::string& path, const std::string& text, const std::string& setting) {
-  const std::filesystem::path target(path);
-  const std::filesystem::path partial = target.string() + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw_infra(fmt::format("setting {}: cannot write {}", setting, partial.string()));
+void write_output(const std::string& path, const std::string& text, const std::string& setting) {
+  try {
+    write_file_atomically(path, text);
+  } catch (const Error& e) {
+    throw_infra(fmt::format("setting {}: {}", setting, e.what()));
   }
-  std::error_code ec;
-  std::filesystem::rename(partial, target, ec);
-  if (ec) throw_infra(fmt::format("setting {}: cannot write {}: {}", setting, path, ec.message()));
 }
 
 void write_outputs(const OutputFiles& files, const BuildResult& result) {
-  if (!files.digest_file.empty()) write_file_atomically(files.digest_file, digest_file_text(result), "digest_file");
+  if (!files.digest_file.empty()) write_output(files.digest_file, digest_file_text(result), "digest_file");
   if (!files.image_name_with_digest_file.empty())
-    write_file_atomically(files.image_name_with_digest_file, image_name_with_digest_text(result),
+    write_output(files.image_name_with_digest_file, image_name_with_digest_text(result),
                           "image_name_with_digest_file");
   if (!files.image_name_tag_with_digest_file.empty())
-    write_file_atomically(files.image_name_tag_with_digest_file, image_name_tag_with_digest_text(result),
+    write_output(files.image_name_tag_with_digest_file, image_name_tag_with_digest_text(result),
                           "image_name_tag_with_digest_file");
   if (!files.artifact_file.empty())
-    write_file_atomically(files.artifact_file, artifact_file_text(result), "artifact_file");
-  if (!files.dotenv_file.empty()) write_file_atomically(files.dotenv_file, dotenv_file_text(result), "dotenv_file");
+    write_output(files.artifact_file, artifact_file_text(result), "artifact_file");
+  if (!files.dotenv_file.empty()) write_output(files.dotenv_file, dotenv_file_text(result), "dotenv_file");
   if (!files.drone_output.empty())
-    write_file_atomically(files.drone_output, read_existing(files.drone_output) + drone_output_text(result),
+    write_output(files.drone_output, read_existing(files.drone_output) + drone_output_text(result),
                           "DRONE_OUTPUT");
 }
 
 void write_digest_file(const std::string& path, const BuildResult& result) {
-  write_file_atomically(path, digest_file_text(result), "digest_file");
+  write_output(path, digest_file_text(result), "digest_file");
 }
 
 }  // namespace kiln::plugin

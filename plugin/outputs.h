@@ -43,8 +43,8 @@ std::string drone_output_text(const BuildResult& result);
 /// The GitLab dotenv report: IMAGE_DIGEST, IMAGE_REF (first tag by digest), IMAGE_TAGS (comma list).
 std::string dotenv_file_text(const BuildResult& result);
 
-/// Writes `text` to `path` through `path`.partial and a rename; errors name `setting`.
-void write_file_atomically(const std::string& path, const std::string& text, const std::string& setting);
+/// Writes one output file atomically (core/atomic_file.h); errors name `setting`.
+void write_output(const std::string& path, const std::string& text, const std::string& setting);
 
 /// Writes every output named in `files` (DRONE_OUTPUT is appended to, keeping what is there).
 void write_outputs(const OutputFiles& files, const BuildResult& result);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "oci/json.h"
 #include "oci/sha256.h"
@@ -80,16 +81,10 @@ std::optional<CachedLayer> LayerCache::find(const Digest& key) const {
 void LayerCache::store(const Digest& key, const CachedLayer& layer) const noexcept {
   try {
     std::filesystem::create_directories(dir_);
-    const auto target = dir_ / (key.hex() + ".json");
-    const auto partial = dir_ / (key.hex() + ".json.partial");
-    {
-      std::ofstream out(partial, std::ios::trunc);
-      out << dump_json(Json{{"digest", layer.digest.to_string()},
-                            {"diff_id", layer.diff_id.to_string()},
-                            {"size", layer.size}});
-      if (!out.flush()) throw std::runtime_error("write failed");
-    }
-    std::filesystem::rename(partial, target);  // readers never see half an entry
+    write_file_atomically(dir_ / (key.hex() + ".json"),  // readers never see half an entry
+                          dump_json(Json{{"digest", layer.digest.to_string()},
+                                         {"diff_id", layer.diff_id.to_string()},
+                                         {"size", layer.size}}));
   } catch (const std::exception& e) {
     spdlog::debug("layer cache: cannot store in {}: {}", dir_.string(), e.what());
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "core/error.h"
 
 #include <filesystem>
@@ -108,15 +110,18 @@ TEST(Outputs, WritesEveryFileAndAppendsToDroneOutput) {
   EXPECT_EQ(read(p("artifact")), artifact_file_text(two_tags()));
   EXPECT_EQ(read(p("dotenv")), dotenv_file_text(two_tags()));
   EXPECT_EQ(read(p("drone")), "EARLIER=1\n" + drone_output_text(two_tags()));
-  EXPECT_FALSE(std::filesystem::exists(p("digest") + std::string(".partial")));
+  // Nothing but the outputs is left behind: no temporary file.
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) names.insert(e.path().filename().string());
+  EXPECT_EQ(names, (std::set<std::string>{"artifact", "digest", "dotenv", "drone", "names", "tags"}));
 }
 
 TEST(Outputs, UnwritableFileNamesTheSetting) {
   try {
-    write_file_atomically("/nonexistent-dir/x", "y", "artifact_file");
+    write_output("/nonexistent-dir/x", "y", "artifact_file");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "setting artifact_file: cannot write /nonexistent-dir/x.partial");
+    EXPECT_STREQ(e.what(), "setting artifact_file: cannot create /nonexistent-dir/x: No such file or directory");
   }
 }
 
