@@ -1,5 +1,6 @@
 #include "plugin/settings.h"
 
+#include <Poco/String.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,11 +19,6 @@ const SettingSpec* find_spec(const std::string& name) {
     if (std::find(spec.aliases.begin(), spec.aliases.end(), name) != spec.aliases.end()) return &spec;
   }
   return nullptr;
-}
-
-std::string to_lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string to_upper(std::string s) {
@@ -81,7 +77,7 @@ void read_prefixed(const Env& env, const std::string& prefix, std::map<std::stri
   for (const auto& [key, value] : env.vars) {
     if (!key.starts_with(prefix)) continue;
     // Woodpecker turns '-' and '.' into '_' already; the lower-cased rest is the setting name.
-    const std::string name = to_lower(key.substr(prefix.size()));
+    const std::string name = Poco::toLower(key.substr(prefix.size()));
     const SettingSpec* spec = find_spec(name);
     if (!spec) {
       if (warnings)
@@ -159,7 +155,7 @@ std::string Settings::get(const std::string& name) const {
 }
 
 bool Settings::get_bool(const std::string& name) const {
-  const std::string v = to_lower(trim(get(name)));
+  const std::string v = Poco::toLower(trim(get(name)));
   if (v.empty() || v == "false" || v == "no" || v == "0" || v == "off") return false;
   if (v == "true" || v == "yes" || v == "1" || v == "on") return true;
   throw_usage(fmt::format("setting {}: '{}' is not a boolean (use true or false)", name, get(name)));

@@ -6,7 +6,6 @@
 namespace kiln::oci {
 namespace {
 
-std::string lower(std::string s) { return Poco::toLower(s); }
 
 }  // namespace
 
@@ -33,14 +32,14 @@ std::optional<std::string> HttpRequest::header(const std::string& name) const {
 }
 
 std::optional<std::string> HttpResponse::header(const std::string& name) const {
-  auto it = headers.find(lower(name));
+  auto it = headers.find(Poco::toLower(name));
   if (it == headers.end()) return std::nullopt;
   return it->second;
 }
 
 std::string url_origin(const std::string& url) {
   Poco::URI uri(url);
-  return lower(uri.getScheme()) + "://" + lower(uri.getHost()) + ":" + std::to_string(uri.getPort());
+  return Poco::toLower(uri.getScheme()) + "://" + Poco::toLower(uri.getHost()) + ":" + std::to_string(uri.getPort());
 }
 
 std::string url_for_display(const std::string& url) {

@@ -1,5 +1,6 @@
 #include "plugin/native/stage_interpreter.h"
 
+#include <Poco/String.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,11 +12,6 @@
 
 namespace kiln::plugin {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Layer paths as the layer writer stores them: no leading or trailing '/'.
 std::string layer_path(const std::string& path) {
@@ -54,7 +50,7 @@ class Interpreter {
     if (df_.stages.empty()) throw_usage(fmt::format("{}: no FROM instruction", df_.file_name));
     if (in_.target.empty()) return df_.stages.back();
     for (const Stage& s : df_.stages)
-      if (s.name == lower(in_.target)) return s;
+      if (s.name == Poco::toLower(in_.target)) return s;
     throw_usage(fmt::format("setting target: {} has no stage named '{}'", df_.file_name, in_.target));
   }
 
@@ -80,7 +76,7 @@ class Interpreter {
     ImageRecipe recipe;
     StageState state;
     for (const Stage& earlier : df_.stages) {
-      if (earlier.index < stage.index && !earlier.name.empty() && earlier.name == lower(base)) {
+      if (earlier.index < stage.index && !earlier.name.empty() && earlier.name == Poco::toLower(base)) {
         recipe = run_stage(earlier, depth + 1);
         state.config = recipe.config;
         state.unset = recipe.unset;
@@ -91,7 +87,7 @@ class Interpreter {
         return finish_stage(stage, std::move(recipe), std::move(state));
       }
     }
-    if (lower(base) != "scratch") {
+    if (Poco::toLower(base) != "scratch") {
       try {
         recipe.base = oci::Reference::parse(base);
       } catch (const Error& e) {
