@@ -1,0 +1,30 @@
+#pragma once
+// How kiln-verify sees the image under test. A driver is chosen once, in verify/main, from the
+// `driver` setting; the checks and reports never ask which one it is.
+#include <memory>
+#include <string>
+
+#include "inspect/facts.h"
+#include "oci/image/remote_image.h"
+#include "oci/json.h"
+
+namespace kiln::verify {
+
+/// The one image (one platform) being verified, already resolved to a digest.
+struct ImageUnderTest {
+  std::string reference;     ///< as the user named it, for reports
+  std::string pinned;        ///< "registry/repo@sha256:…" of this platform's manifest
+  oci::ResolvedImage image;  ///< manifest, config, platform
+};
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  /// "static", "local", "kubernetes".
+  virtual std::string name() const = 0;
+  /// Answers the request for `image`. Throws kiln::Error(infra) when the image, runtime or
+  /// cluster cannot be used at all; per-path or per-command problems go into the Facts.
+  virtual inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request) = 0;
+};
+
+}  // namespace kiln::verify
