@@ -1,0 +1,29 @@
+#pragma once
+// Where an image's blobs are read from: a registry repository or an OCI image layout directory.
+// Readers (kiln-verify's drivers) do not care which; every blob is checked against its digest.
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "oci/digest.h"
+#include "oci/registry/client.h"
+
+namespace kiln::oci {
+
+class BlobSource {
+ public:
+  virtual ~BlobSource() = default;
+  /// Streams the blob into `out`, verifying its digest; returns the bytes written. Throws
+  /// kiln::Error(infra) naming the source and the digest.
+  virtual std::int64_t fetch_to(const Digest& digest, std::ostream& out) = 0;
+  /// "registry 127.0.0.1:5000/app" or "OCI layout ./out", for messages.
+  virtual std::string describe() const = 0;
+};
+
+/// Blobs of `repository` through `client` (which must outlive the source).
+std::shared_ptr<BlobSource> registry_blob_source(RegistryClient& client, std::string repository);
+/// Blobs under `<layout>/blobs/<algorithm>/<hex>`.
+std::shared_ptr<BlobSource> layout_blob_source(std::string layout_directory);
+
+}  // namespace kiln::oci
