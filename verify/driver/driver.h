@@ -5,7 +5,7 @@
 #include <string>
 
 #include "inspect/facts.h"
-#include "oci/image/blob_source.h"
+#include "oci/image/blob_reader.h"
 #include "oci/image/remote_image.h"
 #include "oci/json.h"
 
@@ -16,7 +16,7 @@ struct ImageUnderTest {
   std::string reference;     ///< as the user named it, for reports
   std::string pinned;        ///< "registry/repo@sha256:…" of this platform's manifest
   oci::ResolvedImage image;  ///< manifest, config, platform
-  std::shared_ptr<oci::BlobSource> blobs;  ///< where its layers are read from
+  std::shared_ptr<oci::BlobReader> blobs;  ///< where its layers are read from
 };
 
 class Driver {

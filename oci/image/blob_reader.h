@@ -11,9 +11,9 @@
 
 namespace kiln::oci {
 
-class BlobSource {
+class BlobReader {
  public:
-  virtual ~BlobSource() = default;
+  virtual ~BlobReader() = default;
   /// Streams the blob into `out`, verifying its digest; returns the bytes written. Throws
   /// kiln::Error(infra) naming the source and the digest.
   virtual std::int64_t fetch_to(const Digest& digest, std::ostream& out) = 0;
@@ -22,8 +22,8 @@ class BlobSource {
 };
 
 /// Blobs of `repository` through `client` (which must outlive the source).
-std::shared_ptr<BlobSource> registry_blob_source(RegistryClient& client, std::string repository);
+std::shared_ptr<BlobReader> registry_blob_reader(RegistryClient& client, std::string repository);
 /// Blobs under `<layout>/blobs/<algorithm>/<hex>`.
-std::shared_ptr<BlobSource> layout_blob_source(std::string layout_directory);
+std::shared_ptr<BlobReader> layout_blob_reader(std::string layout_directory);
 
 }  // namespace kiln::oci
