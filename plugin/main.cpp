@@ -48,7 +48,7 @@ int run(int argc, char** argv) {
   using namespace kiln;
   const Env env = Env::from_process();
   std::vector<std::string> warnings;
-  const plugin::Settings settings = plugin::Settings::load(env, {argv + 1, argv + argc}, &warnings);
+  const plugin::Settings settings = plugin::load_settings(env, {argv + 1, argv + argc}, &warnings);
   if (settings.help_requested()) {
     std::cout << plugin::help_text();
     return 0;

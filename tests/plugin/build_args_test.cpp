@@ -8,7 +8,7 @@ namespace kiln::plugin {
 namespace {
 
 std::vector<BuildArg> args_of(const Env& env, std::vector<std::string>* warnings = nullptr) {
-  return build_args(Settings::load(env, {}, nullptr), env, warnings);
+  return build_args(load_settings(env, {}, nullptr), env, warnings);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace kiln::plugin {
 namespace {
 
 std::string config_of(const Env& env) {
-  return make_docker_config(Settings::load(env, {}, nullptr), read_ci_context(env)).dump();
+  return make_docker_config(load_settings(env, {}, nullptr), read_ci_context(env)).dump();
 }
 
 std::string error_of(const Env& env) {
@@ -69,7 +69,7 @@ TEST(Credentials, GitlabRegistryAndDependencyProxy) {
                  {"CI_DEPENDENCY_PROXY_USER", "pull"}, {"CI_DEPENDENCY_PROXY_PASSWORD", "pw"}}};
   EXPECT_EQ(config_of(env), R"({"auths":{"registry.gitlab.example":{"auth":"dTpw"},)"
                             R"("gitlab.example:443":{"auth":"cHVsbDpwdw=="}}})");
-  const Settings settings = Settings::load(env, {}, nullptr);
+  const Settings settings = load_settings(env, {}, nullptr);
   EXPECT_EQ(destination_repo(settings, read_ci_context(env)), "registry.gitlab.example/g/p");
   EXPECT_EQ(config_of(Env{{{"CI_REGISTRY", "r"}, {"CI_REGISTRY_USER", "u"}, {"CI_REGISTRY_PASSWORD", "p"}}}),
             R"({"auths":{}})")

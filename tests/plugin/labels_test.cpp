@@ -7,7 +7,7 @@
 namespace kiln::plugin {
 namespace {
 
-Settings settings_of(std::map<std::string, std::string> vars) { return Settings::load(Env{std::move(vars)}, {}, nullptr); }
+Settings settings_of(std::map<std::string, std::string> vars) { return load_settings(Env{std::move(vars)}, {}, nullptr); }
 
 const CiContext kCi{.system = CiSystem::drone, .sha = "abc123", .repo_url = "https://git.example/o/r"};
 

@@ -83,7 +83,7 @@ TEST(Outputs, GitlabDotenv) {
 TEST(Outputs, FilesFromSettingsAndEnv) {
   const Env env{{{"PLUGIN_ARTIFACT_FILE", "/o/artifact.json"}, {"PLUGIN_DOTENV_FILE", "/o/build.env"},
                  {"PLUGIN_DIGEST_FILE", "/o/digest"}, {"DRONE_OUTPUT", "/run/drone/output"}}};
-  const Settings settings = Settings::load(env, {}, nullptr);
+  const Settings settings = load_settings(env, {}, nullptr);
   EXPECT_EQ(output_files(settings, env), (OutputFiles{.digest_file = "/o/digest",
                                                       .image_name_with_digest_file = "",
                                                       .image_name_tag_with_digest_file = "",

@@ -22,7 +22,7 @@ class PlanTest : public ::testing::Test {
   }
   BuildPlan plan(std::map<std::string, std::string> extra) const {
     const Env e = env(extra);
-    return make_plan(Settings::load(e, {}, nullptr), e);
+    return make_plan(load_settings(e, {}, nullptr), e);
   }
   std::string error_of(std::map<std::string, std::string> extra) const {
     try {
@@ -103,7 +103,7 @@ TEST_F(PlanTest, KeychainUsesTheMergedDockerConfig) {
                      {"PLUGIN_BASE_IMAGE_USERNAME", "hub"}, {"PLUGIN_BASE_IMAGE_PASSWORD", "hp"},
                      {"PLUGIN_LOGINS", R"([{"registry":"ghcr.io","username":"g","password":"gp"}])"},
                      {"DOCKER_CONFIG", (dir_.path() / "none").string()}});
-  const Settings s = Settings::load(e, {}, nullptr);
+  const Settings s = load_settings(e, {}, nullptr);
   const auto keychain = make_keychain(s, make_plan(s, e), e);
   EXPECT_EQ(keychain->resolve("127.0.0.1:5000"), (oci::Credential{.username = "u", .password = "p"}));
   EXPECT_EQ(keychain->resolve("docker.io"), (oci::Credential{.username = "hub", .password = "hp"}));

@@ -110,7 +110,7 @@ TEST(Readme, SettingsReferenceIsGenerated) {
 }
 
 TEST(Readme, SettingsReferenceFlagIsHidden) {
-  const Settings s = Settings::load(Env{}, {"--settings-reference"}, nullptr);
+  const Settings s = load_settings(Env{}, {"--settings-reference"}, nullptr);
   EXPECT_TRUE(s.reference_requested());
   EXPECT_EQ(help_text().find("settings-reference"), std::string::npos);
 }

@@ -11,7 +11,7 @@ namespace kiln::plugin {
 TEST(Settings, ReadsPluginVariablesAndAliases) {
   const Env env{{{"PLUGIN_REPO", "r.example/app"}, {"PLUGIN_TAG", "v1"}, {"PLUGIN_VERBOSITY", "debug"},
                  {"PLUGIN_PASSWORD", ""}, {"HOME", "/root"}}};
-  const Settings s = Settings::load(env, {}, nullptr);
+  const Settings s = load_settings(env, {}, nullptr);
   EXPECT_EQ(s.get("repo"), "r.example/app");
   EXPECT_EQ(s.get("tags"), "v1");
   EXPECT_EQ(s.get("log_level"), "debug");
@@ -21,7 +21,7 @@ TEST(Settings, ReadsPluginVariablesAndAliases) {
 
 TEST(Settings, FlagsOverrideVariables) {
   const Env env{{{"PLUGIN_REPO", "a/b"}}};
-  const Settings s = Settings::load(env, {"--repo", "c/d", "--compression-level=3", "--insecure"}, nullptr);
+  const Settings s = load_settings(env, {"--repo", "c/d", "--compression-level=3", "--insecure"}, nullptr);
   EXPECT_EQ(s.get("repo"), "c/d");
   EXPECT_EQ(s.get_int("compression_level"), 3);
   EXPECT_TRUE(s.get_bool("insecure")) << "a bare boolean flag means true";
@@ -29,42 +29,42 @@ TEST(Settings, FlagsOverrideVariables) {
 
 TEST(Settings, UnknownVariableWarnsWithClosestName) {
   std::vector<std::string> warnings;
-  Settings::load(Env{{{"PLUGIN_BASE_IMGE", "x"}, {"PLUGIN_REPO", "a/b"}, {"CI_REPO", "x"}}}, {}, &warnings);
+  load_settings(Env{{{"PLUGIN_BASE_IMGE", "x"}, {"PLUGIN_REPO", "a/b"}, {"CI_REPO", "x"}}}, {}, &warnings);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_EQ(warnings[0], "unknown setting PLUGIN_BASE_IMGE (did you mean PLUGIN_BASE_IMAGE?)");
 }
 
 TEST(Settings, UnknownFlagIsAnError) {
   try {
-    Settings::load(Env{}, {"--tagz", "x"}, nullptr);
+    load_settings(Env{}, {"--tagz", "x"}, nullptr);
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.exit_class(), ExitClass::usage);
     EXPECT_STREQ(e.what(), "unknown flag --tagz (did you mean --tags?)");
   }
-  EXPECT_THROW(Settings::load(Env{}, {"--repo"}, nullptr), Error);
-  EXPECT_THROW(Settings::load(Env{}, {"--repo", "--tags", "x"}, nullptr), Error);
+  EXPECT_THROW(load_settings(Env{}, {"--repo"}, nullptr), Error);
+  EXPECT_THROW(load_settings(Env{}, {"--repo", "--tags", "x"}, nullptr), Error);
 }
 
 TEST(Settings, ListsAcceptEveryCommonForm) {
   struct Row { const char* raw; std::vector<std::string> want; };
   for (const Row& r : {Row{"a,b", {"a", "b"}}, Row{" a ,\n b ;c;; ", {"a", "b", "c"}},
                        Row{R"(["x, y", " z "])", {"x, y", "z"}}, Row{"", {}}}) {
-    const Settings s = Settings::load(Env{{{"PLUGIN_BINARY", r.raw}}}, {}, nullptr);
+    const Settings s = load_settings(Env{{{"PLUGIN_BINARY", r.raw}}}, {}, nullptr);
     EXPECT_EQ(s.get_list("binary"), r.want) << r.raw;
   }
 }
 
 TEST(Settings, BooleansAndNumbersAreChecked) {
-  EXPECT_TRUE(Settings::load(Env{{{"PLUGIN_INSECURE", "TRUE"}}}, {}, nullptr).get_bool("insecure"));
-  EXPECT_FALSE(Settings::load(Env{}, {}, nullptr).get_bool("insecure"));
+  EXPECT_TRUE(load_settings(Env{{{"PLUGIN_INSECURE", "TRUE"}}}, {}, nullptr).get_bool("insecure"));
+  EXPECT_FALSE(load_settings(Env{}, {}, nullptr).get_bool("insecure"));
   try {
-    Settings::load(Env{{{"PLUGIN_INSECURE", "maybe"}}}, {}, nullptr).get_bool("insecure");
+    load_settings(Env{{{"PLUGIN_INSECURE", "maybe"}}}, {}, nullptr).get_bool("insecure");
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "setting insecure: 'maybe' is not a boolean (use true or false)");
   }
-  EXPECT_THROW(Settings::load(Env{{{"PLUGIN_COMPRESSION_LEVEL", "1x"}}}, {}, nullptr).get_int("compression_level"),
+  EXPECT_THROW(load_settings(Env{{{"PLUGIN_COMPRESSION_LEVEL", "1x"}}}, {}, nullptr).get_int("compression_level"),
                Error);
 }
 
@@ -100,14 +100,14 @@ TEST(SettingsTable, AliasesOfTodaysPlugins) {
                        Row{"PLUGIN_SKIP_TLS_VERIFY_PULL", "skip_tls_verify_pull"},
                        Row{"PLUGIN_BUILD_ARGS_NEW", "build_args_new"}}) {
     std::vector<std::string> warnings;
-    const Settings s = Settings::load(Env{{{r.variable, "x"}}}, {}, &warnings);
+    const Settings s = load_settings(Env{{{r.variable, "x"}}}, {}, &warnings);
     EXPECT_TRUE(warnings.empty()) << r.variable;
     EXPECT_EQ(s.get(r.setting), "x") << r.variable;
   }
 }
 
 TEST(SettingsTable, DefaultsOfNewSettings) {
-  const Settings s = Settings::load(Env{}, {}, nullptr);
+  const Settings s = load_settings(Env{}, {}, nullptr);
   EXPECT_EQ(s.get("backend"), "auto");
   EXPECT_EQ(s.get("executor"), "/kaniko/executor");
   EXPECT_EQ(s.get("dockerfile"), "Dockerfile");
@@ -117,21 +117,21 @@ TEST(SettingsTable, DefaultsOfNewSettings) {
 
 // GitLab job variables are plain: KILN_<NAME> is read when no PLUGIN_ variable sets it.
 TEST(Settings, KilnVariablesAreTheGitlabFrontEnd) {
-  const Settings s = Settings::load(
+  const Settings s = load_settings(
       Env{{{"KILN_REPO", "r/gitlab"}, {"KILN_TAGS", "a,b"}, {"PLUGIN_TAGS", "c"}, {"KILN_VERBOSITY", "debug"}}}, {},
       nullptr);
   EXPECT_EQ(s.get("repo"), "r/gitlab");
   EXPECT_EQ(s.get("tags"), "c") << "PLUGIN_ wins over KILN_";
   EXPECT_EQ(s.get("log_level"), "debug");
-  EXPECT_EQ(Settings::load(Env{{{"KILN_REPO", "a/b"}}}, {"--repo=c/d"}, nullptr).get("repo"), "c/d");
+  EXPECT_EQ(load_settings(Env{{{"KILN_REPO", "a/b"}}}, {"--repo=c/d"}, nullptr).get("repo"), "c/d");
   std::vector<std::string> warnings;
-  Settings::load(Env{{{"KILN_REPOO", "x"}}}, {}, &warnings);
+  load_settings(Env{{{"KILN_REPOO", "x"}}}, {}, &warnings);
   EXPECT_EQ(warnings, std::vector<std::string>{"unknown setting KILN_REPOO (did you mean KILN_REPO?)"});
 }
 
 TEST(Settings, CanonicalNameWinsOverAlias) {
   std::vector<std::string> warnings;
-  const Settings s = Settings::load(Env{{{"PLUGIN_TAG", "a"}, {"PLUGIN_TAGS", "b"}, {"PLUGIN_NO_PUSH", "true"},
+  const Settings s = load_settings(Env{{{"PLUGIN_TAG", "a"}, {"PLUGIN_TAGS", "b"}, {"PLUGIN_NO_PUSH", "true"},
                                         {"PLUGIN_DRY_RUN", "false"}}},
                                     {}, &warnings);
   EXPECT_EQ(s.get("tags"), "b");
@@ -142,7 +142,7 @@ TEST(Settings, CanonicalNameWinsOverAlias) {
 }
 
 TEST(Settings, PlainDockerVariablesAreTheLastResort) {
-  const Settings s = Settings::load(
+  const Settings s = load_settings(
       Env{{{"DOCKER_USERNAME", "u"}, {"DOCKER_PASSWORD", "p"}, {"PLUGIN_USERNAME", "plugin-user"}}}, {}, nullptr);
   EXPECT_EQ(s.get("username"), "plugin-user");
   EXPECT_EQ(s.get("password"), "p");
@@ -150,12 +150,12 @@ TEST(Settings, PlainDockerVariablesAreTheLastResort) {
 
 TEST(Settings, IgnoredDaemonSettingsWarnOnce) {
   std::vector<std::string> warnings;
-  const Settings s = Settings::load(Env{{{"PLUGIN_STORAGE_DRIVER", "vfs"}, {"PLUGIN_MTU", "1400"}}}, {}, &warnings);
+  const Settings s = load_settings(Env{{{"PLUGIN_STORAGE_DRIVER", "vfs"}, {"PLUGIN_MTU", "1400"}}}, {}, &warnings);
   EXPECT_EQ(warnings, (std::vector<std::string>{"setting mtu has no effect: kiln runs no Docker daemon",
                                                 "setting storage_driver has no effect: kiln runs no Docker daemon"}));
   EXPECT_NE(help_text().find("--purge"), std::string::npos);
   warnings.clear();
-  Settings::load(Env{{{"PLUGIN_DEBUG", "true"}, {"PLUGIN_EMAIL", "a@b"}}}, {}, &warnings);
+  load_settings(Env{{{"PLUGIN_DEBUG", "true"}, {"PLUGIN_EMAIL", "a@b"}}}, {}, &warnings);
   EXPECT_EQ(warnings, (std::vector<std::string>{"setting debug has no effect: kiln runs no Docker daemon; use "
                                                 "log_level: debug",
                                                 "setting email has no effect: registries no longer use an e-mail "
@@ -163,7 +163,7 @@ TEST(Settings, IgnoredDaemonSettingsWarnOnce) {
 }
 
 TEST(Settings, ListSeparatorsAreChosenByTheCaller) {
-  const Settings s = Settings::load(Env{{{"PLUGIN_BUILD_ARGS", "A=1;2, B=x"}}}, {}, nullptr);
+  const Settings s = load_settings(Env{{{"PLUGIN_BUILD_ARGS", "A=1;2, B=x"}}}, {}, nullptr);
   EXPECT_EQ(s.get_list("build_args", ",\n"), (std::vector<std::string>{"A=1;2", "B=x"}));
 }
 

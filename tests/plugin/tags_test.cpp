@@ -28,7 +28,7 @@ std::string error_of(const std::function<void()>& f) {
 class TagsTest : public ::testing::Test {
  protected:
   TagPlan resolve(const Env& env, const CiContext& ci = {}) const {
-    return resolve_tags(Settings::load(env, {}, nullptr), ci, dir_.path());
+    return resolve_tags(load_settings(env, {}, nullptr), ci, dir_.path());
   }
   void write_tags_file(const std::string& name, const std::string& text) const {
     std::ofstream(dir_.path() / name) << text;
@@ -156,7 +156,7 @@ TEST(Tags, AutoTagFromEachCiSystem) {
   for (const Row& r : rows) {
     Env env = r.env;
     env.vars["PLUGIN_AUTO_TAG"] = "true";
-    const TagPlan p = resolve_tags(Settings::load(env, {}, nullptr), read_ci_context(env), "/nonexistent");
+    const TagPlan p = resolve_tags(load_settings(env, {}, nullptr), read_ci_context(env), "/nonexistent");
     EXPECT_EQ(p.action, r.action) << env.vars.begin()->first;
     EXPECT_EQ(p.tags, r.tags) << env.vars.begin()->first;
   }
