@@ -1,0 +1,178 @@
+#include "verify/cli/image_selection.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "oci/credentials/docker_config.h"
+#include "oci/credentials/layered_keychain.h"
+#include "oci/image/layout_image.h"
+#include "oci/reference.h"
+
+namespace kiln::verify {
+namespace {
+
+std::string read_setting_file(const std::string& setting, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw_usage(fmt::format("setting {}: cannot read {}", setting, path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::string first_line(const std::string& setting, const std::string& path) {
+  std::istringstream lines(read_setting_file(setting, path));
+  for (std::string line; std::getline(lines, line);)
+    if (auto t = trim(line); !t.empty()) return t;
+  throw_usage(fmt::format("setting {}: {} is empty", setting, path));
+}
+
+std::string dotenv_value(const std::string& setting, const std::string& path, const std::string& key) {
+  std::istringstream lines(read_setting_file(setting, path));
+  for (std::string line; std::getline(lines, line);) {
+    const std::string t = trim(line);
+    if (t.starts_with(key + "=")) return trim(t.substr(key.size() + 1));
+  }
+  throw_usage(fmt::format("setting {}: {} has no {}= line", setting, path, key));
+}
+
+std::vector<oci::Platform> wanted_platforms(const Settings& settings) {
+  std::vector<oci::Platform> out;
+  for (const auto& text : settings.get_list("platform")) {
+    try {
+      out.push_back(oci::Platform::parse(text));
+    } catch (const Error& e) {
+      throw_usage(fmt::format("setting platform: {}", e.what()));
+    }
+  }
+  return out;
+}
+
+bool is_wanted(const std::vector<oci::Platform>& wanted, const oci::Platform& platform) {
+  if (wanted.empty()) return true;
+  for (const auto& w : wanted)
+    if (w.satisfied_by(platform)) return true;
+  return false;
+}
+
+// Explicit settings first, then GitLab's registry login, then docker config (the document in
+// docker_config_json, else DOCKER_CONFIG / ~/.docker/config.json).
+std::shared_ptr<const oci::Keychain> make_keychain(const Settings& settings, const Env& env, const std::string& registry) {
+  std::map<std::string, oci::Credential> explicit_credentials;
+  if (auto user = env.get("CI_REGISTRY_USER"), password = env.get("CI_REGISTRY_PASSWORD"), host = env.get("CI_REGISTRY");
+      user && password && host) {
+    log::add_secret(*password);
+    explicit_credentials[*host] = {.username = *user, .password = *password};
+  }
+  if (settings.has("username") || settings.has("password")) {
+    const std::string host = settings.has("registry") ? settings.get("registry") : registry;
+    explicit_credentials[host] = {.username = settings.get("username"), .password = settings.get("password")};
+  }
+  std::shared_ptr<const oci::Keychain> fallback;
+  if (settings.has("docker_config_json")) {
+    const oci::Json doc = oci::Json::parse(settings.get("docker_config_json"), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object())
+      throw_usage("setting docker_config_json: not a JSON object (the value is not shown: it holds credentials)");
+    fallback = std::make_shared<oci::DockerConfigKeychain>(doc, "setting docker_config_json");
+  } else {
+    fallback = std::make_shared<oci::DockerConfigKeychain>(oci::DockerConfigKeychain::from_env(env));
+  }
+  return std::make_shared<oci::LayeredKeychain>(std::move(explicit_credentials), std::move(fallback));
+}
+
+oci::RegistryOptions registry_options(const Settings& settings) {
+  oci::RegistryOptions options;
+  options.insecure = settings.get_bool("insecure");
+  options.ca_file = settings.get("registry_certificate");
+  return options;
+}
+
+ImageSelection select_from_layout(const Settings& settings, const std::string& reference) {
+  const std::string directory = settings.get("oci_layout");
+  ImageSelection selection{.reference = reference.empty() ? "oci:" + directory : reference};
+  auto blobs = oci::layout_blob_reader(directory);
+  const auto wanted = wanted_platforms(settings);
+  // With a reference, the layout entry annotated with its tag (skopeo's oci:dir:tag).
+  std::string ref_name;
+  if (!reference.empty()) ref_name = oci::Reference::parse(reference).tag();
+  const auto descriptors = oci::layout_manifest_descriptors(directory, ref_name);
+  for (const auto& descriptor : descriptors) {
+    oci::ResolvedImage image = oci::read_layout_image(*blobs, descriptor);
+    if (!is_wanted(wanted, image.platform)) continue;
+    const std::string pinned = "oci:" + directory + "@" + image.digest.to_string();
+    selection.images.push_back({.reference = selection.reference, .pinned = pinned, .image = std::move(image), .blobs = blobs});
+  }
+  if (descriptors.size() == 1) selection.digest = selection.images.empty() ? "" : selection.images.front().image.digest.to_string();
+  return selection;
+}
+
+}  // namespace
+
+std::string image_reference_text(const Settings& settings) {
+  if (settings.has("image_file")) return first_line("image_file", settings.get("image_file"));
+  if (settings.has("dotenv_file")) return dotenv_value("dotenv_file", settings.get("dotenv_file"), "IMAGE_REF");
+  std::string image = settings.get("image");
+  if (settings.has("digest_file")) {
+    if (image.empty()) throw_usage("setting digest_file: needs setting image (the repository the digest belongs to)");
+    const std::string digest = trim(read_setting_file("digest_file", settings.get("digest_file")));
+    try {
+      return oci::Reference::parse(image).with_digest(oci::Digest::parse(digest)).to_string();
+    } catch (const Error& e) {
+      throw_usage(fmt::format("setting digest_file: {}", e.what()));
+    }
+  }
+  if (image.empty() && !settings.has("oci_layout"))
+    throw_usage("setting image is required (or digest_file with image, image_file, dotenv_file, oci_layout)");
+  return image;
+}
+
+ImageSelection select_images(const Settings& settings, const Env& env) {
+  const std::string text = image_reference_text(settings);
+  if (settings.has("oci_layout")) return select_from_layout(settings, text);
+  oci::Reference reference = [&] {
+    try {
+      return oci::Reference::parse(text);
+    } catch (const Error& e) {
+      throw_usage(fmt::format("setting image: {}", e.what()));
+    }
+  }();
+  ImageSelection selection{.reference = text};
+  selection.client = std::make_unique<oci::RegistryClient>(reference.registry(),
+                                                           make_keychain(settings, env, reference.registry()),
+                                                           registry_options(settings));
+  const auto wanted = wanted_platforms(settings);
+  oci::BaseImage top = oci::fetch_base(*selection.client, reference);
+  auto blobs = oci::registry_blob_reader(*selection.client, reference.repository());
+  auto add = [&](oci::ResolvedImage image) {
+    const std::string pinned = reference.registry() + "/" + reference.repository() + "@" + image.digest.to_string();
+    selection.images.push_back({.reference = text, .pinned = pinned, .image = std::move(image), .blobs = blobs});
+  };
+  if (top.image) {
+    selection.digest = top.image->digest.to_string();
+    if (!is_wanted(wanted, top.image->platform))
+      throw_usage(fmt::format("setting platform: {} is {} only", text, top.image->platform.to_string()));
+    add(std::move(*top.image));
+    return selection;
+  }
+  selection.digest = top.index->digest.to_string();
+  for (const auto& child : top.children)
+    if (is_wanted(wanted, oci::Platform::from_descriptor(child))) add(oci::resolve_child(*selection.client, reference, child));
+  if (selection.images.empty()) {
+    std::string have;
+    for (const auto& p : top.platforms()) have += (have.empty() ? "" : ", ") + p.to_string();
+    throw_usage(fmt::format("setting platform: {} has no such platform (it has {})", text, have));
+  }
+  return selection;
+}
+
+}  // namespace kiln::verify

@@ -1,0 +1,31 @@
+#pragma once
+// Which image kiln-verify checks, and where its blobs come from: a reference (possibly pinned by
+// the digest kiln-plugin wrote), or an OCI layout; one ImageUnderTest per selected platform.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/settings.h"
+#include "oci/registry/client.h"
+#include "verify/driver/driver.h"
+
+namespace kiln::verify {
+
+/// The image the settings name, as text: `image`, pinned to `digest_file`'s digest, or the
+/// first line of `image_file`, or IMAGE_REF of `dotenv_file`. Throws kiln::Error(usage) naming
+/// the setting or file at fault; empty when the image comes from `oci_layout` alone.
+std::string image_reference_text(const Settings& settings);
+
+struct ImageSelection {
+  std::string reference;  ///< as named (for reports)
+  std::string digest;     ///< of what the reference names: the index or the single manifest
+  std::unique_ptr<oci::RegistryClient> client;  ///< kept alive for the blob readers
+  std::vector<ImageUnderTest> images;          ///< one per platform, in the index's order
+};
+
+/// Resolves the image and its platforms (`platform` setting: a list; default every runnable
+/// one). Registry failures throw kiln::Error(infra) naming the registry.
+ImageSelection select_images(const Settings& settings, const Env& env);
+
+}  // namespace kiln::verify

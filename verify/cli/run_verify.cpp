@@ -1,0 +1,64 @@
+#include "verify/cli/run_verify.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "verify/check/evaluate.h"
+#include "verify/check/request.h"
+
+namespace kiln::verify {
+namespace {
+
+// With several platforms every suite and classname carries the platform, so (classname, name)
+// stays unique in the report and GitLab's Suite column says which platform failed.
+void mark_platform(std::vector<SuiteResult>& suites, const std::string& platform) {
+  std::string slug = platform;
+  for (char& c : slug)
+    if (c == '/') c = '-';
+  for (auto& suite : suites) {
+    const std::string prefix = "kiln.verify." + suite.name + ".";
+    for (auto& test : suite.tests)
+      if (test.classname.starts_with(prefix))
+        test.classname = prefix + slug + "." + test.classname.substr(prefix.size());
+      else
+        test.classname += "." + slug;
+    suite.name += " (" + platform + ")";
+  }
+}
+
+}  // namespace
+
+void run_verify(const ImageSelection& selection, const std::vector<Spec>& specs, Driver& driver, RunReport& report) {
+  const bool several = selection.images.size() > 1;
+  for (const auto& image : selection.images) {
+    const std::string platform = image.image.platform.to_string();
+    std::vector<SuiteResult> suites;
+    try {
+      const auto started = std::chrono::steady_clock::now();
+      const inspect::FactRequest request = fact_request(specs, image.image.config, image.image.platform);
+      spdlog::info("verifying {} ({}) with the {} driver: {} paths, {} commands", image.pinned, platform, driver.name(),
+                   request.paths.size(), request.commands.size());
+      const inspect::Facts facts = driver.collect(image, request);
+      suites = evaluate(specs, image.image.config, image.image.platform, facts, driver.name());
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      spdlog::debug("{} verified in {:.3f} s", platform, seconds);
+    } catch (const std::exception& e) {
+      // The run goes on with the other platforms; this one is reported as not verified.
+      spdlog::error("{}: {}", platform, log::redact(e.what()));
+      RunReport failed = report_for_error(RunReport{}, e);
+      suites = std::move(failed.suites);
+      if (failed.infra_error_class == ExitClass::usage && report.infra_error.empty()) {
+        report.infra_error = log::redact(e.what());
+        report.infra_error_class = ExitClass::usage;
+      }
+    }
+    if (several) mark_platform(suites, platform);
+    for (auto& suite : suites) report.suites.push_back(std::move(suite));
+  }
+  if (!several && !selection.images.empty()) report.platform = selection.images.front().image.platform.to_string();
+}
+
+}  // namespace kiln::verify

@@ -1,0 +1,62 @@
+#include "verify/cli/settings_table.h"
+
+#include <sstream>
+
+namespace kiln::verify {
+
+const SettingsTable& verify_setting_specs() {
+  static const SettingsTable table = {
+      // What to verify. IMAGE_REF is what kiln-plugin leaves in GitLab's dotenv report and in
+      // $DRONE_OUTPUT, so a verify job after a build job needs no setting at all.
+      {"image", {}, "", "Image to verify: registry/repo[:tag][@digest]", false, "", {"IMAGE_REF"}},
+      {"digest_file", {}, "", "A digest file written by kiln-plugin (digest_file): verify image pinned to that digest"},
+      {"image_file", {"image_name_with_digest_file"}, "", "A file of repo@digest lines (kiln-plugin's image_name_with_digest_file): verify the first"},
+      {"dotenv_file", {}, "", "A dotenv report written by kiln-plugin (dotenv_file): verify its IMAGE_REF"},
+      {"oci_layout", {}, "", "Read the image from this OCI image layout directory instead of a registry"},
+      {"platform", {"platforms"}, "", "Platforms of a multi-platform image to verify, os/arch[/variant] list (default: every one)"},
+      // What to check.
+      {"config", {"spec", "configs"}, "", "Test spec files (container-structure-test schema 2.0.0, YAML or JSON), comma list"},
+      {"app_suite", {}, "auto", "Run the built-in application suite: true, false, or auto (when no config is given)"},
+      {"app_path", {}, "/usr/local/app/main", "The application binary the built-in suite checks"},
+      {"binary", {}, "", "Local file the application binary must equal (SHA-256)"},
+      {"version_args", {}, "", "Arguments for a run of the application that must exit 0, e.g. --version (needs driver local or kubernetes)"},
+      {"driver", {}, "static", "How the image is seen: static (reads its layers), local (runs kiln-probe in it with runc), kubernetes (a check pod)"},
+      // Reports.
+      {"junit", {"test_report", "junit_file"}, "kiln-verify.xml", "JUnit XML report, written in every case"},
+      {"json", {"json_file"}, "", "JSON report"},
+      {"log_level", {}, "info", "debug, info, warn or error"},
+      // Registry access, as kiln-plugin.
+      {"registry", {}, "", "Registry host[:port] of the username/password login (default: the image's)", false, "", {"DOCKER_REGISTRY"}},
+      {"username", {}, "", "Registry user name", false, "", {"DOCKER_USERNAME"}},
+      {"password", {}, "", "Registry password or token", true, "", {"DOCKER_PASSWORD"}},
+      {"docker_config_json", {"docker_config"}, "", "A docker config.json document with credentials", true, "", {"DOCKER_AUTH_CONFIG"}},
+      {"insecure", {}, "false", "Use plain HTTP for the registry (local or test registries only)"},
+      {"registry_certificate", {"ca_cert"}, "", "PEM CA bundle to trust for registry TLS"},
+      // The local driver.
+      {"probe", {}, "", "Path of kiln-probe for the local driver (default: next to kiln-verify)"},
+      {"runtime", {}, "runc", "OCI runtime the local driver runs kiln-probe with"},
+      // The kubernetes driver.
+      {"kubeconfig", {}, "", "kubeconfig file (default: in-cluster service account, else $KUBECONFIG)", false, "", {"KUBECONFIG"}},
+      {"namespace", {}, "", "Namespace of the check pod (default: the context's, or the service account's)"},
+      {"probe_image", {}, "", "Image holding kiln-probe at /kiln-probe (the kiln verify image), by digest"},
+      {"image_pull_secrets", {}, "", "Secrets the check pod pulls with, comma list"},
+      {"pod_timeout", {}, "5m", "Deadline of the check pod (activeDeadlineSeconds), Go duration"},
+      {"print_pod", {}, "false", "Print the check pod manifest the kubernetes driver would create, and exit"},
+  };
+  return table;
+}
+
+std::string verify_help_text() {
+  std::ostringstream out;
+  out << "kiln-verify: check a pushed image (above all its application binary) and write JUnit XML.\n\n"
+         "Settings come from --name value flags, PLUGIN_<NAME> variables (Drone and Woodpecker\n"
+         "`settings:`) or KILN_<NAME> variables (GitLab job `variables:`), in that order of precedence.\n"
+         "Credentials: the settings below, then DOCKER_CONFIG/~/.docker/config.json; on GitLab the\n"
+         "CI_REGISTRY login.\n\nSettings:\n"
+      << settings_list_text(verify_setting_specs())
+      << "\nExit codes: 0 every test passed, 1 a test failed, 2 bad settings or spec, 3 registry, runtime\n"
+         "or cluster failure. The JUnit report is written in every case.\n";
+  return out.str();
+}
+
+}  // namespace kiln::verify

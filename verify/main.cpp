@@ -1,0 +1,110 @@
+// kiln-verify: the step after the build. Reads the settings once, chooses the driver once,
+// verifies every selected platform, and writes the JUnit report in every case — also when the
+// settings, the spec, the registry or the runtime fail before a single test ran.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "oci/image/config_edit.h"
+#include "verify/cli/image_selection.h"
+#include "verify/cli/make_driver.h"
+#include "verify/cli/run_verify.h"
+#include "verify/cli/settings_table.h"
+#include "verify/cli/specs_from_settings.h"
+#include "verify/report/json_report.h"
+#include "verify/report/junit.h"
+#include "verify/report/text_report.h"
+
+namespace {
+
+kiln::log::Level parse_level(const std::string& text) {
+  if (text == "debug" || text == "trace") return kiln::log::Level::debug;
+  if (text == "warn" || text == "warning") return kiln::log::Level::warn;
+  if (text == "error" || text == "quiet") return kiln::log::Level::error;
+  return kiln::log::Level::info;
+}
+
+std::string hostname() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 ? name : "localhost";
+}
+
+// Written atomically, so a CI job that collects the report never reads half of one.
+int write_reports(const kiln::Settings& settings, const kiln::verify::RunReport& report) {
+  using namespace kiln;
+  int failed = 0;
+  auto write = [&](const std::string& setting, const std::string& text) {
+    const std::string path = settings.get(setting);
+    if (path.empty()) return;
+    try {
+      write_file_atomically(path, text);
+    } catch (const std::exception& e) {
+      std::cerr << "error: setting " << setting << ": " << log::redact(e.what()) << "\n";
+      failed = 1;
+    }
+  };
+  write("junit", verify::to_junit_xml(report));
+  write("json", verify::to_json_report(report));
+  return failed;
+}
+
+int run(int argc, char** argv) {
+  using namespace kiln;
+  const Env env = Env::from_process();
+  std::vector<std::string> warnings;
+  // Settings that cannot be read leave no path to write a report to: the one case without one.
+  const Settings settings = Settings::load(verify::verify_setting_specs(), env, {argv + 1, argv + argc}, &warnings);
+  if (settings.help_requested()) {
+    std::cout << verify::verify_help_text();
+    return 0;
+  }
+  if (settings.version_requested()) {
+    std::cout << "kiln-verify " << KILN_VERSION << "\n";
+    return 0;
+  }
+  log::setup(parse_level(settings.get("log_level")));
+  for (const auto& w : warnings) spdlog::warn("{}", w);
+
+  verify::RunReport report{.driver = settings.get("driver"),
+                           .kiln_version = KILN_VERSION,
+                           .timestamp = oci::rfc3339_utc(std::time(nullptr)),
+                           .hostname = hostname()};
+  try {
+    report.image_reference = verify::image_reference_text(settings);
+    if (report.image_reference.empty()) report.image_reference = "oci:" + settings.get("oci_layout");
+    const std::vector<verify::Spec> specs = verify::specs_from_settings(settings);
+    const verify::ImageSelection selection = verify::select_images(settings, env);
+    report.digest = selection.digest;
+    std::unique_ptr<verify::Driver> driver = verify::make_driver(settings, env, argv[0]);
+    if (settings.get_bool("print_pod")) {
+      for (const auto& image : selection.images) std::cout << verify::pod_manifest_text(settings, env, image, specs) << "\n";
+      return 0;
+    }
+    verify::run_verify(selection, specs, *driver, report);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", log::redact(e.what()));
+    report = verify::report_for_error(std::move(report), e);
+  }
+  std::cout << verify::to_text_report(report) << std::flush;
+  const int write_failed = write_reports(settings, report);
+  const int verdict = static_cast<int>(verify::exit_class(report));
+  return verdict != 0 ? verdict : (write_failed ? static_cast<int>(ExitClass::infra) : 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const kiln::Error& e) {
+    std::cerr << "error: " << kiln::log::redact(e.what()) << "\n";
+    return static_cast<int>(e.exit_class());
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << kiln::log::redact(e.what()) << "\n";
+    return static_cast<int>(kiln::ExitClass::infra);
+  }
+}
