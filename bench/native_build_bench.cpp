@@ -25,41 +25,12 @@
 #include "oci/registry/client.h"
 #include "tests/support/busybox_image.h"
 #include "tests/support/local_registry.h"
+#include "bench/workload.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-
-// Real machine code compresses like a real application binary; zeros or random bytes do not.
-void write_real_binary_bytes(const fs::path& out_path, std::size_t bytes, std::size_t skip) {
-  std::vector<fs::path> sources;
-  for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/libexec"}) {
-    std::error_code ec;
-    for (const auto& e : fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec))
-      if (e.is_regular_file(ec) && !e.is_symlink(ec) && e.file_size(ec) > 4096) sources.push_back(e.path());
-  }
-  std::sort(sources.begin(), sources.end());
-  std::ofstream out(out_path, std::ios::binary);
-  std::vector<char> buffer(1 << 20);
-  std::size_t written = 0, skipped = 0;
-  for (const auto& src : sources) {
-    std::ifstream in(src, std::ios::binary);
-    char magic[4] = {};
-    if (!in.read(magic, 4) || std::string_view(magic, 4) != "\x7f" "ELF") continue;
-    in.seekg(0);
-    while (written < bytes) {
-      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      if (in.gcount() <= 0) break;
-      std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(in.gcount()), bytes - written);
-      if (skipped < skip) { skipped += n; continue; }  // the base gets other bytes than the binary
-      out.write(buffer.data(), static_cast<std::streamsize>(n));
-      written += n;
-    }
-    if (written >= bytes) return;
-  }
-  throw std::runtime_error("not enough ELF files on this machine to make the workload");
-}
 
 // The floor: compressing the same bytes with libarchive alone, single-threaded, output discarded.
 double compress_seconds(const fs::path& file, const char* filter, int level) {
@@ -105,18 +76,6 @@ Run run_plugin(const std::map<std::string, std::string>& env) {
   return {s, r.err};
 }
 
-struct Stats {
-  double min, median, max;
-};
-Stats stats(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return {v.front(), v[v.size() / 2], v.back()};
-}
-
-void print_row(const std::string& name, const Stats& s, const std::string& note = "") {
-  std::cout << fmt::format("  {:<40} {:>8.3f} {:>8.3f} {:>8.3f}  {}\n", name, s.median, s.min, s.max, note);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -132,9 +91,9 @@ int main(int argc, char** argv) {
   try {
     kiln::TempDir work("kiln-bench");
     const fs::path binary = work.path() / "main", payload = work.path() / "payload";
-    write_real_binary_bytes(binary, binary_mb << 20, 0);
+    kiln::bench::write_real_binary_bytes(binary, binary_mb << 20, 0);
     fs::permissions(binary, fs::perms(0755));
-    write_real_binary_bytes(payload, base_mb << 20, binary_mb << 20);
+    kiln::bench::write_real_binary_bytes(payload, base_mb << 20, binary_mb << 20);
 
     kiln::testing::LocalRegistry registry;
     kiln::oci::RegistryClient client(registry.host(), std::make_shared<kiln::oci::AnonymousKeychain>(),
@@ -164,16 +123,16 @@ int main(int argc, char** argv) {
       rebuild.push_back(again.seconds);
       rebuild_uploaded |= again.err.find("0 new layer(s) uploaded") == std::string::npos;
     }
-    const Stats gf = stats(gzip_floor), zf = stats(zstd_floor), gb = stats(gzip_build), zb = stats(zstd_build),
-                rb = stats(rebuild);
+    const kiln::bench::Stats gf = kiln::bench::stats(gzip_floor), zf = kiln::bench::stats(zstd_floor), gb = kiln::bench::stats(gzip_build), zb = kiln::bench::stats(zstd_build),
+                rb = kiln::bench::stats(rebuild);
     std::cout << fmt::format("kiln native build: {} MiB binary on a {} MiB base, registry on loopback, {} runs\n",
                              binary_mb, base_mb, runs);
     std::cout << fmt::format("  {:<40} {:>8} {:>8} {:>8}\n", "seconds", "median", "min", "max");
-    print_row("floor: gzip level 1 alone (1 thread)", gf);
-    print_row("floor: zstd level 1 alone (1 thread)", zf);
-    print_row("native build, gzip level 1", gb, fmt::format("{:.2f}x the gzip floor (target <= 1.30x)", gb.median / gf.median));
-    print_row("native build, zstd level 1", zb, fmt::format("(target <= 0.35 s) {:.2f}x the zstd floor", zb.median / zf.median));
-    print_row("unchanged rebuild, gzip level 1", rb, rebuild_uploaded ? "UPLOADED A LAYER" : "no layer uploaded");
+    kiln::bench::print_row("floor: gzip level 1 alone (1 thread)", gf);
+    kiln::bench::print_row("floor: zstd level 1 alone (1 thread)", zf);
+    kiln::bench::print_row("native build, gzip level 1", gb, fmt::format("{:.2f}x the gzip floor (target <= 1.30x)", gb.median / gf.median));
+    kiln::bench::print_row("native build, zstd level 1", zb, fmt::format("(target <= 0.35 s) {:.2f}x the zstd floor", zb.median / zf.median));
+    kiln::bench::print_row("unchanged rebuild, gzip level 1", rb, rebuild_uploaded ? "UPLOADED A LAYER" : "no layer uploaded");
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "kiln-native-bench: " << e.what() << "\n";

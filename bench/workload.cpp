@@ -1,0 +1,53 @@
+#include "bench/workload.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+#include <string_view>
+
+namespace kiln::bench {
+namespace fs = std::filesystem;
+
+// Real machine code compresses like a real application binary; zeros or random bytes do not.
+void write_real_binary_bytes(const std::filesystem::path& out_path, std::size_t bytes, std::size_t skip) {
+  std::vector<fs::path> sources;
+  for (const char* dir : {"/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/libexec"}) {
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec))
+      if (e.is_regular_file(ec) && !e.is_symlink(ec) && e.file_size(ec) > 4096) sources.push_back(e.path());
+  }
+  std::sort(sources.begin(), sources.end());
+  std::ofstream out(out_path, std::ios::binary);
+  std::vector<char> buffer(1 << 20);
+  std::size_t written = 0, skipped = 0;
+  for (const auto& src : sources) {
+    std::ifstream in(src, std::ios::binary);
+    char magic[4] = {};
+    if (!in.read(magic, 4) || std::string_view(magic, 4) != "\x7f" "ELF") continue;
+    in.seekg(0);
+    while (written < bytes) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      if (in.gcount() <= 0) break;
+      std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(in.gcount()), bytes - written);
+      if (skipped < skip) { skipped += n; continue; }  // the base gets other bytes than the binary
+      out.write(buffer.data(), static_cast<std::streamsize>(n));
+      written += n;
+    }
+    if (written >= bytes) return;
+  }
+  throw std::runtime_error("not enough ELF files on this machine to make the workload");
+}
+
+Stats stats(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return {v.front(), v[v.size() / 2], v.back()};
+}
+
+void print_row(const std::string& name, const Stats& s, const std::string& note) {
+  std::cout << fmt::format("  {:<40} {:>8.3f} {:>8.3f} {:>8.3f}  {}\n", name, s.median, s.min, s.max, note);
+}
+
+}  // namespace kiln::bench

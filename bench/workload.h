@@ -1,0 +1,23 @@
+#pragma once
+// What kiln's end-to-end benchmarks share: the workload (real machine code, which compresses
+// like an application binary, unlike zeros or random bytes) and the median/min/max table.
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kiln::bench {
+
+/// Writes `bytes` bytes of ELF files of this machine to `out_path`, after skipping `skip` bytes
+/// of them (so a base and a binary get different bytes).
+void write_real_binary_bytes(const std::filesystem::path& out_path, std::size_t bytes, std::size_t skip);
+
+struct Stats {
+  double min, median, max;
+};
+Stats stats(std::vector<double> values);
+
+/// "  <name> <median> <min> <max>  <note>", seconds with three decimals.
+void print_row(const std::string& name, const Stats& s, const std::string& note = "");
+
+}  // namespace kiln::bench
