@@ -1,7 +1,7 @@
 // fileExistenceTests and fileContentTests on the stat, contents and hash a driver found.
 #include <re2/re2.h>
 
-#include <nlohmann/json.hpp>
+#include <cstdio>
 
 #include "verify/check/judges.h"
 #include "verify/spec/file_mode.h"
@@ -20,8 +20,23 @@ TestResult error_result(std::string message) {
   return TestResult{.status = Status::error, .message = std::move(message)};
 }
 
+// Backslashes stay as written, so a pattern reads as it does in the spec ("^main \d+").
 std::string show(const std::string& text) {
-  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else if (c < 0x20 || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
 }
 
 bool search(const std::string& pattern, const std::string& text) {

@@ -24,7 +24,7 @@ class Findings {
 };
 
 TestResult error_result(std::string message);
-/// `text` in double quotes, with control characters escaped, for messages.
+/// `text` in double quotes for messages: quotes and control characters escaped, backslashes not.
 std::string show(const std::string& text);
 /// RE2 unanchored search (Go's MatchString); patterns were checked when the spec was loaded.
 bool search(const std::string& pattern, const std::string& text);
