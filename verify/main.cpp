@@ -79,11 +79,11 @@ int run(int argc, char** argv) {
     const std::vector<verify::Spec> specs = verify::specs_from_settings(settings);
     const verify::ImageSelection selection = verify::select_images(settings, env);
     report.digest = selection.digest;
-    std::unique_ptr<verify::Driver> driver = verify::make_driver(settings, env, argv[0]);
     if (settings.get_bool("print_pod")) {
-      for (const auto& image : selection.images) std::cout << verify::pod_manifest_text(settings, env, image, specs) << "\n";
+      for (const auto& image : selection.images) std::cout << verify::pod_manifest_text(settings, image, specs) << "\n";
       return 0;
     }
+    std::unique_ptr<verify::Driver> driver = verify::make_driver(settings, env, argv[0]);
     verify::run_verify(selection, specs, *driver, report);
   } catch (const std::exception& e) {
     spdlog::error("{}", log::redact(e.what()));

@@ -37,8 +37,9 @@ const SettingsTable& verify_setting_specs() {
       {"runtime", {}, "runc", "OCI runtime the local driver runs kiln-probe with"},
       // The kubernetes driver.
       {"kubeconfig", {}, "", "kubeconfig file (default: in-cluster service account, else $KUBECONFIG)", false, "", {"KUBECONFIG"}},
+      {"kube_context", {}, "", "kubeconfig context (default: current-context)"},
       {"namespace", {}, "", "Namespace of the check pod (default: the context's, or the service account's)"},
-      {"probe_image", {}, "", "Image holding kiln-probe at /kiln-probe (the kiln verify image), by digest"},
+      {"verify_image", {"probe_image"}, "", "Image holding kiln-probe at /kiln-probe (the kiln verify image), ideally by digest"},
       {"image_pull_secrets", {}, "", "Secrets the check pod pulls with, comma list"},
       {"pod_timeout", {}, "5m", "Deadline of the check pod (activeDeadlineSeconds), Go duration"},
       {"print_pod", {}, "false", "Print the check pod manifest the kubernetes driver would create, and exit"},

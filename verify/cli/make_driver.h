@@ -1,0 +1,23 @@
+#pragma once
+// The one place kiln-verify chooses how it sees the image (`driver` setting); nothing after it
+// asks which driver it is.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/settings.h"
+#include "verify/driver/driver.h"
+#include "verify/spec/spec.h"
+
+namespace kiln::verify {
+
+/// `argv0` locates kiln-probe next to kiln-verify for the local driver. Throws
+/// kiln::Error(usage) naming the setting at fault.
+std::unique_ptr<Driver> make_driver(const Settings& settings, const Env& env, const std::string& argv0);
+
+/// The check pod the kubernetes driver would create for `image` (`print_pod`), as JSON text;
+/// needs no cluster.
+std::string pod_manifest_text(const Settings& settings, const ImageUnderTest& image, const std::vector<Spec>& specs);
+
+}  // namespace kiln::verify
