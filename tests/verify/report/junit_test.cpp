@@ -11,8 +11,8 @@
 namespace kiln::verify {
 namespace {
 
-// Copies of ../shared/schemas: Jenkins xunit's junit-10.xsd and windyroad's Ant JUnit.xsd.
-const std::string kSchemas = std::string(KILN_SOURCE_DIR) + "/tests/support/schemas";
+// Copies of ../shared/schemas (tests/schemas): Jenkins xunit's junit-10.xsd and windyroad's Ant JUnit.xsd.
+const std::string kSchemas = std::string(KILN_SOURCE_DIR) + "/tests/schemas";
 
 int xmllint(const std::string& schema, const std::filesystem::path& file) {
   return run_process({"xmllint", "--noout", "--schema", kSchemas + "/" + schema, file.string()}).exit_code;
