@@ -31,4 +31,9 @@ std::vector<SuiteResult> evaluate(const std::vector<Spec>& specs, const oci::Jso
                                   const oci::Platform& platform, const inspect::Facts& facts,
                                   const std::string& driver_name);
 
+/// "kiln.verify.<suite>." with the suite name made safe for Jenkins' package.class split
+/// (characters other than letters, digits, '-' and '_' become '_'): what every classname of the
+/// suite starts with.
+std::string classname_prefix(const std::string& suite_name);
+
 }  // namespace kiln::verify

@@ -320,3 +320,31 @@ TEST_F(LoadSpec, ScalarTypesFollowTheFormat) {
 
 }  // namespace
 }  // namespace kiln::verify
+
+namespace kiln::verify {
+namespace {
+
+// yaml.v2 (and so CST) honours YAML 1.1 merge keys; specs use them for shared test fields.
+TEST_F(LoadSpec, YamlMergeKeys) {
+  const Spec spec = load_spec(write("merge.yaml", R"(schemaVersion: "2.0.0"
+fileExistenceTests:
+  - &owned
+    name: main
+    path: /usr/local/app/main
+    uid: 0
+    permissions: "-rwxr-xr-x"
+  - <<: [*owned]
+    name: helper
+    path: /usr/local/app/helper
+    permissions: "-rwxr-x---"
+)"));
+  ASSERT_EQ(spec.file_existence_tests.size(), 2u);
+  const FileExistenceTest& helper = spec.file_existence_tests[1];
+  EXPECT_EQ(helper.name, "helper");  // its own keys win
+  EXPECT_EQ(helper.path, "/usr/local/app/helper");
+  EXPECT_EQ(helper.permissions, "-rwxr-x---");
+  EXPECT_EQ(helper.uid, 0u);  // merged
+}
+
+}  // namespace
+}  // namespace kiln::verify
