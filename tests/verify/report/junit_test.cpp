@@ -161,6 +161,24 @@ TEST_F(JUnit, BinaryCommandOutputStaysValidXml) {
   EXPECT_NE(body.find("--- stderr ---"), std::string::npos);
 }
 
+TEST_F(JUnit, SuiteOutputIsBounded) {
+  RunReport report = base_report();
+  SuiteResult suite = app_suite_result({});
+  for (int i = 0; i < 100; ++i) {
+    TestResult test = passed("command", "chatty " + std::to_string(i));
+    test.stdout_text = std::string(60 * 1024, 'o');
+    suite.tests.push_back(test);
+  }
+  report.suites.push_back(suite);
+  const auto doc = write_and_validate(report, "bounded");
+  const std::string out = doc.child("testsuites").child("testsuite").child("system-out").text().get();
+  EXPECT_LT(out.size(), 1100u * 1024);
+  EXPECT_NE(out.find("[kiln: output of further tests left out]"), std::string::npos);
+  EXPECT_EQ(std::distance(doc.child("testsuites").child("testsuite").children("testcase").begin(),
+                          doc.child("testsuites").child("testsuite").children("testcase").end()),
+            100);
+}
+
 TEST_F(JUnit, NothingCouldRunStillWritesAReport) {
   RunReport report = base_report();
   report.digest.clear();
