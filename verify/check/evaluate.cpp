@@ -37,7 +37,7 @@ class SuiteJudge {
 
   SuiteResult judge(const Spec& spec, std::size_t spec_index, const std::string& suite_name) {
     suite_ = SuiteResult{.name = suite_name, .source = spec.source};
-    prefix_ = "kiln.verify." + classname_part(suite_name) + ".";
+    prefix_ = classname_prefix(suite_name);
     names_.clear();
     for (std::size_t c = 0; c < spec.command_tests.size(); ++c) {
       const CommandTest& test = spec.command_tests[c];
@@ -98,6 +98,8 @@ class SuiteJudge {
 };
 
 }  // namespace
+
+std::string classname_prefix(const std::string& suite_name) { return "kiln.verify." + classname_part(suite_name) + "."; }
 
 std::vector<SuiteResult> evaluate(const std::vector<Spec>& specs, const oci::Json& image_config,
                                   const oci::Platform& platform, const inspect::Facts& facts,

@@ -12,7 +12,8 @@
 namespace kiln::verify {
 
 /// `image_config` is the image's config blob (Env and WorkingDir are read from its "config").
-/// Paths come in the order tests first name them; commands have ids from command_id().
+/// Paths come in the order tests first name them; commands have ids from command_id() and are
+/// never merged, even when two tests run the same argv: a command may change the container.
 inspect::FactRequest fact_request(const std::vector<Spec>& specs, const oci::Json& image_config,
                                   const oci::Platform& platform);
 

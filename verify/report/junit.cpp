@@ -16,6 +16,8 @@ namespace {
 constexpr std::size_t kMaxOutputBytes = 64 * 1024;     // per stream of one test case
 constexpr std::size_t kMaxMessageBytes = 1024;         // the message attribute
 constexpr std::size_t kMaxBodyBytes = 256 * 1024;      // failure / error text
+// A suite's <system-out> or <system-err> in all: GitLab refuses JUnit files over 30 MB.
+constexpr std::size_t kMaxSuiteOutputBytes = 1024 * 1024;
 
 std::string seconds_text(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
@@ -120,10 +122,15 @@ void write_suite(pugi::xml_node root, const RunReport& report, const SuiteResult
   property(properties, "infrastructure.error", report.infra_error);
 
   std::string out, err;
+  const auto append = [](std::string& stream, const TestResult& test, const std::string& text) {
+    if (text.empty() || stream.size() > kMaxSuiteOutputBytes) return;
+    stream += output_block(test, text);
+    if (stream.size() > kMaxSuiteOutputBytes) stream += "[kiln: output of further tests left out]\n";
+  };
   for (const TestResult& test : suite.tests) {
     write_case(node, test);
-    if (!test.stdout_text.empty()) out += output_block(test, test.stdout_text);
-    if (!test.stderr_text.empty()) err += output_block(test, test.stderr_text);
+    append(out, test, test.stdout_text);
+    append(err, test, test.stderr_text);
   }
   node.append_child("system-out").text().set(out.c_str());
   node.append_child("system-err").text().set(err.c_str());

@@ -11,7 +11,8 @@
 // Ant forbids <system-out> inside a test case, so a command's output goes into its suite's
 // <system-out>/<system-err> under a header naming the test, and, for a test that failed or
 // erred, also into the <failure>/<error> text — which is what GitLab shows. All text is made
-// valid XML (xml_text) and output is truncated, so binary output cannot break the file.
+// valid XML (xml_text) and output is truncated (64 KiB per test and stream, about 1 MiB per
+// suite), so binary or endless output cannot break the file or GitLab's 30 MB limit.
 // A report with no suite still gets one ("kiln-verify") carrying the properties and, when the
 // run failed before its tests, an <error> test case with the reason.
 #include <string>

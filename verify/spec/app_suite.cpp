@@ -1,5 +1,7 @@
 #include "verify/spec/app_suite.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 namespace kiln::verify {
@@ -20,7 +22,9 @@ Spec app_suite(const AppSuiteOptions& options) {
       {.name = "binary is loadable", .path = path, .architecture = "any", .loadable = true},
   };
   if (options.expected_sha256) {
-    spec.file_existence_tests.push_back({.name = "binary SHA-256 matches", .path = path, .sha256 = options.expected_sha256});
+    std::string hex = *options.expected_sha256;
+    std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+    spec.file_existence_tests.push_back({.name = "binary SHA-256 matches", .path = path, .sha256 = hex});
   }
   if (options.check_config) {
     MetadataTest config{.name = "config runs the binary"};

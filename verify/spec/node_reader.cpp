@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include <re2/re2.h>
 
@@ -68,10 +69,13 @@ std::string NodeReader::string(const SpecNode& node, const std::string& where) c
 }
 
 bool NodeReader::boolean(const SpecNode& node, const std::string& where) const {
-  if (node.kind == SpecNode::Kind::scalar &&
-      (node.scalar_type == SpecNode::ScalarType::boolean || node.scalar_type == SpecNode::ScalarType::plain)) {
-    if (node.text == "true" || node.text == "True" || node.text == "TRUE") return true;
-    if (node.text == "false" || node.text == "False" || node.text == "FALSE") return false;
+  if (node.kind == SpecNode::Kind::scalar && node.scalar_type == SpecNode::ScalarType::boolean) return node.text == "true";
+  // CST reads YAML with yaml.v2, which takes YAML 1.1's spellings of booleans.
+  static constexpr std::string_view yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y", "on", "On", "ON"};
+  static constexpr std::string_view no[] = {"false", "False", "FALSE", "no", "No", "NO", "n", "N", "off", "Off", "OFF"};
+  if (node.kind == SpecNode::Kind::scalar && node.scalar_type == SpecNode::ScalarType::plain) {
+    if (std::find(std::begin(yes), std::end(yes), node.text) != std::end(yes)) return true;
+    if (std::find(std::begin(no), std::end(no), node.text) != std::end(no)) return false;
   }
   fail(node.line, where + ": expected true or false, found " + kind_name(node));
 }

@@ -278,6 +278,8 @@ TEST(Evaluate, NamesAreUniqueAndClassnamesStable) {
                      {"kiln.verify.my_spec-2.command", "same"},
                      {"kiln.verify.my_spec-2.fileExistence", "same"},
                      {"kiln.verify.my_spec-2.fileExistence", "same (2)"}}));
+  EXPECT_EQ(classname_prefix("my.spec"), "kiln.verify.my_spec.");
+  EXPECT_EQ(classname_prefix("app"), "kiln.verify.app.");
 }
 
 // The built-in suite against facts of a good image, answered for exactly what it asked.

@@ -297,3 +297,54 @@ TEST_F(LoadSpec, SyntaxErrorsNameTheLine) {
 
 }  // namespace
 }  // namespace kiln::verify
+
+namespace kiln::verify {
+namespace {
+
+TEST_F(LoadSpec, ScalarTypesFollowTheFormat) {
+  // yaml.v2 (CST) reads YAML 1.1 booleans; quoted YAML and JSON strings stay strings.
+  const Spec spec = load_spec(write("bools.yaml", "schemaVersion: \"2.0.0\"\nfileExistenceTests:\n"
+                                                  "  - {name: a, path: /a, shouldExist: no, nonEmpty: on}\n"));
+  EXPECT_FALSE(spec.file_existence_tests[0].should_exist);
+  EXPECT_TRUE(spec.file_existence_tests[0].non_empty);
+  EXPECT_EQ(error_of("quoted.yaml", "schemaVersion: \"2.0.0\"\ncommandTests:\n  - name: c\n    command: c\n"
+                                    "    exitCode: \"1\"\n"),
+            ":5: commandTests[0] \"c\".exitCode: expected an integer, found \"1\"");
+  EXPECT_EQ(error_of("float.json", "{\"schemaVersion\": \"2.0.0\", \"commandTests\": [{\"name\": \"c\", \"command\": \"c\",\n"
+                                   "\"exitCode\": 1.5}]}"),
+            ":2: commandTests[0] \"c\".exitCode: expected an integer, found the number 1.5");
+  EXPECT_EQ(error_of("bool.json", "{\"schemaVersion\": \"2.0.0\", \"fileExistenceTests\": [{\"name\": \"f\", \"path\": \"/f\",\n"
+                                  "\"shouldExist\": \"no\"}]}"),
+            ":2: fileExistenceTests[0] \"f\".shouldExist: expected true or false, found \"no\"");
+}
+
+}  // namespace
+}  // namespace kiln::verify
+
+namespace kiln::verify {
+namespace {
+
+// yaml.v2 (and so CST) honours YAML 1.1 merge keys; specs use them for shared test fields.
+TEST_F(LoadSpec, YamlMergeKeys) {
+  const Spec spec = load_spec(write("merge.yaml", R"(schemaVersion: "2.0.0"
+fileExistenceTests:
+  - &owned
+    name: main
+    path: /usr/local/app/main
+    uid: 0
+    permissions: "-rwxr-xr-x"
+  - <<: [*owned]
+    name: helper
+    path: /usr/local/app/helper
+    permissions: "-rwxr-x---"
+)"));
+  ASSERT_EQ(spec.file_existence_tests.size(), 2u);
+  const FileExistenceTest& helper = spec.file_existence_tests[1];
+  EXPECT_EQ(helper.name, "helper");  // its own keys win
+  EXPECT_EQ(helper.path, "/usr/local/app/helper");
+  EXPECT_EQ(helper.permissions, "-rwxr-x---");
+  EXPECT_EQ(helper.uid, 0u);  // merged
+}
+
+}  // namespace
+}  // namespace kiln::verify
