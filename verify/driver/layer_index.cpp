@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "core/error.h"
 #include "oci/image/filesystem_view.h"
@@ -250,49 +251,55 @@ std::vector<std::string> LayerIndex::list(std::string_view directory) const {
   return names;
 }
 
-std::optional<std::string> LayerIndex::kept_bytes(const Node& node, std::uint64_t need) const {
+std::optional<std::string> LayerIndex::kept_bytes(const Node& node, std::uint64_t offset, std::uint64_t length) const {
+  const std::uint64_t need = length > UINT64_MAX - offset ? UINT64_MAX : offset + length;
+  const auto slice = [&](const std::string& data) {
+    if (offset >= data.size()) return std::string();
+    return data.substr(static_cast<std::size_t>(offset),
+                       static_cast<std::size_t>(std::min<std::uint64_t>(length, data.size() - offset)));
+  };
   if (const auto c = captures_.find({node.layer, node.data_path}); c != captures_.end() && !c->second.missing) {
-    if (c->second.complete || c->second.data.size() >= need)
-      return c->second.data.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(need, c->second.data.size())));
+    if (c->second.complete || c->second.data.size() >= need) return slice(c->second.data);
   }
-  if (node.head.size() >= need || node.head.size() == node.stat.size)
-    return node.head.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(need, node.head.size())));
+  if (node.head.size() >= need || node.head.size() == node.stat.size) return slice(node.head);
   return std::nullopt;
 }
 
-std::optional<std::string> LayerIndex::read(std::string_view path, std::uint64_t max_bytes) const {
-  const std::string key = oci::normalise_image_path(path);
+const LayerIndex::Node* LayerIndex::regular_node(const std::string& key) const {
   const auto it = nodes_.find(key);
   if (it == nodes_.end()) {
     if (!settled(key)) misses_.headers = true;
-    return std::nullopt;
+    return nullptr;
   }
-  const Node& node = it->second;
-  if (node.stat.type != FileStat::Type::file) return std::nullopt;
-  if (auto bytes = kept_bytes(node, max_bytes)) return bytes;
-  if (const auto c = captures_.find({node.layer, node.data_path}); c != captures_.end() && c->second.missing)
+  return it->second.stat.type == FileStat::Type::file ? &it->second : nullptr;
+}
+
+std::optional<std::string> LayerIndex::read(std::string_view path, std::uint64_t max_bytes) const {
+  return read_range(path, 0, max_bytes);
+}
+
+std::optional<std::string> LayerIndex::read_range(std::string_view path, std::uint64_t offset,
+                                                  std::uint64_t length) const {
+  const Node* node = regular_node(oci::normalise_image_path(path));
+  if (!node) return std::nullopt;
+  if (auto bytes = kept_bytes(*node, offset, length)) return bytes;
+  if (const auto c = captures_.find({node->layer, node->data_path}); c != captures_.end() && c->second.missing)
     return std::nullopt;
   misses_.contents = true;
-  auto& bytes = recaptures_[node.layer][node.data_path];
-  bytes = std::max(bytes, max_bytes);
+  auto& bytes = recaptures_[node->layer][node->data_path];
+  bytes = std::max(bytes, length > UINT64_MAX - offset ? UINT64_MAX : offset + length);
   return std::nullopt;
 }
 
 std::optional<std::string> LayerIndex::sha256(std::string_view path) const {
-  const std::string key = oci::normalise_image_path(path);
-  const auto it = nodes_.find(key);
-  if (it == nodes_.end()) {
-    if (!settled(key)) misses_.headers = true;
-    return std::nullopt;
-  }
-  const Node& node = it->second;
-  if (node.stat.type != FileStat::Type::file) return std::nullopt;
-  if (const auto c = captures_.find({node.layer, node.data_path}); c != captures_.end()) {
+  const Node* node = regular_node(oci::normalise_image_path(path));
+  if (!node) return std::nullopt;
+  if (const auto c = captures_.find({node->layer, node->data_path}); c != captures_.end()) {
     if (c->second.missing) return std::nullopt;
     return c->second.sha256;
   }
   misses_.contents = true;
-  recaptures_[node.layer][node.data_path];  // hash only: no bytes kept
+  recaptures_[node->layer][node->data_path];  // hash only: no bytes kept
   return std::nullopt;
 }
 

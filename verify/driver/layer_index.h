@@ -73,6 +73,8 @@ class LayerIndex : public inspect::FileTree {
   std::optional<inspect::FileStat> lstat(std::string_view path) const override;
   std::vector<std::string> list(std::string_view directory) const override;
   std::optional<std::string> read(std::string_view path, std::uint64_t max_bytes) const override;
+  std::optional<std::string> read_range(std::string_view path, std::uint64_t offset,
+                                        std::uint64_t length) const override;
   std::optional<std::string> sha256(std::string_view path) const override;
 
  private:
@@ -91,10 +93,13 @@ class LayerIndex : public inspect::FileTree {
   using CaptureKey = std::pair<int, std::string>;  ///< layer, archive path
 
   void read_layer(int layer, bool again);
+  /// The regular file at `key` (hardlinks included); nullptr otherwise, noting a miss when
+  /// lower layers could still add it.
+  const Node* regular_node(const std::string& key) const;
   bool lower_hidden(const std::string& key, int below_layer) const;
   bool settled(const std::string& key) const { return all_layers_read() || lower_hidden(key, next_layer_); }
-  /// The first `need` bytes of a node (fewer where the file ends), when they were kept.
-  std::optional<std::string> kept_bytes(const Node& node, std::uint64_t need) const;
+  /// `length` bytes from `offset` of a node (fewer where the file ends), when they were kept.
+  std::optional<std::string> kept_bytes(const Node& node, std::uint64_t offset, std::uint64_t length) const;
   /// Keeps up to `max_bytes` of the current entry and its hash; returns its first bytes.
   std::string capture(LayerArchive& tar, int layer, const std::string& data_path, std::uint64_t max_bytes);
   void follow_wants_through_symlink(const std::string& link, const std::string& target);
