@@ -117,6 +117,25 @@ TEST_F(LocalDriverTest, AnUnknownUserIsAnInfraErrorNamingIt) {
   }
 }
 
+TEST_F(LocalDriverTest, RunsAStaticBinaryInAScratchImage) {
+  // Nothing but the application (here the static probe itself): no shell, no /etc, no /tmp.
+  const std::string app = write_tar({dir("usr"), dir("usr/local"), dir("usr/local/app"),
+                                     file("usr/local/app/main", host_file(KILN_PROBE_BINARY), 0755)});
+  const ImageUnderTest scratch =
+      push_test_image(client_, "local/scratch", "v1", {app}, {{"User", "65532"}, {"WorkingDir", "/usr/local/app"}});
+  LocalDriver driver(KILN_PROBE_BINARY);
+  const inspect::Facts facts = driver.collect(
+      scratch, {.paths = {{.path = "/usr/local/app/main", .contents = false, .sha256 = false, .elf = true}},
+                .commands = {command("version", {"/usr/local/app/main", "--version"}),
+                             command("missing", {"/bin/sh", "-c", "true"})}});
+  ASSERT_TRUE(facts.paths[0].elf);
+  EXPECT_FALSE(facts.paths[0].elf->dynamic);
+  EXPECT_TRUE(facts.commands[0].ran) << facts.commands[0].error;
+  EXPECT_EQ(facts.commands[0].exit_code, 0);
+  EXPECT_FALSE(facts.commands[0].stdout_text.empty());
+  EXPECT_FALSE(facts.commands[1].ran && facts.commands[1].exit_code == 0) << "there is no shell in scratch";
+}
+
 TEST_F(LocalDriverTest, AMissingProbeIsAnInfraErrorNamingWhereItLooked) {
   LocalDriver driver("/nonexistent/kiln-probe");
   try {
