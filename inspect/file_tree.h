@@ -3,6 +3,7 @@
 // inside the container, an unpacked rootfs) or an index of layer headers (the static driver).
 // Paths are absolute image paths; symlinks are resolved by resolve() inside the tree, as the
 // kernel would after chroot, so a link can never lead outside the image.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,11 @@ class FileTree {
   virtual std::vector<std::string> list(std::string_view directory) const = 0;
   /// Up to `max_bytes` of a regular file at a resolved path; nullopt when unreadable.
   virtual std::optional<std::string> read(std::string_view path, std::uint64_t max_bytes) const = 0;
+  /// Up to `length` bytes from `offset` of a regular file at a resolved path (fewer where the
+  /// file ends); nullopt when unreadable. The default reads the prefix through read(); trees
+  /// that can seek override it, so ELF headers of a large binary cost a few small reads.
+  virtual std::optional<std::string> read_range(std::string_view path, std::uint64_t offset,
+                                                std::uint64_t length) const;
   /// Hex SHA-256 of a regular file at a resolved path; nullopt when unreadable.
   virtual std::optional<std::string> sha256(std::string_view path) const = 0;
 };

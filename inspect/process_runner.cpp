@@ -1,0 +1,231 @@
+#include "inspect/process_runner.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "core/unique_fd.h"
+
+namespace kiln::inspect {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long output is still collected after the process has exited or been killed: the pipes
+// normally reach EOF at once, unless something outside the group kept them open.
+constexpr auto kDrainGrace = std::chrono::milliseconds(500);
+// waitpid has no timeout, so liveness is checked at least this often while output is awaited.
+constexpr auto kPollTick = std::chrono::milliseconds(10);
+
+struct Pipe {
+  UniqueFd read, write;
+};
+
+std::optional<Pipe> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// Why the child could not become the command, sent through a close-on-exec pipe: nothing
+// arrives when execve succeeds.
+struct ChildFailure {
+  int stage;  // 1: chdir, 2: execve
+  int error;
+};
+
+std::string errno_text(int error) { return std::strerror(error); }
+
+// One output stream of the child: kept up to the limit, the rest read and dropped.
+struct Stream {
+  UniqueFd fd;
+  std::string* text;
+  bool open = true;
+
+  // false at EOF or on error.
+  bool drain(std::uint64_t limit, bool& truncated) {
+    std::array<char, 65536> buffer;
+    while (true) {
+      const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      if (n <= 0) return false;
+      const auto room = limit > text->size() ? limit - text->size() : 0;
+      const auto keep = std::min<std::uint64_t>(room, static_cast<std::uint64_t>(n));
+      text->append(buffer.data(), keep);
+      if (keep < static_cast<std::uint64_t>(n)) truncated = true;
+    }
+  }
+};
+
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  return -1;
+}
+
+[[noreturn]] void child_fail(int status_fd, int stage) {
+  const ChildFailure failure{stage, errno};
+  [[maybe_unused]] auto ignored = ::write(status_fd, &failure, sizeof failure);
+  ::_exit(127);
+}
+
+}  // namespace
+
+std::optional<std::string> find_executable(std::string_view program, std::string_view path_variable,
+                                           std::string_view workdir) {
+  if (program.empty()) return std::nullopt;
+  if (program.find('/') != std::string_view::npos) return std::string(program);
+  std::size_t start = 0;
+  while (start <= path_variable.size()) {
+    auto colon = path_variable.find(':', start);
+    if (colon == std::string_view::npos) colon = path_variable.size();
+    std::string dir(path_variable.substr(start, colon - start));
+    start = colon + 1;
+    if (dir.empty()) dir = ".";  // POSIX: an empty PATH element is the working directory
+    if (dir[0] != '/') dir = std::string(workdir.empty() ? "/" : workdir) + "/" + dir;
+    const std::string candidate = dir + "/" + std::string(program);
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+  }
+  return std::nullopt;
+}
+
+CommandFacts ProcessRunner::run(const CommandQuery& query, std::uint64_t max_output_bytes) {
+  CommandFacts out{.id = query.id};
+  if (query.argv.empty()) {
+    out.error = "command has no argv";
+    return out;
+  }
+  std::string path_variable(kDefaultPath);
+  std::vector<std::string> env_strings;
+  for (const auto& [name, value] : query.env) {
+    if (name == "PATH") path_variable = value;
+    env_strings.push_back(name + "=" + value);
+  }
+  const auto executable = find_executable(query.argv[0], path_variable, query.workdir);
+  if (!executable) {
+    out.error = "\"" + query.argv[0] + "\" not found in PATH " + path_variable;
+    return out;
+  }
+  // Everything the child touches is prepared before fork: after it, only async-signal-safe calls.
+  std::vector<char*> argv, envp;
+  for (const auto& arg : query.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  for (auto& entry : env_strings) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  const char* workdir = query.workdir.empty() ? nullptr : query.workdir.c_str();
+
+  auto stdin_pipe = make_pipe(), stdout_pipe = make_pipe(), stderr_pipe = make_pipe(), status_pipe = make_pipe();
+  if (!stdin_pipe || !stdout_pipe || !stderr_pipe || !status_pipe) {
+    out.error = "cannot create pipes: " + errno_text(errno);
+    return out;
+  }
+  const auto started = Clock::now();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    out.error = "cannot fork: " + errno_text(errno);
+    return out;
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::dup2(stdin_pipe->read.get(), STDIN_FILENO);
+    ::dup2(stdout_pipe->write.get(), STDOUT_FILENO);
+    ::dup2(stderr_pipe->write.get(), STDERR_FILENO);
+    // Descriptors the caller leaked without O_CLOEXEC must not reach the command either.
+    ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
+    if (workdir && ::chdir(workdir) != 0) child_fail(status_pipe->write.get(), 1);
+    ::execve(executable->c_str(), argv.data(), envp.data());
+    child_fail(status_pipe->write.get(), 2);
+  }
+  ::setpgid(pid, pid);  // also here: no window where a timeout kill could miss the group
+  stdin_pipe.reset();
+  stdout_pipe->write.reset();
+  stderr_pipe->write.reset();
+  status_pipe->write.reset();
+
+  ChildFailure failure{};
+  ssize_t got;
+  do got = ::read(status_pipe->read.get(), &failure, sizeof failure);
+  while (got < 0 && errno == EINTR);
+  if (got == static_cast<ssize_t>(sizeof failure)) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    out.error = failure.stage == 1 ? "cannot change to working directory " + query.workdir + ": " + errno_text(failure.error)
+                                   : "cannot execute " + *executable + ": " + errno_text(failure.error);
+    return out;
+  }
+
+  std::array<Stream, 2> streams = {Stream{std::move(stdout_pipe->read), &out.stdout_text},
+                                   Stream{std::move(stderr_pipe->read), &out.stderr_text}};
+  for (auto& stream : streams) ::fcntl(stream.fd.get(), F_SETFL, O_NONBLOCK);
+  const bool has_deadline = query.timeout_seconds > 0;
+  const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(has_deadline ? query.timeout_seconds : 0));
+  bool exited = false;
+  Clock::time_point drain_until{};
+  int status = 0;
+  const auto finish = [&](int wait_status) {
+    exited = true;
+    status = wait_status;
+    out.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    ::kill(-pid, SIGKILL);  // leftovers of the group; the main process is already reaped
+    drain_until = Clock::now() + kDrainGrace;
+  };
+  while (true) {
+    if (!exited) {
+      int wait_status = 0;
+      const pid_t done = ::waitpid(pid, &wait_status, WNOHANG);
+      if (done == pid) finish(wait_status);
+    }
+    if (exited && !streams[0].open && !streams[1].open) break;
+    const auto now = Clock::now();
+    if (!exited && has_deadline && now >= deadline) {
+      ::kill(-pid, SIGKILL);
+      out.timed_out = true;
+      int wait_status = 0;
+      while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+      }
+      finish(wait_status);
+      continue;
+    }
+    if (exited && now >= drain_until) break;
+    std::array<pollfd, 2> fds{};
+    nfds_t count = 0;
+    std::array<Stream*, 2> polled{};
+    for (auto& stream : streams)
+      if (stream.open) {
+        fds[count] = {.fd = stream.fd.get(), .events = POLLIN};
+        polled[count++] = &stream;
+      }
+    auto wait = kPollTick;
+    if (exited) wait = std::chrono::duration_cast<std::chrono::milliseconds>(drain_until - now) + std::chrono::milliseconds(1);
+    if (count == 0) {
+      ::poll(nullptr, 0, static_cast<int>(wait.count()));
+      continue;
+    }
+    if (::poll(fds.data(), count, static_cast<int>(wait.count())) <= 0) continue;
+    for (nfds_t i = 0; i < count; ++i)
+      if (fds[i].revents != 0 && !polled[i]->drain(max_output_bytes, out.output_truncated)) polled[i]->open = false;
+  }
+  out.ran = true;
+  out.exit_code = exit_code_of(status);
+  return out;
+}
+
+}  // namespace kiln::inspect

@@ -1,0 +1,166 @@
+#include "verify/driver/rootfs_unpack.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/temp_dir.h"
+#include "tests/verify/driver/test_layers.h"
+
+namespace kiln::verify {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace kiln::verify::testing;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// <tmp>/layout (blobs), <tmp>/rootfs (the target), <tmp>/outside/secret (must stay untouched).
+class RootfsUnpack : public ::testing::Test {
+ protected:
+  RootfsUnpack() : layout_(tmp_.path() / "layout") {
+    fs::create_directories(rootfs());
+    fs::create_directories(outside());
+    std::ofstream(outside() / "secret") << "host secret";
+  }
+  fs::path rootfs() const { return tmp_.path() / "rootfs"; }
+  fs::path outside() const { return tmp_.path() / "outside"; }
+  UnpackReport unpack(const std::vector<std::vector<TarEntry>>& layers, const UnpackLimits& limits = {}) {
+    std::vector<LayerRef> refs;
+    for (const auto& entries : layers) refs.push_back(layout_.add(write_tar(entries)));
+    return unpack_rootfs(oci::layout_blob_reader(layout_.path()), refs, rootfs(), limits);
+  }
+  void expect_outside_untouched() {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(outside())) names.push_back(e.path().filename().string());
+    EXPECT_EQ(names, std::vector<std::string>{"secret"});
+    EXPECT_EQ(slurp(outside() / "secret"), "host secret");
+    std::set<std::string> top;
+    for (const auto& e : fs::directory_iterator(tmp_.path())) top.insert(e.path().filename().string());
+    EXPECT_EQ(top, (std::set<std::string>{"layout", "outside", "rootfs"}));
+  }
+
+  TempDir tmp_{"kiln-unpack"};
+  LayoutDir layout_;
+};
+
+TEST_F(RootfsUnpack, AppliesLayersWithWhiteoutsModesOwnersAndHardlinks) {
+  TarEntry su = file("bin/su", "su", 04755);
+  TarEntry owned = file("home/app/data", "mine", 0600);
+  owned.uid = 1000;
+  owned.gid = 1001;
+  TarEntry device = {.kind = TarEntry::Kind::char_device, .path = "dev/sda", .data = {}, .link = {}, .mode = 0660};
+  const UnpackReport report = unpack({
+      {dir("a"), file("a/x", "x"), file("a/y", "y"), dir("d"), file("d/old", "old"), dir("d/sub"),
+       file("d/sub/deep", "deep"), dir("gone"), file("gone/f", "f"), file("replaced", "file")},
+      {file("d/new", "new"), opaque("d"), whiteout("a", "x"), whiteout("", "gone"), dir("bin"), su, owned, device,
+       dir("tmp", 01777), file("hl/orig", "linked", 0750), hardlink("hl/link", "hl/orig"),
+       symlink("lib", "usr/lib"), dir("replaced"), file("replaced/inside", "now a directory")},
+  });
+  EXPECT_FALSE(fs::exists(rootfs() / "a/x"));
+  EXPECT_EQ(slurp(rootfs() / "a/y"), "y");
+  EXPECT_FALSE(fs::exists(rootfs() / "d/old"));
+  EXPECT_FALSE(fs::exists(rootfs() / "d/sub"));
+  EXPECT_EQ(slurp(rootfs() / "d/new"), "new") << "written before the opaque marker in the same layer, kept";
+  EXPECT_FALSE(fs::exists(rootfs() / "gone"));
+  EXPECT_FALSE(fs::exists(rootfs() / "d/.wh..wh..opq"));
+  EXPECT_EQ(slurp(rootfs() / "replaced/inside"), "now a directory");
+
+  struct stat st {};
+  ASSERT_EQ(::stat((rootfs() / "bin/su").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 04755u);
+  ASSERT_EQ(::stat((rootfs() / "home/app/data").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1000u);
+  EXPECT_EQ(st.st_gid, 1001u);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  ASSERT_EQ(::stat((rootfs() / "tmp").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 01777u);
+  struct stat orig {}, link {};
+  ASSERT_EQ(::stat((rootfs() / "hl/orig").c_str(), &orig), 0);
+  ASSERT_EQ(::stat((rootfs() / "hl/link").c_str(), &link), 0);
+  EXPECT_EQ(orig.st_ino, link.st_ino);
+  EXPECT_EQ(fs::read_symlink(rootfs() / "lib"), "usr/lib");
+
+  EXPECT_FALSE(fs::exists(fs::symlink_status(rootfs() / "dev/sda")));
+  ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_NE(report.skipped[0].find("layer 1 sha256:"), std::string::npos);
+  EXPECT_NE(report.skipped[0].find(": dev/sda: character device skipped"), std::string::npos) << report.skipped[0];
+  expect_outside_untouched();
+}
+
+struct Hostile {
+  const char* name;
+  std::vector<std::vector<TarEntry>> layers;  // built per test: needs the outside path
+  std::string entry;
+  std::string why;
+};
+
+TEST_F(RootfsUnpack, RefusesEveryEscapeNamingLayerAndEntry) {
+  const std::string out = outside().string();
+  const std::vector<Hostile> cases = {
+      {"dotdot", {{file("../x", "escaped")}}, "../x", "climbs out with \"..\""},
+      {"dotdot inside", {{dir("a"), file("a/../../x", "escaped")}}, "a/../../x", "climbs out with \"..\""},
+      {"absolute", {{file(out + "/planted", "escaped")}}, out + "/planted", "is an absolute path"},
+      {"through a symlink", {{symlink("evil", out), file("evil/planted", "escaped")}}, "evil/planted",
+       "would be written through the symlink \"evil\""},
+      {"through a relative symlink", {{symlink("evil", "../outside"), file("evil/planted", "escaped")}},
+       "evil/planted", "would be written through the symlink \"evil\""},
+      {"through a lower layer's symlink", {{dir("usr"), symlink("usr/lib", out)}, {file("usr/lib/planted", "x")}},
+       "usr/lib/planted", "would be written through the symlink \"usr/lib\""},
+      {"whiteout through a symlink", {{symlink("evil", out)}, {whiteout("evil", "secret")}}, "evil/.wh.secret",
+       "would be written through the symlink \"evil\""},
+      {"hardlink up", {{hardlink("h", "../outside/secret")}}, "h",
+       "is a hardlink to \"../outside/secret\", which climbs out with \"..\""},
+      {"hardlink absolute", {{hardlink("h", out + "/secret")}}, "h",
+       "is a hardlink to \"" + out + "/secret\", which is an absolute path"},
+      {"hardlink through a symlink", {{symlink("s", out), hardlink("h", "s/secret")}}, "h",
+       "is a hardlink to \"s/secret\", reached through the symlink \"s\""},
+  };
+  for (const Hostile& c : cases) {
+    SCOPED_TRACE(c.name);
+    fs::remove_all(rootfs());
+    fs::create_directories(rootfs());
+    try {
+      unpack(c.layers);
+      ADD_FAILURE() << "unpacked";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.exit_class(), ExitClass::infra);
+      const std::string what = e.what();
+      EXPECT_NE(what.find(" sha256:"), std::string::npos) << what;
+      EXPECT_NE(what.find("entry \"" + c.entry + "\" " + c.why + "; refusing to unpack the image"), std::string::npos)
+          << what;
+    }
+    expect_outside_untouched();
+  }
+}
+
+TEST_F(RootfsUnpack, StopsATarBombAtTheSizeLimit) {
+  try {
+    unpack({{file("small", std::string(600 * 1024, 's')), file("bomb", std::string(600 * 1024, 'b'))}},
+           {.max_bytes = 1 << 20, .max_entries = 100});
+    FAIL() << "unpacked past the limit";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("entry \"bomb\" would take the unpacked image past 1048576 bytes"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(fs::exists(rootfs() / "bomb"));
+  try {
+    unpack({{file("a", ""), file("b", ""), file("c", "")}}, {.max_bytes = 1 << 20, .max_entries = 2});
+    FAIL() << "unpacked past the entry limit";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("entry \"c\" is past the limit of 2 entries"), std::string::npos) << e.what();
+  }
+  expect_outside_untouched();
+}
+
+}  // namespace
+}  // namespace kiln::verify

@@ -1,0 +1,55 @@
+#pragma once
+// Images for the driver tests: layer blobs (written by test_layers.h) pushed to a real
+// docker-registry with an OCI manifest and config, returned as the ImageUnderTest a driver gets.
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "oci/image/blob_reader.h"
+#include "oci/image/blob_transfer.h"
+#include "oci/json.h"
+#include "oci/media_type.h"
+#include "oci/registry/client.h"
+#include "oci/sha256.h"
+#include "verify/driver/driver.h"
+
+namespace kiln::verify::testing {
+
+inline std::string host_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+/// Pushes `blobs` (bottom first) as repository:tag with `config_section` as the config's
+/// "config" object (User, Env, WorkingDir, ...).
+inline ImageUnderTest push_test_image(oci::RegistryClient& client, const std::string& repository,
+                                      const std::string& tag, const std::vector<std::string>& blobs,
+                                      const oci::Json& config_section = oci::Json::object()) {
+  namespace mt = oci::media_type;
+  oci::Json config = {{"architecture", "amd64"}, {"os", "linux"}, {"config", config_section},
+                      {"rootfs", {{"type", "layers"}, {"diff_ids", oci::Json::array()}}}};
+  oci::Json layers = oci::Json::array();
+  for (const std::string& blob : blobs) {
+    // diff_ids are not what the drivers read; the blob digest stands in for them.
+    config["rootfs"]["diff_ids"].push_back(oci::Sha256::of(blob).to_string());
+    layers.push_back(oci::push_blob_bytes(client, repository, blob, std::string(mt::oci_layer_gzip)).to_json());
+  }
+  const std::string config_bytes = oci::dump_json(config);
+  oci::Json manifest = {{"schemaVersion", 2}, {"mediaType", mt::oci_manifest}};
+  manifest["config"] = oci::push_blob_bytes(client, repository, config_bytes, std::string(mt::oci_config)).to_json();
+  manifest["layers"] = layers;
+  const std::string bytes = oci::dump_json(manifest);
+  const oci::Digest digest = client.put_manifest(repository, tag, std::string(mt::oci_manifest), bytes);
+  return ImageUnderTest{
+      .reference = client.registry() + "/" + repository + ":" + tag,
+      .pinned = client.registry() + "/" + repository + "@" + digest.to_string(),
+      .image = oci::ResolvedImage{.media_type = std::string(mt::oci_manifest), .manifest_bytes = bytes,
+                                  .digest = digest, .manifest = manifest, .config = config,
+                                  .platform = oci::Platform{.os = "linux", .architecture = "amd64", .variant = {}}},
+      .blobs = oci::registry_blob_reader(client, repository)};
+}
+
+}  // namespace kiln::verify::testing

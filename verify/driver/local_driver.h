@@ -1,0 +1,40 @@
+#pragma once
+// The `local` driver: unpacks the image into a temporary root filesystem (rootfs_unpack.h)
+// and runs kiln-probe inside it with runc (runc_bundle.h: read-only, no network, no
+// capabilities, the image's user), so command tests really run. The probe's one JSON line on
+// stdout is the answer.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "verify/driver/driver.h"
+#include "verify/driver/rootfs_unpack.h"
+
+namespace kiln::verify {
+
+struct LocalDriverOptions {
+  std::string runc = "runc";
+  /// Added to the sum of the command timeouts for the whole run (unpacking excluded).
+  std::chrono::milliseconds margin{std::chrono::seconds(30)};
+  /// Replaces the computed whole-run timeout (tests).
+  std::optional<std::chrono::milliseconds> run_timeout;
+  UnpackLimits limits;
+};
+
+class LocalDriver : public Driver {
+ public:
+  /// `probe`: the static kiln-probe binary (kiln-verify looks next to its own executable).
+  explicit LocalDriver(std::filesystem::path probe, LocalDriverOptions options = {});
+  std::string name() const override { return "local"; }
+  /// Throws kiln::Error(infra) when the image cannot be unpacked, its user is unknown, runc
+  /// fails, the run outlives its timeout (the container is killed) or the probe's answer is
+  /// not valid.
+  inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request) override;
+
+ private:
+  std::filesystem::path probe_;
+  LocalDriverOptions options_;
+};
+
+}  // namespace kiln::verify
