@@ -193,7 +193,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
 
   static void reply(Poco::Net::HTTPServerResponse& response, int code, const json& doc) {
     const std::string text = doc.dump();
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
     response.setContentType("application/json");
     response.sendBuffer(text.data(), text.size());
   }
