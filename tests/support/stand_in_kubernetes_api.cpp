@@ -6,6 +6,8 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -152,7 +154,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       std::lock_guard lock(s.mutex);
       s.requests.push_back({request.getMethod(), request.getURI(), request.get("Authorization", ""), body});
     }
-    if (request.get("Authorization", "") != "Bearer " + s.token)
+    if (!s.token.empty() && request.get("Authorization", "") != "Bearer " + s.token)
       return reply(response, 401, status_object(401, "Unauthorized", "Unauthorized"));
     // /api/v1/namespaces/{ns}/{pods|events}[/{name}[/log]]
     if (parts.size() < 5 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "namespaces")
@@ -269,13 +271,25 @@ struct StandInKubernetesApi::Server {
   std::unique_ptr<Poco::Net::HTTPServer> http;
 };
 
-StandInKubernetesApi::StandInKubernetesApi(PodScript script, std::string token, std::string probe_log)
-    : state_(std::make_shared<State>()), server_(std::make_unique<Server>()) {
+StandInKubernetesApi::StandInKubernetesApi(PodScript script, std::string token, std::string probe_log,
+                                           std::optional<StandInTls> tls)
+    : state_(std::make_shared<State>()), server_(std::make_unique<Server>()), tls_(tls.has_value()) {
   state_->script = script;
   state_->token = std::move(token);
   state_->probe_log = std::move(probe_log);
   state_->frames = frames(script);
-  server_->socket = Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  if (tls) {
+    Poco::Net::initializeSSL();
+    // VERIFY_STRICT on a server: a client that presents no certificate signed by the CA is refused.
+    Poco::Net::Context::Ptr context(new Poco::Net::Context(Poco::Net::Context::SERVER_USE, tls->key_file,
+                                                           tls->certificate_file, tls->client_ca_file,
+                                                           Poco::Net::Context::VERIFY_STRICT, 9, false));
+    // Poco would also demand that the client's certificate name the client's address.
+    context->enableExtendedCertificateVerification(false);
+    server_->socket = Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context);
+  } else {
+    server_->socket = Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  }
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(8);
   params->setKeepAlive(false);
@@ -286,7 +300,7 @@ StandInKubernetesApi::StandInKubernetesApi(PodScript script, std::string token, 
 StandInKubernetesApi::~StandInKubernetesApi() { server_->http->stopAll(true); }
 
 std::string StandInKubernetesApi::server() const {
-  return "http://127.0.0.1:" + std::to_string(server_->socket.address().port());
+  return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(server_->socket.address().port());
 }
 
 std::vector<RecordedRequest> StandInKubernetesApi::requests() const {

@@ -27,6 +27,14 @@ enum class PodScript {
   create_forbidden,    ///< POST pods answers 403 Forbidden (no RBAC)
 };
 
+/// Serve https:// instead: PEM files of the server's certificate (valid for 127.0.0.1) and key,
+/// and the CA that client certificates must chain to (a client without one is refused).
+struct StandInTls {
+  std::string certificate_file;
+  std::string key_file;
+  std::string client_ca_file;
+};
+
 struct RecordedRequest {
   std::string method;
   std::string uri;
@@ -36,13 +44,15 @@ struct RecordedRequest {
 
 class StandInKubernetesApi {
  public:
-  /// `token`: the bearer token every request must carry (401 otherwise).
-  StandInKubernetesApi(PodScript script, std::string token, std::string probe_log = "");
+  /// `token`: the bearer token every request must carry (401 otherwise); empty: none is
+  /// checked (the client proves itself with a certificate under `tls`).
+  StandInKubernetesApi(PodScript script, std::string token, std::string probe_log = "",
+                       std::optional<StandInTls> tls = std::nullopt);
   ~StandInKubernetesApi();
   StandInKubernetesApi(const StandInKubernetesApi&) = delete;
   StandInKubernetesApi& operator=(const StandInKubernetesApi&) = delete;
 
-  /// "http://127.0.0.1:<port>"
+  /// "http://127.0.0.1:<port>", or https:// with `tls`
   std::string server() const;
   std::vector<RecordedRequest> requests() const;
   /// The body of the POST that created the pod, as sent.
@@ -57,6 +67,7 @@ class StandInKubernetesApi {
   std::shared_ptr<State> state_;
   struct Server;
   std::unique_ptr<Server> server_;
+  bool tls_ = false;
 };
 
 }  // namespace kiln::testing
