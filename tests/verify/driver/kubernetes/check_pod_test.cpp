@@ -1,0 +1,176 @@
+// The check pod manifest: Pod Security "restricted" field by field (research/verify.md §6.3),
+// the probe wiring, and strict deserialization into the official client's V1Pod.
+#include "verify/driver/kubernetes/check_pod.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/process.h"
+#include "core/temp_dir.h"
+#include "inspect/base64.h"
+
+namespace kiln::verify::kubernetes {
+namespace {
+
+CheckPodOptions options(const std::string& user = "1000:1000") {
+  return {.verify_image = "kiln/verify@sha256:" + std::string(64, 'b'),
+          .image = "127.0.0.1:5000/app@sha256:" + std::string(64, 'a'),
+          .platform = oci::Platform::parse("linux/arm64"),
+          .image_user = user,
+          .run_id = "run-42",
+          .active_deadline_seconds = 120,
+          .image_pull_secrets = {"regcred"},
+          .request = {.paths = {{.path = "/usr/local/app/main", .sha256 = true, .elf = true}}}};
+}
+
+/// Runs the strict checker on `pod`; returns its exit code and output.
+ProcessResult strict_check(const oci::Json& pod) {
+  TempDir dir("kiln-pod");
+  const auto file = dir.path() / "pod.json";
+  std::ofstream(file) << pod.dump(2);
+  return run_process({"/usr/bin/python3", KILN_SOURCE_DIR "/tests/verify/driver/kubernetes/strict_pod_check.py",
+                      file.string()});
+}
+
+// Pod Security "restricted", every rule as the admission plugin checks it, plus our additions.
+void expect_restricted(const oci::Json& pod) {
+  const auto& spec = pod["spec"];
+  EXPECT_FALSE(spec.value("hostNetwork", false));
+  EXPECT_FALSE(spec.value("hostPID", false));
+  EXPECT_FALSE(spec.value("hostIPC", false));
+  EXPECT_EQ(spec["automountServiceAccountToken"], false);
+  EXPECT_EQ(spec["enableServiceLinks"], false);
+  const auto& pod_sc = spec["securityContext"];
+  EXPECT_EQ(pod_sc["runAsNonRoot"], true);
+  ASSERT_TRUE(pod_sc.contains("runAsUser"));
+  EXPECT_NE(pod_sc["runAsUser"], 0);
+  EXPECT_EQ(pod_sc["seccompProfile"]["type"], "RuntimeDefault");
+  EXPECT_FALSE(pod_sc.contains("sysctls"));
+  for (const auto& volume : spec["volumes"]) {
+    EXPECT_TRUE(volume.contains("emptyDir")) << volume.dump();  // an allowed type; never hostPath
+    EXPECT_EQ(volume.size(), 2u) << volume.dump();
+  }
+  for (const char* list : {"initContainers", "containers"}) {
+    for (const auto& container : spec[list]) {
+      const std::string name = container["name"];
+      const auto& sc = container["securityContext"];
+      EXPECT_EQ(sc["allowPrivilegeEscalation"], false) << name;
+      EXPECT_EQ(sc["privileged"], false) << name;
+      EXPECT_EQ(sc["readOnlyRootFilesystem"], true) << name;
+      EXPECT_EQ(sc["capabilities"]["drop"], oci::Json::array({"ALL"})) << name;
+      EXPECT_FALSE(sc["capabilities"].contains("add")) << name;
+      EXPECT_FALSE(sc.contains("runAsUser") && sc["runAsUser"] == 0) << name;
+      if (sc.contains("seccompProfile")) EXPECT_NE(sc["seccompProfile"]["type"], "Unconfined") << name;
+      EXPECT_FALSE(container.contains("ports")) << name;  // no hostPort either
+      EXPECT_TRUE(container["resources"].contains("requests")) << name;
+      EXPECT_TRUE(container["resources"].contains("limits")) << name;
+      EXPECT_EQ(container["terminationMessagePolicy"], "FallbackToLogsOnError") << name;
+    }
+  }
+}
+
+TEST(CheckPod, MeetsPodSecurityRestricted) {
+  for (const std::string user : {"1000:1000", "1000", "", "0", "root", "nonroot", "1000:staff"}) {
+    SCOPED_TRACE("USER '" + user + "'");
+    expect_restricted(check_pod(options(user)));
+  }
+}
+
+TEST(CheckPod, RunsTheImageByDigestWithTheProbeFromTheInitContainer) {
+  const oci::Json pod = check_pod(options());
+  EXPECT_EQ(pod["apiVersion"], "v1");
+  EXPECT_EQ(pod["kind"], "Pod");
+  EXPECT_EQ(pod["metadata"]["generateName"], "kiln-verify-");
+  EXPECT_EQ(pod["metadata"]["labels"]["app.kubernetes.io/managed-by"], "kiln-verify");
+  EXPECT_EQ(pod["metadata"]["labels"]["kiln.dev/verify-run"], "run-42");
+  const auto& spec = pod["spec"];
+  EXPECT_EQ(spec["restartPolicy"], "Never");
+  EXPECT_EQ(spec["activeDeadlineSeconds"], 120);
+  EXPECT_EQ(spec["terminationGracePeriodSeconds"], 0);
+  EXPECT_EQ(spec["nodeSelector"], (oci::Json{{"kubernetes.io/os", "linux"}, {"kubernetes.io/arch", "arm64"}}));
+  EXPECT_EQ(spec["imagePullSecrets"], (oci::Json::array({{{"name", "regcred"}}})));
+  EXPECT_EQ(spec["volumes"], oci::Json::parse(R"([{"name":"probe","emptyDir":{"sizeLimit":"64Mi"}}])"));
+
+  ASSERT_EQ(spec["initContainers"].size(), 1u);
+  const auto& install = spec["initContainers"][0];
+  EXPECT_EQ(install["name"], "install-probe");
+  EXPECT_EQ(install["image"], "kiln/verify@sha256:" + std::string(64, 'b'));
+  EXPECT_EQ(install["command"], oci::Json::parse(R"(["/kiln-probe","install","/kiln"])"));
+  EXPECT_EQ(install["volumeMounts"], oci::Json::parse(R"([{"name":"probe","mountPath":"/kiln"}])"));
+
+  ASSERT_EQ(spec["containers"].size(), 1u);
+  const auto& check = spec["containers"][0];
+  EXPECT_EQ(check["name"], "check");
+  EXPECT_EQ(check["image"], "127.0.0.1:5000/app@sha256:" + std::string(64, 'a'));
+  EXPECT_EQ(check["command"], oci::Json::parse(R"(["/kiln/kiln-probe","check"])"));
+  EXPECT_EQ(check["volumeMounts"], oci::Json::parse(R"([{"name":"probe","mountPath":"/kiln","readOnly":true}])"));
+  ASSERT_EQ(check["env"].size(), 1u);
+  EXPECT_EQ(check["env"][0]["name"], "KILN_PROBE_REQUEST");
+  const std::string request_json = inspect::base64_decode(check["env"][0]["value"].get<std::string>(), "env");
+  EXPECT_EQ(inspect::fact_request_from_json(nlohmann::json::parse(request_json)), options().request);
+  EXPECT_EQ(check["resources"], oci::Json::parse(
+                                    R"({"requests":{"cpu":"50m","memory":"64Mi"},"limits":{"cpu":"1","memory":"512Mi"}})"));
+}
+
+TEST(CheckPod, NoPullSecretsMeansNoField) {
+  auto o = options();
+  o.image_pull_secrets.clear();
+  EXPECT_FALSE(check_pod(o)["spec"].contains("imagePullSecrets"));
+}
+
+TEST(CheckPodUser, KeepsTheImagesNumericUserAndSaysWhenItCannot) {
+  struct Row {
+    std::string image_user;
+    std::int64_t uid;
+    std::optional<std::int64_t> gid;
+    bool differs;
+  };
+  for (const Row& row : std::vector<Row>{{"1000:1000", 1000, 1000, false},
+                                         {"1000:0", 1000, 0, false},
+                                         {"1000", 1000, std::nullopt, false},  // the runtime picks the image's group
+                                         {"", 65532, 65532, true},             // root by default
+                                         {"0", 65532, 65532, true},
+                                         {"0:0", 65532, 65532, true},
+                                         {"root", 65532, 65532, true},
+                                         {"nonroot", 65532, 65532, true},
+                                         {"1000:staff", 1000, 65532, true}}) {
+    SCOPED_TRACE("USER '" + row.image_user + "'");
+    const CheckPodUser user = check_pod_user(row.image_user);
+    EXPECT_EQ(user.uid, row.uid);
+    EXPECT_EQ(user.gid, row.gid);
+    EXPECT_EQ(!user.note.empty(), row.differs) << user.note;
+    const oci::Json pod = check_pod(options(row.image_user));
+    EXPECT_EQ(pod["spec"]["securityContext"]["runAsUser"], row.uid);
+    EXPECT_EQ(pod["spec"]["securityContext"].contains("runAsGroup"), row.gid.has_value());
+    EXPECT_EQ(pod["metadata"].contains("annotations"), row.differs);
+  }
+  EXPECT_EQ(check_pod_user("nonroot").note,
+            "the image's USER 'nonroot' is not numeric, so the kubelet could not prove it non-root; the check ran as "
+            "65532:65532 instead");
+  EXPECT_EQ(check_pod_user("").note,
+            "the image runs as root (USER ''), which Pod Security \"restricted\" forbids; the check ran as 65532:65532 "
+            "instead");
+}
+
+TEST(CheckPod, DeserializesStrictlyIntoTheOfficialClientsV1Pod) {
+  for (const std::string user : {"1000:1000", "1000", "nonroot"}) {
+    const auto result = strict_check(check_pod(options(user)));
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  }
+}
+
+TEST(CheckPod, TheStrictCheckerCatchesWhatTheClientWouldIgnore) {
+  oci::Json pod = check_pod(options());
+  pod["spec"]["containers"][0]["securityContext"]["runAsNonRoots"] = true;  // a typo the client drops
+  pod["spec"]["activeDeadlineSeconds"] = "120";
+  const auto result = strict_check(pod);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("pod.spec.containers[0].securityContext.runAsNonRoots: unknown field of V1SecurityContext"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("pod.spec.activeDeadlineSeconds: expected int"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace kiln::verify::kubernetes

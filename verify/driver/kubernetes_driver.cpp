@@ -1,0 +1,186 @@
+#include "verify/driver/kubernetes_driver.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "verify/driver/kubernetes/api_client.h"
+#include "verify/driver/kubernetes/pod_verdict.h"
+
+namespace kiln::verify {
+namespace {
+
+using namespace std::chrono_literals;
+using kubernetes::ApiClient;
+using kubernetes::PodVerdict;
+
+constexpr std::chrono::seconds longest_watch{60};
+constexpr std::size_t log_tail_bytes = 2048;
+constexpr int max_watch_rounds = 10000;  // the deadline ends the loop first; this only bounds it
+
+std::string random_run_id() {
+  std::random_device device;
+  return fmt::format("{:08x}{:08x}", device(), device());
+}
+
+std::string tail(const std::string& text, std::size_t bytes) {
+  return text.size() <= bytes ? text : "…" + text.substr(text.size() - bytes);
+}
+
+// Deletes the pod however collect() ends: result, infrastructure error, timeout or exception.
+class PodGuard {
+ public:
+  PodGuard(ApiClient& client, std::string name) : client_(client), name_(std::move(name)) {}
+  ~PodGuard() {
+    try {
+      client_.delete_pod(name_);
+    } catch (const std::exception& e) {
+      spdlog::warn("could not delete check pod '{}' (label app.kubernetes.io/managed-by=kiln-verify finds leftovers): {}",
+                   name_, e.what());
+    }
+  }
+  PodGuard(const PodGuard&) = delete;
+  PodGuard& operator=(const PodGuard&) = delete;
+
+ private:
+  ApiClient& client_;
+  std::string name_;
+};
+
+// The pod's events, one per line, for an error message; a failure to list them is said too,
+// rather than hiding the error they would explain.
+std::string describe_events(ApiClient& client, const std::string& name) {
+  try {
+    const oci::Json list = client.pod_events(name);
+    std::string out;
+    if (list.contains("items") && list["items"].is_array()) {
+      for (const auto& event : list["items"]) {
+        const std::string source =
+            event.contains("source") ? event["source"].value("component", std::string()) : std::string();
+        out += fmt::format("\n  {} {}{}: {}", event.value("type", std::string("Normal")),
+                           event.value("reason", std::string()), source.empty() ? "" : " (" + source + ")",
+                           event.value("message", std::string()));
+      }
+    }
+    return out.empty() ? "\nevents: none" : "\nevents:" + out;
+  } catch (const std::exception& e) {
+    return fmt::format("\nevents: unavailable ({})", e.what());
+  }
+}
+
+std::string resource_version(const oci::Json& pod) {
+  return pod.contains("metadata") ? pod["metadata"].value("resourceVersion", std::string()) : std::string();
+}
+
+}  // namespace
+
+inspect::Facts facts_from_probe_log(const std::string& log) {
+  std::istringstream lines(log);
+  std::optional<nlohmann::json> found;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line.front() != '{') continue;
+    try {
+      auto doc = nlohmann::json::parse(line);
+      if (doc.is_object()) found = std::move(doc);
+    } catch (const nlohmann::json::exception&) {
+      // a diagnostic on stderr that happens to start with '{'
+    }
+  }
+  if (!found) throw_infra(fmt::format("kiln-probe printed no JSON result; its log ends with:\n{}", tail(log, log_tail_bytes)));
+  return inspect::facts_from_json(*found);
+}
+
+KubernetesDriver::KubernetesDriver(KubernetesDriverOptions options) : options_(std::move(options)) {
+  if (options_.verify_image.empty())
+    throw_usage("driver kubernetes needs verify-image: the kiln image that holds /kiln-probe");
+  if (options_.active_deadline_seconds <= 0) throw_usage("the kubernetes check deadline must be positive");
+}
+
+oci::Json KubernetesDriver::pod_manifest(const ImageUnderTest& image, const inspect::FactRequest& request) const {
+  std::string user;
+  if (image.image.config.contains("config") && image.image.config["config"].is_object())
+    user = image.image.config["config"].value("User", std::string());
+  return kubernetes::check_pod({.verify_image = options_.verify_image,
+                                .image = image.pinned,
+                                .platform = image.image.platform,
+                                .image_user = user,
+                                .run_id = options_.run_id.empty() ? random_run_id() : options_.run_id,
+                                .active_deadline_seconds = options_.active_deadline_seconds,
+                                .image_pull_secrets = options_.image_pull_secrets,
+                                .probe_volume_size = options_.probe_volume_size,
+                                .resources = options_.resources,
+                                .request = request});
+}
+
+inspect::Facts KubernetesDriver::collect(const ImageUnderTest& image, const inspect::FactRequest& request) {
+  const oci::Json manifest = pod_manifest(image, request);
+  if (manifest["metadata"].contains("annotations"))
+    spdlog::warn("{}: {}", image.reference, manifest["metadata"]["annotations"][kubernetes::user_note_annotation].get<std::string>());
+
+  ApiClient client(options_.cluster);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options_.active_deadline_seconds) +
+                        options_.deadline_slack;
+  oci::Json pod = client.create_pod(manifest);
+  const std::string name = pod["metadata"].value("name", std::string());
+  if (name.empty()) throw_infra("Kubernetes API: the created check pod has no name");
+  PodGuard guard(client, name);
+  const std::string where = fmt::format("check pod '{}/{}' for {}", client.namespace_name(), name, image.pinned);
+  spdlog::info("kubernetes: created {}", where);
+
+  std::string version = resource_version(pod);
+  PodVerdict verdict = kubernetes::judge_pod(pod);
+  for (int round = 0; verdict.kind == PodVerdict::Kind::waiting && round < max_watch_rounds; ++round) {
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
+    if (left <= 0s) break;
+    bool saw_event = false;
+    const auto end = client.watch_pod(name, version, std::min(left, longest_watch),
+                                      [&](const std::string& type, const oci::Json& object) {
+                                        saw_event = true;
+                                        if (type == "DELETED") {
+                                          verdict = {.kind = PodVerdict::Kind::infra_failure, .exit_code = 0,
+                                                     .reason = "the pod was deleted by someone else"};
+                                          return kubernetes::WatchNext::stop;
+                                        }
+                                        pod = object;
+                                        version = resource_version(object);
+                                        verdict = kubernetes::judge_pod(object);
+                                        return verdict.kind == PodVerdict::Kind::waiting
+                                                   ? kubernetes::WatchNext::keep_watching
+                                                   : kubernetes::WatchNext::stop;
+                                      });
+    if (end == kubernetes::WatchEnd::gone) {
+      // Our resourceVersion was compacted away: read the pod again and watch from its version.
+      spdlog::debug("kubernetes: watch of {} expired (410 Gone); reading the pod again", name);
+      pod = client.get_pod(name);
+      version = resource_version(pod);
+      verdict = kubernetes::judge_pod(pod);
+    } else if (end == kubernetes::WatchEnd::closed && !saw_event) {
+      std::this_thread::sleep_for(200ms);  // a server that closes at once must not make us spin
+    }
+  }
+
+  if (verdict.kind == PodVerdict::Kind::waiting)
+    throw_infra(fmt::format("{}: no result within {} s (activeDeadlineSeconds {} + {} s){}", where,
+                            options_.active_deadline_seconds + options_.deadline_slack.count(),
+                            options_.active_deadline_seconds, options_.deadline_slack.count(),
+                            describe_events(client, name)));
+  if (verdict.kind == PodVerdict::Kind::infra_failure)
+    throw_infra(fmt::format("{}: {}{}", where, verdict.reason, describe_events(client, name)));
+
+  const std::string log = client.pod_log(name, kubernetes::check_container, options_.log_limit_bytes);
+  if (verdict.exit_code != 0)
+    throw_infra(fmt::format("{}: kiln-probe exited with code {}; its log ends with:\n{}", where, verdict.exit_code,
+                            tail(log, log_tail_bytes)));
+  try {
+    return facts_from_probe_log(log);
+  } catch (const Error& e) {
+    throw_infra(fmt::format("{}: {}", where, e.what()));
+  }
+}
+
+}  // namespace kiln::verify
