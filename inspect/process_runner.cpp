@@ -92,7 +92,11 @@ std::optional<std::string> find_executable(std::string_view program, std::string
     std::string dir(path_variable.substr(start, colon - start));
     start = colon + 1;
     if (dir.empty()) dir = ".";  // POSIX: an empty PATH element is the working directory
-    if (dir[0] != '/') dir = std::string(workdir.empty() ? "/" : workdir) + "/" + dir;
+    if (dir[0] != '/') {
+      std::string base(workdir.empty() ? "/" : workdir);
+      if (base.back() != '/') base += '/';
+      dir = base + dir;
+    }
     const std::string candidate = dir + "/" + std::string(program);
     struct stat st {};
     if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
