@@ -85,6 +85,15 @@ TEST(ProcessRunner, OutputIsCutAtTheLimitWhileTheChildKeepsWriting) {
   EXPECT_TRUE(facts.output_truncated);
 }
 
+TEST(ProcessRunner, AnEndlessWriterStillTimesOut) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto facts = run({"yes"}, 0.5, 4096);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_TRUE(facts.timed_out);
+  EXPECT_TRUE(facts.output_truncated);
+  EXPECT_EQ(facts.stdout_text.size(), 4096u);
+}
+
 TEST(ProcessRunner, LooksUpArgv0InTheCommandsPath) {
   const auto found = run({"echo", "hi"}, 20, 1 << 20, {{"PATH", "/nonexistent:/usr/bin:/bin"}});
   EXPECT_EQ(found.stdout_text, "hi\n");
