@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "core/error.h"
-#include "core/log.h"
 #include "verify/driver/kubernetes/api_client.h"
 #include "verify/driver/kubernetes/pod_verdict.h"
 
@@ -99,6 +100,13 @@ KubernetesDriver::KubernetesDriver(KubernetesDriverOptions options) : options_(s
   if (options_.verify_image.empty())
     throw_usage("driver kubernetes needs verify-image: the kiln image that holds /kiln-probe");
   if (options_.active_deadline_seconds <= 0) throw_usage("the kubernetes check deadline must be positive");
+  // The run id becomes a label value: at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends.
+  const std::string& id = options_.run_id;
+  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (!id.empty() && (id.size() > 63 || !alnum(id.front()) || !alnum(id.back()) ||
+                      !std::all_of(id.begin(), id.end(), [&](char c) { return alnum(c) || c == '-' || c == '_' || c == '.'; })))
+    throw_usage(fmt::format("run id '{}' is not a valid Kubernetes label value (at most 63 letters, digits, '-', '_', "
+                            "'.', starting and ending with a letter or digit)", id));
 }
 
 oci::Json KubernetesDriver::pod_manifest(const ImageUnderTest& image, const inspect::FactRequest& request) const {

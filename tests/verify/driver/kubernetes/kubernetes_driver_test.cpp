@@ -231,6 +231,19 @@ TEST(KubernetesDriver, PlainHttpOnlyForLoopback) {
   }
 }
 
+TEST(KubernetesDriver, RejectsARunIdThatCannotBeALabel) {
+  KubernetesDriverOptions options;
+  options.verify_image = "kiln/verify:1";
+  for (const std::string good : {"", "run-1", "12345", "a.b_c"}) {
+    options.run_id = good;
+    EXPECT_NO_THROW(KubernetesDriver{options}) << good;
+  }
+  for (const std::string& bad : {std::string("-x"), std::string("x-"), std::string("a/b"), std::string(64, 'a')}) {
+    options.run_id = bad;
+    EXPECT_THROW(KubernetesDriver{options}, Error) << bad;
+  }
+}
+
 TEST(ProbeLog, TakesTheLastLineThatIsAJsonObject) {
   const std::string first = inspect::to_json(inspect::Facts{}).dump();
   const std::string last = inspect::to_json(facts()).dump();
