@@ -110,6 +110,24 @@ TEST(KilnProbe, RequestFromTheEnvironmentAsBase64) {
   EXPECT_EQ(facts.commands[0].stdout_text, "hi\n");
 }
 
+TEST(KilnProbe, WrappedBase64AsTheBase64ToolWritesIt) {
+  const FactRequest request{.paths = {{.path = "/a-path-long-enough-that-the-encoding-needs-more-than-one-line"}}};
+  std::string encoded = base64_encode(to_json(request).dump());
+  for (std::size_t at = 76; at < encoded.size(); at += 77) encoded.insert(at, "\n");
+  const auto result = probe({"check"}, {{"KILN_PROBE_REQUEST", encoded + "\n"}});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(parse_facts(result.out).paths.at(0).path, request.paths[0].path);
+}
+
+TEST(KilnProbe, AnUnusableRootExitsThree) {
+  TempDir work("kiln-probe-root3");
+  std::ofstream(work.path() / "request.json") << "{}";
+  const auto result = probe({"check", "--request", (work.path() / "request.json").string(), "--root", "/nonexistent/root"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err, "kiln-probe: cannot open image root /nonexistent/root: No such file or directory\n");
+}
+
 TEST(KilnProbe, ABadRequestExitsTwoWithNothingOnStdout) {
   TempDir work("kiln-probe-bad");
   std::ofstream(work.path() / "not-json") << "{paths:";
@@ -219,6 +237,23 @@ TEST(KilnProbe, RunsUnderRuncInARootfsOfBusyboxAndItself) {
   EXPECT_LT(facts.commands[2].seconds, 10);
   EXPECT_FALSE(facts.commands[3].ran);
   EXPECT_EQ(facts.commands[3].error, "\"nothing-here\" not found in PATH /bin");
+}
+
+// A scratch image: nothing in the rootfs but the probe, so nothing it could need at run time.
+TEST(KilnProbe, RunsUnderRuncAloneInAnEmptyRootfs) {
+  RuncBundle container;
+  kiln::testing::copy_into(container.rootfs(), KILN_PROBE_BINARY, "/kiln-probe");
+  const FactRequest request{.paths = {{.path = "/kiln-probe", .sha256 = true}, {.path = "/bin/sh"}},
+                            .commands = {{.id = "self", .argv = {"/kiln-probe", "--version"}}}};
+  const auto result = container.run({"/kiln-probe", "check"},
+                                    {"KILN_PROBE_REQUEST=" + base64_encode(to_json(request).dump())});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const Facts facts = parse_facts(result.out);
+  EXPECT_EQ(facts.paths[0].sha256, run_ok({"sha256sum", KILN_PROBE_BINARY}).substr(0, 64));
+  EXPECT_FALSE(facts.paths[1].exists);
+  EXPECT_TRUE(facts.commands[0].ran);
+  EXPECT_EQ(facts.commands[0].exit_code, 0);
+  EXPECT_EQ(facts.commands[0].stdout_text.rfind("kiln-probe ", 0), 0u);
 }
 
 }  // namespace
