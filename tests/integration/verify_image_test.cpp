@@ -88,7 +88,7 @@ const char* const kDrivers[] = {"static", "local"};
 
 TEST_F(VerifyImage, AGoodImagePassesTheAppSuiteInEveryDriver) {
   for (const char* driver : kDrivers) {
-    const Verdict v = verify(images_->good, driver, {{"PLUGIN_BINARY", hello_static_binary().string()}});
+    Verdict v = verify(images_->good, driver, {{"PLUGIN_BINARY", hello_static_binary().string()}});
     EXPECT_EQ(v.exit_code, 0) << driver << "\n" << v.out << v.err;
     EXPECT_EQ(v.status["binary exists"], "passed") << driver;
     EXPECT_EQ(v.status["binary matches the image architecture"], "passed") << driver;
@@ -100,7 +100,7 @@ TEST_F(VerifyImage, AGoodImagePassesTheAppSuiteInEveryDriver) {
 
 TEST_F(VerifyImage, AMissingBinaryFailsInEveryDriver) {
   for (const char* driver : kDrivers) {
-    const Verdict v = verify(images_->missing_binary, driver);
+    Verdict v = verify(images_->missing_binary, driver);
     EXPECT_EQ(v.exit_code, 1) << driver << "\n" << v.out << v.err;
     EXPECT_EQ(v.status["binary exists"], "failed") << driver;
     EXPECT_EQ(v.status["config runs the binary"], "passed") << driver;
@@ -109,7 +109,7 @@ TEST_F(VerifyImage, AMissingBinaryFailsInEveryDriver) {
 
 TEST_F(VerifyImage, ANonExecutableBinaryFailsOnlyTheExecutableTest) {
   for (const char* driver : kDrivers) {
-    const Verdict v = verify(images_->not_executable, driver);
+    Verdict v = verify(images_->not_executable, driver);
     EXPECT_EQ(v.exit_code, 1) << driver << "\n" << v.out << v.err;
     EXPECT_EQ(v.status["binary exists"], "passed") << driver;
     EXPECT_EQ(v.status["binary is executable"], "failed") << driver;
@@ -118,7 +118,7 @@ TEST_F(VerifyImage, ANonExecutableBinaryFailsOnlyTheExecutableTest) {
 
 TEST_F(VerifyImage, ABinaryOfAnotherArchitectureFails) {
   for (const char* driver : kDrivers) {
-    const Verdict v = verify(images_->wrong_architecture, driver);
+    Verdict v = verify(images_->wrong_architecture, driver);
     EXPECT_EQ(v.exit_code, 1) << driver << "\n" << v.out << v.err;
     EXPECT_EQ(v.status["binary is executable"], "passed") << driver;
     EXPECT_EQ(v.status["binary matches the image architecture"], "failed") << driver;
@@ -128,7 +128,7 @@ TEST_F(VerifyImage, ABinaryOfAnotherArchitectureFails) {
 
 TEST_F(VerifyImage, ADynamicBinaryWithItsLibrariesIsLoadableAndRuns) {
   for (const char* driver : kDrivers) {
-    const Verdict v = verify(images_->dynamic_good, driver, {{"PLUGIN_VERSION_ARGS", "--version"}});
+    Verdict v = verify(images_->dynamic_good, driver, {{"PLUGIN_VERSION_ARGS", "--version"}});
     EXPECT_EQ(v.status["binary is loadable"], "passed") << driver << "\n" << v.out << v.err;
     if (std::string(driver) == "static") {
       EXPECT_EQ(v.status["binary runs"], "skipped") << driver;
@@ -142,7 +142,7 @@ TEST_F(VerifyImage, ADynamicBinaryWithItsLibrariesIsLoadableAndRuns) {
 
 TEST_F(VerifyImage, ADynamicBinaryMissingALibraryIsNotLoadable) {
   for (const char* driver : kDrivers) {
-    const Verdict v = verify(images_->dynamic_missing_lib, driver);
+    Verdict v = verify(images_->dynamic_missing_lib, driver);
     EXPECT_EQ(v.exit_code, 1) << driver << "\n" << v.out << v.err;
     EXPECT_EQ(v.status["binary is loadable"], "failed") << driver;
     EXPECT_NE(v.message["binary is loadable"].find("libm.so.6"), std::string::npos) << v.message["binary is loadable"];
@@ -151,7 +151,7 @@ TEST_F(VerifyImage, ADynamicBinaryMissingALibraryIsNotLoadable) {
 
 TEST_F(VerifyImage, AFileDeletedByAWhiteoutIsGone) {
   for (const char* driver : kDrivers) {
-    const Verdict v = verify(images_->whiteout_deleted, driver);
+    Verdict v = verify(images_->whiteout_deleted, driver);
     EXPECT_EQ(v.exit_code, 1) << driver << "\n" << v.out << v.err;
     EXPECT_EQ(v.status["binary exists"], "failed") << driver;
   }
@@ -166,7 +166,7 @@ TEST_F(VerifyImage, AnOpaqueDirectoryHidesWhatWasBelowIt) {
                          "fileContentTests:\n"
                          "  - name: notes say so\n    path: /usr/local/app/notes.txt\n    expectedContents: ['no binary']\n";
   for (const char* driver : kDrivers) {
-    const Verdict v = verify(images_->opaque_directory, driver, {{"PLUGIN_CONFIG", spec.string()}});
+    Verdict v = verify(images_->opaque_directory, driver, {{"PLUGIN_CONFIG", spec.string()}});
     EXPECT_EQ(v.exit_code, 0) << driver << "\n" << v.out << v.err;
     EXPECT_EQ(v.status["notes are there"], "passed") << driver;
     EXPECT_EQ(v.status["main is hidden"], "passed") << driver;
@@ -184,18 +184,18 @@ TEST_F(VerifyImage, CommandTestsRunThroughRuncOnBusyboxAndOnScratch) {
                          "  - name: no network but loopback\n    command: /bin/cat\n    args: ['/proc/net/dev']\n"
                          "    excludedOutput: ['eth0']\n"
                          "  - name: wrong expectation\n    command: /bin/echo\n    args: ['hello']\n    expectedOutput: ['goodbye']\n";
-  const Verdict busybox = verify(images_->base, "local", {{"PLUGIN_CONFIG", spec.string()}});
+  Verdict busybox = verify(images_->base, "local", {{"PLUGIN_CONFIG", spec.string()}});
   EXPECT_EQ(busybox.exit_code, 1) << busybox.out << busybox.err;
   EXPECT_EQ(busybox.status["shell exit code and output"], "passed") << busybox.message["shell exit code and output"];
   EXPECT_EQ(busybox.status["no network but loopback"], "passed") << busybox.message["no network but loopback"];
   EXPECT_EQ(busybox.status["wrong expectation"], "failed");
 
-  const Verdict scratch = verify(images_->scratch_static, "local", {{"PLUGIN_VERSION_ARGS", "--version"}});
+  Verdict scratch = verify(images_->scratch_static, "local", {{"PLUGIN_VERSION_ARGS", "--version"}});
   EXPECT_EQ(scratch.exit_code, 0) << scratch.out << scratch.err;
   EXPECT_EQ(scratch.status["binary runs"], "passed") << scratch.message["binary runs"];
 
   // The static driver cannot run commands: skipped with the reason, never passed.
-  const Verdict skipped = verify(images_->base, "static", {{"PLUGIN_CONFIG", spec.string()}});
+  Verdict skipped = verify(images_->base, "static", {{"PLUGIN_CONFIG", spec.string()}});
   EXPECT_EQ(skipped.status["shell exit code and output"], "skipped");
 }
 
@@ -203,20 +203,20 @@ TEST_F(VerifyImage, TheDigestFileOfTheBuildStepPinsTheImage) {
   const fs::path digest_file = work_->path() / "digest";
   const Json manifest = Json::parse(run_ok({"skopeo", "inspect", "--tls-verify=false", "docker://" + images_->good}));
   std::ofstream(digest_file) << manifest.at("Digest").get<std::string>();
-  const Verdict v = verify(images_->missing_binary, "static", {{"PLUGIN_DIGEST_FILE", digest_file.string()}});
+  Verdict v = verify(images_->missing_binary, "static", {{"PLUGIN_DIGEST_FILE", digest_file.string()}});
   // The tag names the broken image, the digest the good one: the digest wins.
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
 
 TEST_F(VerifyImage, AnImageThatDoesNotExistIsAnInfrastructureErrorWithAReport) {
-  const Verdict v = verify(registry_->host() + "/verify/nothing:1", "static");
+  Verdict v = verify(registry_->host() + "/verify/nothing:1", "static");
   EXPECT_EQ(v.exit_code, 3) << v.out << v.err;
 }
 
 TEST_F(VerifyImage, ABrokenSpecIsAUsageErrorWithAReport) {
   const fs::path spec = work_->path() / "broken.yaml";
   std::ofstream(spec) << "schemaVersion: \"2.0.0\"\nfileExistenceTests:\n  - name: x\n    path: /x\n    shouldExsit: true\n";
-  const Verdict v = verify(images_->good, "static", {{"PLUGIN_CONFIG", spec.string()}});
+  Verdict v = verify(images_->good, "static", {{"PLUGIN_CONFIG", spec.string()}});
   EXPECT_EQ(v.exit_code, 2) << v.out << v.err;
   EXPECT_NE(v.err.find("broken.yaml:5"), std::string::npos) << v.err;
 }

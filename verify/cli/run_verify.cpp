@@ -19,7 +19,7 @@ void mark_platform(std::vector<SuiteResult>& suites, const std::string& platform
   for (char& c : slug)
     if (c == '/') c = '-';
   for (auto& suite : suites) {
-    const std::string prefix = "kiln.verify." + suite.name + ".";
+    const std::string prefix = classname_prefix(suite.name);
     for (auto& test : suite.tests)
       if (test.classname.starts_with(prefix))
         test.classname = prefix + slug + "." + test.classname.substr(prefix.size());
