@@ -25,6 +25,9 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kDrainGrace = std::chrono::milliseconds(500);
 // waitpid has no timeout, so liveness is checked at least this often while output is awaited.
 constexpr auto kPollTick = std::chrono::milliseconds(10);
+constexpr int kChunksPerDrain = 16;
+// Longer than any CI job; beyond it a timeout is treated as none (and cannot overflow the clock).
+constexpr double kMaxTimeoutSeconds = 1e7;
 
 struct Pipe {
   UniqueFd read, write;
@@ -51,10 +54,11 @@ struct Stream {
   std::string* text;
   bool open = true;
 
-  // false at EOF or on error.
+  // false at EOF or on error. Reads a bounded amount per call, so a child that writes without
+  // pause (`yes`) cannot keep the caller from checking the timeout.
   bool drain(std::uint64_t limit, bool& truncated) {
     std::array<char, 65536> buffer;
-    while (true) {
+    for (int chunk = 0; chunk < kChunksPerDrain; ++chunk) {
       const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
@@ -64,6 +68,7 @@ struct Stream {
       text->append(buffer.data(), keep);
       if (keep < static_cast<std::uint64_t>(n)) truncated = true;
     }
+    return true;
   }
 };
 
@@ -92,7 +97,11 @@ std::optional<std::string> find_executable(std::string_view program, std::string
     std::string dir(path_variable.substr(start, colon - start));
     start = colon + 1;
     if (dir.empty()) dir = ".";  // POSIX: an empty PATH element is the working directory
-    if (dir[0] != '/') dir = std::string(workdir.empty() ? "/" : workdir) + "/" + dir;
+    if (dir[0] != '/') {
+      std::string base(workdir.empty() ? "/" : workdir);
+      if (base.back() != '/') base += '/';
+      dir = base + dir;
+    }
     const std::string candidate = dir + "/" + std::string(program);
     struct stat st {};
     if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
@@ -174,34 +183,33 @@ CommandFacts ProcessRunner::run(const CommandQuery& query, std::uint64_t max_out
   std::array<Stream, 2> streams = {Stream{std::move(stdout_pipe->read), &out.stdout_text},
                                    Stream{std::move(stderr_pipe->read), &out.stderr_text}};
   for (auto& stream : streams) ::fcntl(stream.fd.get(), F_SETFL, O_NONBLOCK);
-  const bool has_deadline = query.timeout_seconds > 0;
+  const bool has_deadline = query.timeout_seconds > 0 && query.timeout_seconds < kMaxTimeoutSeconds;
   const auto deadline = started + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(has_deadline ? query.timeout_seconds : 0));
   bool exited = false;
   Clock::time_point drain_until{};
   int status = 0;
-  const auto finish = [&](int wait_status) {
+  // Kills what is left of the group, then reaps the main process. Until it is reaped it is a
+  // zombie holding its pid, so the group id cannot have been reused by an unrelated process.
+  const auto finish = [&] {
+    ::kill(-pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     exited = true;
-    status = wait_status;
     out.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    ::kill(-pid, SIGKILL);  // leftovers of the group; the main process is already reaped
     drain_until = Clock::now() + kDrainGrace;
   };
   while (true) {
     if (!exited) {
-      int wait_status = 0;
-      const pid_t done = ::waitpid(pid, &wait_status, WNOHANG);
-      if (done == pid) finish(wait_status);
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+        finish();
     }
     if (exited && !streams[0].open && !streams[1].open) break;
     const auto now = Clock::now();
     if (!exited && has_deadline && now >= deadline) {
-      ::kill(-pid, SIGKILL);
       out.timed_out = true;
-      int wait_status = 0;
-      while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
-      }
-      finish(wait_status);
+      finish();
       continue;
     }
     if (exited && now >= drain_until) break;

@@ -13,7 +13,7 @@ namespace kiln::inspect {
 /// fully static and Debian ships no static Poco. No shell: argv is executed as given.
 /// Each command runs in its own process group with an empty stdin; stdout and stderr are
 /// kept up to `max_output_bytes` each (the rest is drained and dropped, so a chatty child never
-/// blocks); at the timeout the whole group gets SIGKILL. When the command's main process
+/// blocks); at the timeout (none when it is not positive) the whole group gets SIGKILL. When the command's main process
 /// exits, whatever it left running in its group is killed too, so a stray background child
 /// holding the pipes cannot keep the probe waiting.
 class ProcessRunner final : public CommandRunner {

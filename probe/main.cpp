@@ -80,8 +80,11 @@ int check(const std::vector<std::string>& args) {
   if (!request_file.empty()) {
     text = read_request_file(request_file);
     source = request_file;
-  } else if (const char* encoded = std::getenv(kRequestVariable)) {
+  } else if (const char* value = std::getenv(kRequestVariable)) {
     source = kRequestVariable;
+    // `base64` wraps its output at 76 columns; the line breaks are not part of the encoding.
+    std::string encoded(value);
+    std::erase_if(encoded, [](char c) { return c == '\n' || c == '\r' || c == ' ' || c == '\t'; });
     try {
       text = kiln::inspect::base64_decode(encoded, kRequestVariable);
     } catch (const kiln::Error& e) {
