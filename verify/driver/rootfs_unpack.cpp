@@ -144,15 +144,12 @@ class LayerUnpacker {
     archive_entry_set_pathname(e, (root_ / key).c_str());
     if (archive_write_header(disk_.get(), e) < ARCHIVE_WARN) fail(raw);
     if (size > 0 && !archive_entry_hardlink(e)) {
-      for (;;) {
-        const void* block = nullptr;
-        std::size_t got = 0;
-        la_int64_t offset = 0;
-        const int r = archive_read_data_block(tar.handle(), &block, &got, &offset);
-        if (r == ARCHIVE_EOF) break;
-        if (r < ARCHIVE_WARN) refuse(raw, fmt::format("cannot be read: {}", archive_error_string(tar.handle())));
-        if (archive_write_data_block(disk_.get(), block, got, offset) < ARCHIVE_WARN) fail(raw);
-      }
+      // Through LayerArchive, so a failed download or digest reaches the caller as itself.
+      la_int64_t offset = 0;
+      tar.read_data([&](const char* data, std::size_t got) {
+        if (archive_write_data_block(disk_.get(), data, got, offset) < ARCHIVE_WARN) fail(raw);
+        offset += static_cast<la_int64_t>(got);
+      });
     }
     if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) fail(raw);
     report_.bytes_written += size;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "core/error.h"
+#include "core/temp_dir.h"
 #include "oci/credentials/credential.h"
 #include "tests/support/local_registry.h"
 #include "tests/verify/driver/test_image.h"
@@ -134,6 +137,25 @@ TEST_F(LocalDriverTest, RunsAStaticBinaryInAScratchImage) {
   EXPECT_EQ(facts.commands[0].exit_code, 0);
   EXPECT_FALSE(facts.commands[0].stdout_text.empty());
   EXPECT_FALSE(facts.commands[1].ran && facts.commands[1].exit_code == 0) << "there is no shell in scratch";
+}
+
+TEST_F(LocalDriverTest, ARuncFailureIsAnInfraErrorWithRuncsStderr) {
+  // A stand-in for runc that fails the way runc does when it cannot create the container.
+  TempDir bin("kiln-fake-runc");
+  const auto fake = bin.path() / "runc";
+  std::ofstream(fake) << "#!/bin/sh\necho 'runc run failed: unable to start container process' >&2\nexit 1\n";
+  std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+  LocalDriver driver(KILN_PROBE_BINARY, {.runc = fake.string(), .margin = std::chrono::seconds(30), .run_timeout = {},
+                                         .limits = {}});
+  const ImageUnderTest busybox = image("app");
+  try {
+    driver.collect(busybox, {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_class(), ExitClass::infra);
+    EXPECT_EQ(std::string(e.what()), "kiln-probe in " + busybox.pinned +
+                                         " under runc exited 1: runc run failed: unable to start container process\n");
+  }
 }
 
 TEST_F(LocalDriverTest, AMissingProbeIsAnInfraErrorNamingWhereItLooked) {

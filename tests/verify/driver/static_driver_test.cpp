@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "core/error.h"
+
 #include "oci/credentials/credential.h"
 #include "tests/support/local_registry.h"
 #include "tests/verify/driver/test_image.h"
@@ -132,6 +134,20 @@ TEST_F(StaticDriverTest, AnOpaqueDirectoryHidesLowerContents) {
   EXPECT_TRUE(facts.paths[2].exists);
   ASSERT_EQ(driver_.last_reads().size(), 3u) << "/bin/busybox is only in the base";
   
+}
+
+TEST_F(StaticDriverTest, ALayerThatIsNoTarStopsItsDownloadAndLeavesTheClientUsable) {
+  // 8 MiB that libarchive rejects at once: the rest of the download is cancelled, not awaited.
+  const ImageUnderTest broken = push_test_image(client_, "static/broken", "v1", {base_, random_bytes(8 << 20)});
+  try {
+    driver_.collect(broken, kMainRequest);
+    FAIL() << "read a layer that is no tar";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_class(), ExitClass::infra);
+    EXPECT_NE(std::string(e.what()).find("layer 1 sha256:"), std::string::npos) << e.what();
+  }
+  const ImageUnderTest good = push_test_image(client_, "static/app", "v1", {base_, app_layer(host_file("/bin/busybox"))});
+  EXPECT_TRUE(driver_.collect(good, kMainRequest).paths[0].exists);
 }
 
 }  // namespace

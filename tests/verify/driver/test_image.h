@@ -1,7 +1,10 @@
 #pragma once
 // Images for the driver tests: layer blobs (written by test_layers.h) pushed to a real
 // docker-registry with an OCI manifest and config, returned as the ImageUnderTest a driver gets.
+#include <archive.h>
+
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,6 +26,21 @@ inline std::string host_file(const std::string& path) {
   return out.str();
 }
 
+/// sha256 of the uncompressed tar, as config.rootfs.diff_ids lists it (umoci checks them).
+inline oci::Digest diff_id_of(const std::string& blob) {
+  std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_raw(a.get());
+  archive_read_open_memory(a.get(), blob.data(), blob.size());
+  archive_entry* entry = nullptr;
+  oci::Sha256 hash;
+  if (archive_read_next_header(a.get(), &entry) == ARCHIVE_OK) {
+    char buffer[1 << 16];
+    for (la_ssize_t n; (n = archive_read_data(a.get(), buffer, sizeof buffer)) > 0;) hash.update(buffer, n);
+  }
+  return hash.finish();
+}
+
 /// Pushes `blobs` (bottom first) as repository:tag with `config_section` as the config's
 /// "config" object (User, Env, WorkingDir, ...).
 inline ImageUnderTest push_test_image(oci::RegistryClient& client, const std::string& repository,
@@ -33,8 +51,7 @@ inline ImageUnderTest push_test_image(oci::RegistryClient& client, const std::st
                       {"rootfs", {{"type", "layers"}, {"diff_ids", oci::Json::array()}}}};
   oci::Json layers = oci::Json::array();
   for (const std::string& blob : blobs) {
-    // diff_ids are not what the drivers read; the blob digest stands in for them.
-    config["rootfs"]["diff_ids"].push_back(oci::Sha256::of(blob).to_string());
+    config["rootfs"]["diff_ids"].push_back(diff_id_of(blob).to_string());
     layers.push_back(oci::push_blob_bytes(client, repository, blob, std::string(mt::oci_layer_gzip)).to_json());
   }
   const std::string config_bytes = oci::dump_json(config);
