@@ -45,7 +45,7 @@ class VerifyImage : public ::testing::Test {
                  const std::vector<std::string>& args = {}) {
     const fs::path junit = work_->path() / ("junit-" + std::to_string(++runs_) + ".xml");
     const fs::path json = work_->path() / ("report-" + std::to_string(runs_) + ".json");
-    env["PLUGIN_IMAGE"] = image;
+    if (!image.empty()) env["PLUGIN_IMAGE"] = image;
     env["PLUGIN_DRIVER"] = driver;
     env["PLUGIN_INSECURE"] = "true";
     env["PLUGIN_JUNIT"] = junit.string();
@@ -200,11 +200,26 @@ TEST_F(VerifyImage, CommandTestsRunThroughRuncOnBusyboxAndOnScratch) {
 }
 
 TEST_F(VerifyImage, TheDigestFileOfTheBuildStepPinsTheImage) {
+  // The tag moved to a broken image after the build; the digest the build wrote still names
+  // the good one, and that is what the verify step checks.
+  const std::string moved_tag = registry_->host() + "/verify/good:moved";
+  run_ok({"skopeo", "copy", "--quiet", "--src-tls-verify=false", "--dest-tls-verify=false",
+          "docker://" + images_->missing_binary, "docker://" + moved_tag});
   const fs::path digest_file = work_->path() / "digest";
   const Json manifest = Json::parse(run_ok({"skopeo", "inspect", "--tls-verify=false", "docker://" + images_->good}));
   std::ofstream(digest_file) << manifest.at("Digest").get<std::string>();
-  Verdict v = verify(images_->missing_binary, "static", {{"PLUGIN_DIGEST_FILE", digest_file.string()}});
-  // The tag names the broken image, the digest the good one: the digest wins.
+  EXPECT_EQ(verify(moved_tag, "static").exit_code, 1);
+  Verdict v = verify(moved_tag, "static", {{"PLUGIN_DIGEST_FILE", digest_file.string()}});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_EQ(v.status["binary exists"], "passed");
+}
+
+TEST_F(VerifyImage, TheDotenvReportOfTheBuildStepNamesTheImage) {
+  const fs::path dotenv = work_->path() / "image.env";
+  const Json manifest = Json::parse(run_ok({"skopeo", "inspect", "--tls-verify=false", "docker://" + images_->good}));
+  std::ofstream(dotenv) << "IMAGE_DIGEST=" << manifest.at("Digest").get<std::string>() << "\nIMAGE_REF=" << images_->good
+                        << "@" << manifest.at("Digest").get<std::string>() << "\n";
+  Verdict v = verify("", "static", {{"PLUGIN_DOTENV_FILE", dotenv.string()}});
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
 

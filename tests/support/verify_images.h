@@ -13,7 +13,7 @@ struct VerifyImages {
   std::string good;               ///< static hello at /usr/local/app/main (kiln-plugin)
   std::string missing_binary;     ///< WORKDIR and ENTRYPOINT but no binary (buildah)
   std::string not_executable;     ///< main with mode 0644 (kiln-plugin, COPY --chmod)
-  std::string wrong_architecture; ///< an arm64 ELF on an amd64 image (kiln-plugin)
+  std::string wrong_architecture; ///< an arm64 ELF on an amd64 image (buildah)
   std::string dynamic_good;       ///< dynamic hello with its interpreter, libc and libm (buildah)
   std::string dynamic_missing_lib;///< the same without libm.so.6 (buildah)
   std::string whiteout_deleted;   ///< good, then `RUN rm /usr/local/app/main` (buildah: a whiteout)
