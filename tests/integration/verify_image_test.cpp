@@ -11,6 +11,7 @@
 #include "core/temp_dir.h"
 #include "oci/json.h"
 #include "tests/support/local_registry.h"
+#include "tests/support/stand_in_kubernetes_api.h"
 #include "tests/support/tools.h"
 #include "tests/support/verify_images.h"
 
@@ -234,6 +235,44 @@ TEST_F(VerifyImage, ABrokenSpecIsAUsageErrorWithAReport) {
   Verdict v = verify(images_->good, "static", {{"PLUGIN_CONFIG", spec.string()}});
   EXPECT_EQ(v.exit_code, 2) << v.out << v.err;
   EXPECT_NE(v.err.find("broken.yaml:5"), std::string::npos) << v.err;
+}
+
+// --print-pod needs no cluster: the pod kiln-verify would create runs the image by digest, and
+// deserializes strictly into the official client's V1Pod (tests/verify/driver/kubernetes).
+TEST_F(VerifyImage, PrintPodShowsTheCheckPodPinnedByDigest) {
+  ProcessOptions options;
+  options.extra_env = {{"PLUGIN_IMAGE", images_->good}, {"PLUGIN_INSECURE", "true"}, {"PLUGIN_DRIVER", "kubernetes"},
+                       {"PLUGIN_VERIFY_IMAGE", "registry.example/kiln/verify:1"}, {"PLUGIN_PRINT_POD", "true"},
+                       {"PLUGIN_JUNIT", (work_->path() / "print-pod.xml").string()}};
+  const ProcessResult r = run_process({KILN_VERIFY_BINARY}, options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json pod = Json::parse(r.out);
+  const Json manifest = Json::parse(run_ok({"skopeo", "inspect", "--tls-verify=false", "docker://" + images_->good}));
+  const std::string digest = manifest.at("Digest").get<std::string>();
+  EXPECT_EQ(pod["spec"]["containers"][0]["image"], registry_->host() + "/verify/good@" + digest);
+  EXPECT_EQ(pod["spec"]["initContainers"][0]["image"], "registry.example/kiln/verify:1");
+  const fs::path file = work_->path() / "pod.json";
+  std::ofstream(file) << r.out;
+  const ProcessResult strict = run_process(
+      {"/usr/bin/python3", KILN_SOURCE_DIR "/tests/verify/driver/kubernetes/strict_pod_check.py", file.string()});
+  EXPECT_EQ(strict.exit_code, 0) << strict.out << strict.err;
+}
+
+// The kubernetes driver through the real kiln-verify, against a STAND-IN API server (there is
+// no cluster here) that refuses to create the pod: an infrastructure error, a report anyway.
+TEST_F(VerifyImage, AClusterThatRefusesThePodIsAnInfrastructureError) {
+  StandInKubernetesApi api(PodScript::create_forbidden, "stand-in-token");
+  const fs::path kubeconfig = work_->path() / "kubeconfig";
+  std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\ncurrent-context: test\n"
+                               "clusters:\n- name: stand-in\n  cluster:\n    server: " << api.server() << "\n"
+                               "users:\n- name: ci\n  user:\n    token: stand-in-token\n"
+                               "contexts:\n- name: test\n  context:\n    cluster: stand-in\n    user: ci\n    namespace: imgbuild\n";
+  Verdict v = verify(images_->good, "kubernetes", {{"PLUGIN_KUBECONFIG", kubeconfig.string()},
+                                                   {"PLUGIN_VERIFY_IMAGE", "registry.example/kiln/verify:1"}});
+  EXPECT_EQ(v.exit_code, 3) << v.out << v.err;
+  EXPECT_NE((v.out + v.err).find("403"), std::string::npos) << v.out << v.err;
+  EXPECT_EQ((v.out + v.err).find("stand-in-token"), std::string::npos) << "the token leaked";
+  EXPECT_TRUE(api.live_pods().empty());
 }
 
 }  // namespace
