@@ -57,4 +57,11 @@ std::string redact(std::string text) {
   return text;
 }
 
+Level parse_level(const std::string& text) {
+  if (text == "debug" || text == "trace") return Level::debug;
+  if (text == "warn" || text == "warning") return Level::warn;
+  if (text == "error" || text == "quiet") return Level::error;
+  return Level::info;
+}
+
 }  // namespace kiln::log

@@ -9,6 +9,9 @@ namespace kiln::log {
 
 enum class Level { debug, info, warn, error };
 
+/// The `log_level` setting of kiln's programs: debug (or trace), info, warn (or warning), error
+/// (or quiet); anything else is info.
+Level parse_level(const std::string& text);
 /// Sets up the default logger on stderr. Call once from main().
 void setup(Level level);
 /// Registers a value (password, token, auth blob) that must never be printed.

@@ -28,10 +28,7 @@ std::string to_upper(std::string s) {
 }
 
 std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(first, last - first + 1));
+  return Poco::trim(std::string(s));
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {

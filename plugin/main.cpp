@@ -37,13 +37,6 @@ class GitlabSection {
   bool enabled_;
 };
 
-kiln::log::Level parse_level(const std::string& text) {
-  if (text == "debug" || text == "trace") return kiln::log::Level::debug;
-  if (text == "warn" || text == "warning") return kiln::log::Level::warn;
-  if (text == "error" || text == "quiet") return kiln::log::Level::error;
-  return kiln::log::Level::info;
-}
-
 int run(int argc, char** argv) {
   using namespace kiln;
   const Env env = Env::from_process();
@@ -61,7 +54,7 @@ int run(int argc, char** argv) {
     std::cout << "kiln-plugin " << KILN_VERSION << "\n";
     return 0;
   }
-  log::setup(parse_level(settings.get("log_level")));
+  log::setup(log::parse_level(settings.get("log_level")));
   for (const auto& w : warnings) spdlog::warn("{}", w);
 
   // auto_tag on a branch that is not the default one: nothing to build, and not a failure.

@@ -21,13 +21,6 @@
 
 namespace {
 
-kiln::log::Level parse_level(const std::string& text) {
-  if (text == "debug" || text == "trace") return kiln::log::Level::debug;
-  if (text == "warn" || text == "warning") return kiln::log::Level::warn;
-  if (text == "error" || text == "quiet") return kiln::log::Level::error;
-  return kiln::log::Level::info;
-}
-
 std::string hostname() {
   char name[256] = {};
   return gethostname(name, sizeof name - 1) == 0 ? name : "localhost";
@@ -52,12 +45,45 @@ int write_reports(const kiln::Settings& settings, const kiln::verify::RunReport&
   return failed;
 }
 
+// Where `junit` points when the settings as a whole cannot be read: --junit, PLUGIN_JUNIT,
+// KILN_JUNIT, else the table's default.
+std::string junit_path_before_settings(const kiln::Env& env, const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i].starts_with("--junit=")) return args[i].substr(8);
+    if (args[i] == "--junit" && i + 1 < args.size()) return args[i + 1];
+  }
+  for (const char* var : {"PLUGIN_JUNIT", "KILN_JUNIT"})
+    if (auto value = env.get(var); value && !value->empty()) return *value;
+  for (const auto& spec : kiln::verify::verify_setting_specs())
+    if (spec.name == "junit") return spec.default_value;
+  return {};
+}
+
+void write_error_report(const std::string& path, const std::exception& error) {
+  if (path.empty()) return;
+  kiln::verify::RunReport base{.kiln_version = KILN_VERSION, .timestamp = kiln::oci::rfc3339_utc(std::time(nullptr)),
+                               .hostname = hostname()};
+  try {
+    kiln::write_file_atomically(path, kiln::verify::to_junit_xml(kiln::verify::report_for_error(std::move(base), error)));
+  } catch (const std::exception& e) {
+    std::cerr << "error: setting junit: " << kiln::log::redact(e.what()) << "\n";
+  }
+}
+
 int run(int argc, char** argv) {
   using namespace kiln;
   const Env env = Env::from_process();
   std::vector<std::string> warnings;
-  // Settings that cannot be read leave no path to write a report to: the one case without one.
-  const Settings settings = Settings::load(verify::verify_setting_specs(), env, {argv + 1, argv + argc}, &warnings);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  const Settings settings = [&] {
+    try {
+      return Settings::load(verify::verify_setting_specs(), env, args, &warnings);
+    } catch (const Error& e) {
+      // An unknown flag: the report still goes where the job collects it.
+      write_error_report(junit_path_before_settings(env, args), e);
+      throw;
+    }
+  }();
   if (settings.help_requested()) {
     std::cout << verify::verify_help_text();
     return 0;
@@ -66,7 +92,7 @@ int run(int argc, char** argv) {
     std::cout << "kiln-verify " << KILN_VERSION << "\n";
     return 0;
   }
-  log::setup(parse_level(settings.get("log_level")));
+  log::setup(log::parse_level(settings.get("log_level")));
   for (const auto& w : warnings) spdlog::warn("{}", w);
 
   verify::RunReport report{.driver = settings.get("driver"),

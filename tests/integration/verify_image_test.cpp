@@ -237,6 +237,18 @@ TEST_F(VerifyImage, ABrokenSpecIsAUsageErrorWithAReport) {
   EXPECT_NE(v.err.find("broken.yaml:5"), std::string::npos) << v.err;
 }
 
+TEST_F(VerifyImage, AnUnknownFlagIsAUsageErrorAndTheReportIsWrittenAnyway) {
+  const fs::path junit = work_->path() / "unknown-flag.xml";
+  ProcessOptions options;
+  options.extra_env = {{"PLUGIN_JUNIT", junit.string()}};
+  const ProcessResult r = run_process({KILN_VERIFY_BINARY, "--imgae", images_->good}, options);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("did you mean --image"), std::string::npos) << r.err;
+  ASSERT_TRUE(fs::exists(junit));
+  for (const char* xsd : {"junit-10.xsd", "JUnit-ant-strict.xsd"})
+    EXPECT_EQ(run_process({"xmllint", "--noout", "--schema", std::string(KILN_JUNIT_SCHEMAS) + "/" + xsd, junit.string()}).exit_code, 0);
+}
+
 // --print-pod needs no cluster: the pod kiln-verify would create runs the image by digest, and
 // deserializes strictly into the official client's V1Pod (tests/verify/driver/kubernetes).
 TEST_F(VerifyImage, PrintPodShowsTheCheckPodPinnedByDigest) {

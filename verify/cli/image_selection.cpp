@@ -1,5 +1,7 @@
 #include "verify/cli/image_selection.h"
 
+#include <Poco/String.h>
+
 #include <fmt/format.h>
 
 #include <fstream>
@@ -24,10 +26,7 @@ std::string read_setting_file(const std::string& setting, const std::string& pat
 }
 
 std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
+  return Poco::trim(std::string(text));
 }
 
 std::string first_line(const std::string& setting, const std::string& path) {

@@ -1,5 +1,7 @@
 #include "verify/driver/kubernetes/cluster_config.h"
 
+#include <Poco/String.h>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -26,10 +28,7 @@ std::string read_file(const fs::path& path, const std::string& what) {
 }
 
 std::string trim(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
+  return Poco::trim(std::string(text));
 }
 
 struct KubeconfigFile {
