@@ -3,7 +3,8 @@
 # default; set KILN_DEMO_REGISTRY=host:port to use a running plain-HTTP one instead), push a
 # busybox-static base made by kiln's own code, build the demo application image natively with
 # kiln-plugin exactly as a CI step would (PLUGIN_* settings), print the pushed reference and
-# digest, then check it with skopeo and run it with umoci + runc.
+# digest, verify it with kiln-verify (static and local drivers), then check it with skopeo and
+# run it with umoci + runc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/build.sh >&2
@@ -46,6 +47,21 @@ PLUGIN_INSECURE=true \
 PLUGIN_DIGEST_FILE=$work/digest \
 DOCKER_CONFIG=$work \
   build/plugin/kiln-plugin
+
+# The step after it: kiln-verify checks what the digest file names, by reading its layers
+# (static) and by running the application in it with runc (local); the JUnit reports are what
+# a CI would publish.
+for driver in static local; do
+  echo "--- kiln-verify --driver $driver:" >&2
+  PLUGIN_IMAGE=$registry/demo/hello \
+  PLUGIN_DIGEST_FILE=$work/digest \
+  PLUGIN_BINARY=build/tests/kiln-test-hello \
+  PLUGIN_VERSION_ARGS=--version \
+  PLUGIN_DRIVER=$driver \
+  PLUGIN_INSECURE=true \
+  PLUGIN_JUNIT=$work/kiln-verify-$driver.xml \
+    build/verify/kiln-verify
+done
 
 echo "--- checked with skopeo, umoci and runc:" >&2
 skopeo inspect --tls-verify=false "docker://$registry/demo/hello:1.0.0" |
