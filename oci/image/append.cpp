@@ -28,7 +28,7 @@ NewManifest append_layers(const BlobOrigin* origin, const std::optional<Referenc
   bool docker = is_docker_manifest(manifest, base.media_type);
   const bool any_zstd = std::any_of(addition.layers.begin(), addition.layers.end(),
                                     [](const PushedLayer& l) { return l.compression == Compression::zstd; });
-  if (docker && any_zstd) {
+  if (docker && (any_zstd || target.oci_only())) {
     manifest = converted_to_oci(manifest);
     docker = false;
   }

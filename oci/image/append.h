@@ -41,7 +41,7 @@ ResolvedImage scratch_image(const Platform& platform);
 
 /// Stores the base layers (mount or copy as needed; none for scratch, when `origin` is null)
 /// and the new config in `target`, and returns the new manifest. A zstd layer on
-/// a Docker base turns the manifest into an OCI one. `created` is the image creation time
+/// a Docker base, or a target that takes OCI only (a layout), turns the manifest into an OCI one. `created` is the image creation time
 /// (SOURCE_DATE_EPOCH or 0); `base_reference` names the base in OCI annotations.
 NewManifest append_layers(const BlobOrigin* origin, const std::optional<Reference>& base_reference,
                           const ResolvedImage& base, ImageSink& target, const ImageAddition& addition, const ConfigEdit& edit, std::int64_t created);

@@ -20,6 +20,9 @@ class ImageSink {
   virtual ~ImageSink() = default;
   /// "registry 127.0.0.1:5000/app" or "OCI layout ./out", for messages.
   virtual std::string describe() const = 0;
+  /// True when only OCI media types may be stored: umoci and other layout readers take OCI
+  /// manifests only, so a build into a layout converts a Docker base's manifest.
+  virtual bool oci_only() const { return false; }
   /// Brings a base image's blob in from `origin`: nothing when it is there, a mount inside one
   /// registry, else a copy checked against its digest. True when bytes were copied.
   virtual bool take_blob(const BlobOrigin& origin, const Digest& digest) = 0;

@@ -46,6 +46,7 @@ class LayoutSink final : public ImageSink {
   }
 
   std::string describe() const override { return "OCI layout " + dir_.string(); }
+  bool oci_only() const override { return true; }
 
   bool take_blob(const BlobOrigin& origin, const Digest& digest) override {
     if (has(digest)) return false;
