@@ -176,7 +176,10 @@ StoredImage read_docker_archive(const std::filesystem::path& tar_path, ImageSink
     const Kind kind = compression_of(file);
     std::filesystem::path blob = file;
     if (kind == Kind::none) {
-      // Registries serve layers compressed; the diff_id (the tar's digest) is unchanged.
+      // `docker save` stores layers uncompressed; registries serve them compressed. The tar's
+      // own digest must be the config's diff_id, which compression leaves unchanged.
+      if (digest_of_file(file).to_string() != diff_ids[n].get<std::string>())
+        throw_usage(fmt::format("{}: layer {} does not match its diff_id", tar_path.string(), name.get<std::string>()));
       blob = scratch.path() / fmt::format("layer-{}.gz", n);
       BlobWriter writer(blob, CompressionSettings{.kind = Compression::gzip, .level = 1});
       std::ifstream in(file, std::ios::binary);
@@ -185,10 +188,7 @@ StoredImage read_docker_archive(const std::filesystem::path& tar_path, ImageSink
         in.read(buffer.data(), buffer.size());
         if (in.gcount() > 0) writer.write(buffer.data(), static_cast<std::size_t>(in.gcount()));
       }
-      const auto written = writer.finish();
-      if (digest_of_file(file).to_string() != diff_ids[n].get<std::string>())
-        throw_usage(fmt::format("{}: layer {} does not match its diff_id", tar_path.string(), name.get<std::string>()));
-      (void)written;
+      writer.finish();
     }
     any_zstd |= kind == Kind::zstd;
     const Digest digest = digest_of_file(blob);
@@ -199,8 +199,8 @@ StoredImage read_docker_archive(const std::filesystem::path& tar_path, ImageSink
                            .digest = digest, .size = size});
     ++n;
   }
-  // zstd has no Docker media type: such an image can only be an OCI one.
-  const bool oci = any_zstd;
+  // zstd has no Docker media type, and layouts take OCI manifests only: then it is an OCI image.
+  const bool oci = any_zstd || target.oci_only();
   for (auto& d : descriptors)
     if (oci && d.media_type == media_type::docker_layer_gzip) d.media_type = std::string(media_type::oci_layer_gzip);
   const Descriptor config_descriptor =

@@ -17,7 +17,8 @@ void write_docker_archive(const std::filesystem::path& layout, const StoredManif
                           const std::vector<std::string>& repo_tags, const std::filesystem::path& tar_path);
 
 /// Reads a docker-archive (gzip'd, uncompressed or zstd layers; uncompressed ones are gzip'd
-/// at level 1) into `target` as one Docker schema 2 image (OCI when a layer is zstd), stored
+/// at level 1) into `target` as one Docker schema 2 image (OCI when a layer is zstd or the
+/// target takes OCI only), stored
 /// by digest, and returns it. Throws kiln::Error(usage) naming the file when it is not a
 /// single-image docker-archive.
 StoredImage read_docker_archive(const std::filesystem::path& tar_path, ImageSink& target);

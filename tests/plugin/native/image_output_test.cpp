@@ -72,7 +72,7 @@ TEST(ImageOutput, DryRunWritesLayoutAndTarballAndTouchesNoRegistry) {
   const Json original = Json::parse(image.top.bytes), copy = Json::parse(read_back.top.bytes);
   EXPECT_EQ(copy["layers"][0]["digest"], original["layers"][0]["digest"]) << "layers travel compressed, unchanged";
   EXPECT_EQ(copy["config"]["digest"], original["config"]["digest"]);
-  EXPECT_EQ(read_back.top.media_type, oci::media_type::docker_manifest);
+  EXPECT_EQ(read_back.top.media_type, oci::media_type::oci_manifest) << "read into a layout: OCI";
 }
 
 TEST(ImageOutput, NeedsADestination) {
