@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "oci/image/filesystem_view.h"
+#include "oci/image/whiteout.h"
 
 namespace kiln::oci {
 namespace {
@@ -28,13 +29,6 @@ bool wanted(const std::string& path, const std::vector<std::string>& prefixes) {
   return false;
 }
 
-void erase_tree(std::map<std::string, LayerEntry>& entries, const std::string& path, bool keep_path) {
-  const std::string prefix = path.empty() ? "" : path + "/";
-  for (auto it = entries.lower_bound(prefix); it != entries.end() && it->first.starts_with(prefix);)
-    it = entries.erase(it);
-  if (!keep_path) entries.erase(path);
-}
-
 // One layer on top of `entries`: whiteouts act on the layers below, then its own entries land.
 void apply_layer(const std::filesystem::path& blob, const std::vector<std::string>& prefixes,
                  const std::filesystem::path& into, int& files, std::map<std::string, LayerEntry>& entries) {
@@ -51,15 +45,8 @@ void apply_layer(const std::filesystem::path& blob, const std::vector<std::strin
   while ((r = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK) {
     const std::string path = normalise_image_path(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
     if (path.empty()) continue;
-    const auto slash = path.rfind('/');
-    const std::string parent = slash == std::string::npos ? "" : path.substr(0, slash);
-    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    if (name == ".wh..wh..opq") {
-      opaque.push_back(parent);
-      continue;
-    }
-    if (name.starts_with(".wh.")) {
-      deleted.push_back((parent.empty() ? "" : parent + "/") + name.substr(4));
+    if (const Whiteout w = whiteout_of(path); w.kind != Whiteout::Kind::none) {
+      (w.kind == Whiteout::Kind::opaque ? opaque : deleted).push_back(w.target);
       continue;
     }
     if (!wanted(path, prefixes)) continue;
