@@ -261,7 +261,11 @@ class Interpreter {
       for (auto it = layer->spec.entries.rbegin(); it != layer->spec.entries.rend(); ++it)
         if (layer_path(it->path) == path) return it->type == oci::LayerEntry::Type::file ? content_of(*it) : "";
     if (!recipe.base || !base_.files) return "";
-    for (const oci::LayerEntry& e : base_.files(*recipe.base, {path}))
+    // passwd and group are asked for together, so the base's layers are read once for both.
+    const std::vector<std::string> wanted = path == "etc/passwd" || path == "etc/group"
+                                                ? std::vector<std::string>{"etc/group", "etc/passwd"}
+                                                : std::vector<std::string>{path};
+    for (const oci::LayerEntry& e : base_.files(*recipe.base, wanted))
       if (e.path == path && e.type == oci::LayerEntry::Type::file) return content_of(e);
     return "";
   }
