@@ -63,8 +63,9 @@ StoredImage read_layout_stored_image(const std::filesystem::path& layout, const 
   // Several tags of one image are one image.
   for (const Json& d : found)
     if (d.at("digest") != found.front().at("digest"))
-      throw_usage(fmt::format("OCI layout {} holds several images: name one (oci_layout_path: {}:<tag>)",
-                              layout.string(), layout.string()));
+      throw_usage(fmt::format("OCI layout {} holds several images; give a layout with one image (several tags "
+                              "of one are fine)",
+                              layout.string()));
   auto blob = [&](const Json& d) {
     return read_text(layout / "blobs/sha256" / Digest::parse(d.at("digest").get<std::string>()).hex());
   };
