@@ -87,7 +87,9 @@ std::string artifact_file_text(const BuildResult& result) {
 
 std::string drone_output_text(const BuildResult& result) {
   const std::string digest = result.digest.to_string();
-  return fmt::format("digest={}\nIMAGE_DIGEST={}\nIMAGE_REF={}\n", digest, digest, first_ref(result));
+  // drone-kaniko adds IMAGE_TAR_PATH when it wrote a tarball.
+  return fmt::format("digest={}\nIMAGE_DIGEST={}\nIMAGE_REF={}\n{}", digest, digest, first_ref(result),
+                     result.tar_path.empty() ? "" : "IMAGE_TAR_PATH=" + result.tar_path + "\n");
 }
 
 std::string dotenv_file_text(const BuildResult& result) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "oci/credentials/docker_config.h"
 #include "plugin/ci_context.h"
@@ -39,6 +41,33 @@ oci::Reference target_reference(const Settings& settings, const CiContext& ci) {
   }
   if (repo.find('@') != std::string::npos) bad_setting("repo", fmt::format("'{}' must not contain a digest", repo));
   return checked("repo", [&] { return oci::Reference::parse(repo); });
+}
+
+// destinations (Woodpecker): full references that replace repo, registry and tags.
+std::vector<oci::Reference> explicit_destinations(const Settings& settings) {
+  std::vector<oci::Reference> out;
+  for (std::string item : settings.get_list("destinations")) {
+    if (auto scheme = item.find("://"); scheme != std::string::npos) item = item.substr(scheme + 3);
+    oci::Reference ref = checked("destinations", [&] { return oci::Reference::parse(item); });
+    if (ref.digest()) bad_setting("destinations", fmt::format("'{}' must not contain a digest", item));
+    if (std::find(out.begin(), out.end(), ref) == out.end()) out.push_back(std::move(ref));
+  }
+  return out;
+}
+
+// push_only pushes an image made earlier: source_tar_path (drone-kaniko), else tar_path, else
+// oci_layout_path; a directory is an OCI layout, a file a docker-archive.
+std::filesystem::path push_only_source(const Settings& settings) {
+  if (!settings.get_bool("push_only")) return {};
+  if (settings.get_bool("dry_run")) bad_setting("push_only", "cannot be combined with dry_run (no_push)");
+  for (const char* name : {"source_tar_path", "tar_path", "oci_layout_path"})
+    if (std::string value = settings.get(name); !value.empty()) {
+      std::error_code ec;
+      if (!std::filesystem::exists(value, ec)) bad_setting(name, fmt::format("{} does not exist (push_only)", value));
+      return value;
+    }
+  bad_setting("push_only",
+              "needs source_tar_path (a docker-archive), oci_layout_path (an OCI layout) or source_image to push");
 }
 
 std::vector<PlatformBinary> parse_binaries(const Settings& settings) {
@@ -131,6 +160,11 @@ BackendChoice parse_backend(const Settings& settings) {
 
 }  // namespace
 
+ImageOutputs image_outputs(const BuildPlan& plan) {
+  return ImageOutputs{.destinations = plan.destinations, .push = plan.push, .oci_layout_path = plan.oci_layout_path,
+                      .tar_path = plan.tar_path};
+}
+
 oci::RegistryOptions RegistryAccess::options_for(const std::string& registry) const {
   oci::RegistryOptions options;
   options.insecure = insecure;
@@ -144,6 +178,7 @@ BuildPlan make_plan(const Settings& settings, const Env& env) {
   const TagPlan tags = resolve_tags(settings, ci, ".");
   if (tags.action == TagAction::skip) throw_usage(tags.reason);  // main() checks resolve_tags first
   // `binary` without an explicit Dockerfile is the binary-on-base template.
+  const std::vector<oci::Reference> destinations = explicit_destinations(settings);
   const BuildKind kind = settings.has("binary") && !settings.has("dockerfile") ? BuildKind::binary_on_base
                                                                                 : BuildKind::dockerfile;
   BuildPlan plan{.kind = kind,
@@ -156,8 +191,8 @@ BuildPlan make_plan(const Settings& settings, const Env& env) {
                                                                "debian:bookworm-slim");
                                    return oci::Reference::parse(base);
                                  }),
-                 .target = target_reference(settings, ci),
-                 .tags = tags.tags,
+                 .target = destinations.empty() ? target_reference(settings, ci) : destinations.front(),
+                 .tags = destinations.empty() ? tags.tags : std::vector<std::string>{destinations.front().tag()},
                  .binaries = {},
                  .compression = {},
                  .source_date_epoch = source_date_epoch(env),
@@ -174,6 +209,17 @@ BuildPlan make_plan(const Settings& settings, const Env& env) {
   if (const std::string platform = settings.get("platform"); !platform.empty())
     plan.platform = checked("platform", [&] { return oci::Platform::parse(platform); });
   plan.push = !settings.get_bool("dry_run");
+  plan.destinations = destinations;
+  if (plan.destinations.empty())
+    for (const std::string& tag : plan.tags) plan.destinations.push_back(plan.target.with_tag(tag));
+  if (settings.get_bool("push_only") && !settings.get("source_image").empty())
+    plan.push_only_image = checked("source_image", [&] { return oci::Reference::parse(settings.get("source_image")); });
+  else
+    plan.push_only_source = push_only_source(settings);
+  if (plan.push_only_source.empty() && !plan.push_only_image) {
+    plan.oci_layout_path = settings.get("oci_layout_path");
+    plan.tar_path = settings.get("tar_path");
+  }
   // created: the time the native backend stamps on the image config, SOURCE_DATE_EPOCH or 0,
   // so an unchanged rebuild keeps its digest. run_build() moves it to now for the executor.
   plan.labels = image_labels(settings, ci, plan.source_date_epoch);

@@ -16,6 +16,7 @@
 #include "oci/registry/client.h"
 #include "plugin/build_args.h"
 #include "plugin/labels.h"
+#include "plugin/native/image_output.h"
 #include "plugin/settings.h"
 
 namespace kiln::plugin {
@@ -61,6 +62,14 @@ struct BuildPlan {
   std::vector<BuildArg> build_args;
   std::optional<oci::Platform> platform;
   bool push = true;  ///< false: dry_run
+  /// Every reference pushed, tagged: target × tags, or the `destinations` setting.
+  std::vector<oci::Reference> destinations;
+  std::filesystem::path oci_layout_path;  ///< also write an OCI image layout here (empty: no)
+  std::filesystem::path tar_path;         ///< also write a docker-archive here (empty: no)
+  /// push_only: push this docker-archive or OCI layout instead of building (empty: build).
+  std::filesystem::path push_only_source;
+  /// push_only with source_image (plugins/docker): copy this image to the destinations.
+  std::optional<oci::Reference> push_only_image;
   Labels labels;     ///< custom_labels and auto labels, applied by every backend
 };
 
@@ -69,6 +78,9 @@ struct BuildPlan {
 /// resolve_tags() with ./.tags; a skipping auto_tag is an error here, so callers check
 /// resolve_tags() first. On GitLab, repo defaults to $CI_REGISTRY_IMAGE.
 BuildPlan make_plan(const Settings& settings, const Env& env);
+
+/// Where the image goes, for the native backend.
+ImageOutputs image_outputs(const BuildPlan& plan);
 
 /// Credentials: the merged document of make_docker_config() (settings, logins, GitLab), then
 /// $DOCKER_CONFIG/config.json or ~/.docker/config.json for registries it does not name.

@@ -14,6 +14,7 @@
 #include "plugin/backend/native.h"
 #include "plugin/docker_config_writer.h"
 #include "plugin/native/dockerfile_build.h"
+#include "plugin/native/push_only.h"
 
 namespace kiln::plugin {
 namespace {
@@ -40,6 +41,7 @@ BuildResult run_kaniko(const Settings& settings, const BuildPlan& native_plan, c
   KanikoBackend backend(kaniko_options(settings, plan, config_dir.path().string(), dockerfile));
   BuildResult result = backend.run();
   result.backend = "kaniko";
+  result.tar_path = settings.get("tar_path");
   return result;
 }
 
@@ -50,8 +52,7 @@ DockerfileBuild native_build_of(const BuildPlan& plan) {
                         .target_stage = plan.target_stage,
                         .push = {}};
   for (const BuildArg& arg : plan.build_args) build.build_args[arg.name] = arg.value;
-  build.push = RecipeTarget{.target = plan.target,
-                            .tags = plan.tags,
+  build.push = RecipeTarget{.outputs = image_outputs(plan),
                             .compression = plan.compression,
                             .source_date_epoch = plan.source_date_epoch,
                             .layer_cache_dir = plan.layer_cache_dir,
@@ -61,18 +62,8 @@ DockerfileBuild native_build_of(const BuildPlan& plan) {
   return build;
 }
 
-// Outputs only the executor writes: asking for one is a reason to run it.
-std::optional<std::string> executor_only_output(const Settings& settings) {
-  for (const char* name : {"tar_path", "oci_layout_path"})
-    if (!settings.get(name).empty()) return fmt::format("{} is written by the executor", name);
-  return std::nullopt;
-}
-
 BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
   if (plan.backend != BackendChoice::kaniko) {
-    if (!plan.push) throw_usage("setting dry_run: the native backend always pushes; set backend: kaniko to build without pushing");
-    if (auto output = executor_only_output(settings))
-      throw_usage(fmt::format("{}: set backend: kaniko for it", *output));
     spdlog::info("building {} from {} (native: binary on base image)", plan.target.to_string(), plan.base.to_string());
     return NativeBackend(make_keychain(settings, plan, env)).build(plan);
   }
@@ -98,8 +89,6 @@ BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, co
   std::optional<std::string> reason;
   if (plan.backend != BackendChoice::kaniko) {
     reason = why_not_native(dockerfile, build);
-    if (!reason && !plan.push) reason = "dry_run (the native backend always pushes)";
-    if (!reason) reason = executor_only_output(settings);
     if (reason && plan.backend == BackendChoice::native)
       throw_usage(fmt::format("setting backend: native cannot build this: {}", *reason));
   }
@@ -120,6 +109,8 @@ std::string binary_template(const BuildPlan& plan, const std::string& binary_in_
 }
 
 BuildResult run_build(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
+  // Nothing to build: the executor has no push-only mode, so kiln pushes itself.
+  if (!plan.push_only_source.empty() || plan.push_only_image) return push_existing_image(plan, make_keychain(settings, plan, env));
   BuildResult result = plan.kind == BuildKind::binary_on_base ? build_binary(settings, plan, env, ci)
                                                 : build_dockerfile(settings, plan, env, ci);
   if (result.backend.empty()) result.backend = "native";

@@ -5,9 +5,10 @@ namespace kiln::plugin {
 // The executor flags drone-kaniko and woodpecker plugin-kaniko pass through 1:1.
 std::vector<SettingSpec> kaniko_setting_specs() {
   return {
-      {"dry_run", {"no_push"}, "false", "Build without pushing"},
-      {"push_only", {}, "false", "Push source_tar_path without building (drone-kaniko)"},
-      {"source_tar_path", {}, "", "Image tarball pushed by push_only"},
+      {"dry_run", {"no_push"}, "false", "Build without pushing (natively too: into oci_layout_path / tar_path)"},
+      {"push_only", {}, "false",
+       "Push an image built earlier without building (drone-kaniko): source_tar_path, else tar_path, else oci_layout_path"},
+      {"source_tar_path", {}, "", "Image tarball (docker-archive) pushed by push_only"},
       {"source_image", {}, "", "Image retagged and pushed by push_only (plugins/docker)"},
       {"tar_path", {"destination_tar_path"}, "", "Also write the image as a docker-save tarball here"},
       {"oci_layout_path", {}, "", "Also write the image as an OCI layout directory here"},

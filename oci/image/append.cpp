@@ -23,17 +23,21 @@ ResolvedImage scratch_image(const Platform& platform) {
 }
 
 NewManifest append_layers(const BlobOrigin* origin, const std::optional<Reference>& base_reference,
-                          const ResolvedImage& base, RegistryClient& target, const std::string& repository,
-                          const ImageAddition& addition, const ConfigEdit& edit, std::int64_t created) {
+                          const ResolvedImage& base, ImageSink& target, const ImageAddition& addition, const ConfigEdit& edit, std::int64_t created) {
   Json manifest = base.manifest;
   bool docker = is_docker_manifest(manifest, base.media_type);
   const bool any_zstd = std::any_of(addition.layers.begin(), addition.layers.end(),
                                     [](const PushedLayer& l) { return l.compression == Compression::zstd; });
-  if (docker && any_zstd) {
+  if (docker && (any_zstd || target.oci_only())) {
     manifest = converted_to_oci(manifest);
     docker = false;
   }
-  const int copied = origin ? ensure_layers_present(*origin, target, repository, base.manifest) : 0;
+  int copied = 0;
+  if (origin)
+    for (const Json& layer : base.manifest.value("layers", Json::array())) {
+      if (layer.contains("urls")) continue;  // foreign layers are fetched from their URLs, never stored
+      copied += target.take_blob(*origin, Digest::parse(layer.at("digest").get<std::string>())) ? 1 : 0;
+    }
 
   std::vector<Digest> diff_ids;
   std::vector<Descriptor> descriptors;
@@ -47,7 +51,7 @@ NewManifest append_layers(const BlobOrigin* origin, const std::optional<Referenc
   Json config = with_layers(base.config, diff_ids, addition.history, created);
   if (edit) config = edit(config);
   const std::string config_type(docker ? media_type::docker_config : media_type::oci_config);
-  const Descriptor config_descriptor = push_blob_bytes(target, repository, dump_json(config), config_type);
+  const Descriptor config_descriptor = target.put_blob_bytes(dump_json(config), config_type);
 
   manifest = with_config_and_layers(manifest, config_descriptor, descriptors);
   if (!docker && base_reference) manifest = with_base_annotations(manifest, base_reference->to_string(), base.digest);

@@ -11,6 +11,7 @@
 
 #include "oci/image/blob_transfer.h"
 #include "oci/image/config_edit.h"
+#include "oci/image/image_sink.h"
 #include "oci/image/layer_push.h"
 #include "oci/image/remote_image.h"
 
@@ -18,7 +19,7 @@ namespace kiln::oci {
 
 /// What a build adds on top of its base.
 struct ImageAddition {
-  std::vector<PushedLayer> layers;  ///< in order, already in the target repository (push_layer)
+  std::vector<PushedLayer> layers;  ///< in order, already in the target (ImageSink::put_layer)
   std::vector<HistoryStep> history;
 };
 
@@ -38,13 +39,12 @@ struct NewManifest {
 /// The empty image FROM scratch starts from: an OCI manifest without layers.
 ResolvedImage scratch_image(const Platform& platform);
 
-/// Pushes the base layers (mount or copy as needed; none for scratch, when `origin` is null)
-/// and the new config into target/repository, and returns the new manifest. A zstd layer on
-/// a Docker base turns the manifest into an OCI one. `created` is the image creation time
+/// Stores the base layers (mount or copy as needed; none for scratch, when `origin` is null)
+/// and the new config in `target`, and returns the new manifest. A zstd layer on
+/// a Docker base, or a target that takes OCI only (a layout), turns the manifest into an OCI one. `created` is the image creation time
 /// (SOURCE_DATE_EPOCH or 0); `base_reference` names the base in OCI annotations.
 NewManifest append_layers(const BlobOrigin* origin, const std::optional<Reference>& base_reference,
-                          const ResolvedImage& base, RegistryClient& target, const std::string& repository,
-                          const ImageAddition& addition, const ConfigEdit& edit, std::int64_t created);
+                          const ResolvedImage& base, ImageSink& target, const ImageAddition& addition, const ConfigEdit& edit, std::int64_t created);
 
 /// The index over the pushed children, same type as the base index (an OCI index when a
 /// child had to become OCI).

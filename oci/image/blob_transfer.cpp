@@ -37,19 +37,24 @@ void copy_blob(const BlobOrigin& origin, RegistryClient& target, const std::stri
 
 }  // namespace
 
+bool copy_blob_if_missing(const BlobOrigin& origin, RegistryClient& target, const std::string& repository,
+                          const Digest& digest) {
+  const bool same_registry = origin.client.registry() == target.registry();
+  if (same_registry && origin.repository == repository) return false;  // already linked in the repository
+  if (target.head_blob(repository, digest)) return false;
+  if (same_registry && target.mount_blob(repository, digest, origin.repository)) return false;
+  spdlog::debug("copying blob {} from {}/{}", digest.to_string(), origin.client.registry(), origin.repository);
+  copy_blob(origin, target, repository, digest);
+  return true;
+}
+
 int ensure_layers_present(const BlobOrigin& origin, RegistryClient& target, const std::string& repository,
                           const Json& manifest) {
-  const bool same_registry = origin.client.registry() == target.registry();
-  if (same_registry && origin.repository == repository) return 0;  // already linked in the repository
   int copied = 0;
   for (const Json& layer : manifest.value("layers", Json::array())) {
     if (layer.contains("urls")) continue;  // foreign layers are fetched from their URLs, never pushed
-    const Digest digest = Digest::parse(layer.at("digest").get<std::string>());
-    if (target.head_blob(repository, digest)) continue;
-    if (same_registry && target.mount_blob(repository, digest, origin.repository)) continue;
-    spdlog::debug("copying base layer {} from {}/{}", digest.to_string(), origin.client.registry(), origin.repository);
-    copy_blob(origin, target, repository, digest);
-    ++copied;
+    if (copy_blob_if_missing(origin, target, repository, Digest::parse(layer.at("digest").get<std::string>())))
+      ++copied;
   }
   return copied;
 }

@@ -11,34 +11,14 @@
 
 #include "core/error.h"
 #include "core/temp_dir.h"
+#include "oci/image/whiteout.h"
 
 namespace kiln::oci {
 namespace {
 
-constexpr std::string_view kWhiteout = ".wh.";
-constexpr std::string_view kOpaque = ".wh..wh..opq";
-
 struct ArchiveFree {
   void operator()(archive* a) const { archive_read_free(a); }
 };
-
-std::string parent_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? "" : path.substr(0, slash);
-}
-
-std::string base_name(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// Removes `path` and everything below it.
-void erase_tree(std::map<std::string, FileInfo>& entries, const std::string& path, bool keep_path) {
-  const std::string prefix = path.empty() ? "" : path + "/";
-  for (auto it = entries.lower_bound(prefix); it != entries.end() && it->first.starts_with(prefix);)
-    it = entries.erase(it);
-  if (!keep_path) entries.erase(path);
-}
 
 }  // namespace
 
@@ -80,14 +60,8 @@ void FilesystemView::apply_layer(const std::string& blob_path) {
     const char* raw = archive_entry_pathname(e);
     const std::string path = normalise_image_path(raw ? raw : "");
     if (path.empty()) continue;
-    const std::string name = base_name(path);
-    if (name == kOpaque) {
-      opaque.push_back(parent_of(path));
-      continue;
-    }
-    if (name.starts_with(kWhiteout)) {
-      const std::string parent = parent_of(path);
-      deleted.push_back((parent.empty() ? "" : parent + "/") + name.substr(kWhiteout.size()));
+    if (const Whiteout w = whiteout_of(path); w.kind != Whiteout::Kind::none) {
+      (w.kind == Whiteout::Kind::opaque ? opaque : deleted).push_back(w.target);
       continue;
     }
     FileInfo info{.type = FileInfo::Type::other, .mode = static_cast<std::uint32_t>(archive_entry_perm(e)),

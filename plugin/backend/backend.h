@@ -18,6 +18,7 @@ struct BuildResult {
   int layers_uploaded = 0;             ///< new layers sent (0 on an unchanged rebuild)
   int base_layers_copied = 0;          ///< base layers copied from another registry
   std::string backend;                 ///< who built it, for the summary: "native" or "kaniko"
+  std::string tar_path;                ///< the docker-archive written, if any (DRONE_OUTPUT's IMAGE_TAR_PATH)
 };
 
 class Backend {

@@ -62,8 +62,9 @@ KanikoOptions kaniko_options(const Settings& settings, const BuildPlan& plan, co
   const std::string context = std::filesystem::absolute(plan.context).lexically_normal().string();
   o.context = plan.context.string().find("://") != std::string::npos ? plan.context.string() : "dir://" + context;
   o.context_sub_path = settings.get("context_sub_path");
-  if (plan.push)
-    for (const std::string& tag : plan.tags) o.destinations.push_back(plan.target.with_tag(tag).to_string());
+  // The executor tags its tarball with the destinations, so they go along with no_push too.
+  if (plan.push || !settings.get("tar_path").empty())
+    for (const oci::Reference& destination : plan.destinations) o.destinations.push_back(destination.to_string());
   o.no_push = !plan.push;
   for (const BuildArg& arg : plan.build_args)
     o.build_args.push_back({.name = arg.name, .value = arg.from_env ? std::nullopt : std::optional(arg.value)});

@@ -3,12 +3,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "core/elf.h"
 #include "core/error.h"
 #include "core/temp_dir.h"
 #include "oci/image/append.h"
+#include "oci/image/image_sink.h"
 #include "oci/media_type.h"
 #include "oci/sha256.h"
+#include "plugin/native/image_output.h"
 #include "plugin/plan.h"
 
 namespace kiln::plugin {
@@ -91,19 +95,22 @@ oci::HistoryEntry app_history(const BuildPlan& plan, const PlatformBinary& binar
 }  // namespace
 
 BuildResult NativeBackend::build(const BuildPlan& plan) {
-  oci::RegistryClient target(plan.target.registry(), keychain_, plan.access.options_for(plan.target.registry()));
-  std::unique_ptr<oci::RegistryClient> separate_base;
-  if (plan.base.registry() != plan.target.registry())
-    separate_base = std::make_unique<oci::RegistryClient>(plan.base.registry(), keychain_,
-                                                          plan.access.options_for(plan.base.registry()));
-  oci::RegistryClient& base_client = separate_base ? *separate_base : target;
+  // One client per registry, shared by the base, the build and every destination.
+  std::map<std::string, std::unique_ptr<oci::RegistryClient>> clients;
+  const ClientFor client_for = [&](const std::string& registry) -> oci::RegistryClient& {
+    auto& client = clients[registry];
+    if (!client) client = std::make_unique<oci::RegistryClient>(registry, keychain_, plan.access.options_for(registry));
+    return *client;
+  };
+  oci::RegistryClient& base_client = client_for(plan.base.registry());
 
   const oci::BaseImage base = oci::fetch_base(base_client, plan.base);
   const std::vector<Target> targets = match_binaries(plan, base);
   const bool push_index = base.index && plan.binaries.front().platform.has_value();
 
+  ImageOutput output(image_outputs(plan), client_for);
+  oci::ImageSink& sink = output.sink();
   const oci::BlobOrigin origin{.client = base_client, .repository = plan.base.repository()};
-  const std::string& repository = plan.target.repository();
   const oci::ConfigEdit entrypoint = [&](const oci::Json& config) {
     return with_labels(oci::with_entrypoint(config, plan.working_dir, {plan.app_path}), plan.labels);
   };
@@ -115,39 +122,36 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
     const Target& t = targets[i];
     const oci::ResolvedImage image =
         t.index_descriptor ? oci::resolve_child(base_client, plan.base, *t.index_descriptor) : *base.image;
-    const oci::PushedLayer layer = oci::push_layer(target, repository, app_layer_spec(plan, *t.binary),
-                                                   scratch.path() / fmt::format("layer-{}", i),
-                                                   cache ? &*cache : nullptr);
+    const oci::PushedLayer layer = sink.put_layer(app_layer_spec(plan, *t.binary),
+                                                  scratch.path() / fmt::format("layer-{}", i), cache ? &*cache : nullptr);
     const oci::ImageAddition addition{.layers = {layer},
                                       .history = {{.entry = app_history(plan, *t.binary), .empty_layer = false}}};
-    oci::NewManifest manifest = oci::append_layers(&origin, plan.base, image, target, repository, addition,
-                                                   entrypoint, plan.source_date_epoch);
+    oci::NewManifest manifest = oci::append_layers(&origin, plan.base, image, sink, addition, entrypoint,
+                                                   plan.source_date_epoch);
     spdlog::info("{}: layer {} ({} bytes{}), manifest {}", image.platform.to_string(), layer.digest.to_string(),
-                 layer.size, layer.uploaded == oci::Uploaded::yes ? "" : ", already in the registry",
+                 layer.size, layer.uploaded == oci::Uploaded::yes ? ""
+                 : sink.oci_only()                      ? ", already in the layout"
+                                                        : ", already in the registry",
                  manifest.digest.to_string());
     children.emplace_back(t.index_descriptor.value_or(oci::Json::object()), std::move(manifest));
   }
 
-  // Children go up by digest first; the tags move only once everything they point at exists.
-  std::string media_type, bytes;
+  // Children are stored by digest first; the tags move only once everything they point at exists.
+  oci::StoredImage stored;
   if (push_index) {
-    for (const auto& [descriptor, manifest] : children)
-      target.put_manifest(repository, manifest.digest.to_string(), manifest.media_type, manifest.bytes);
+    for (const auto& [descriptor, manifest] : children) {
+      sink.put_manifest("", manifest.media_type, manifest.bytes);
+      stored.children.push_back({.media_type = manifest.media_type, .bytes = manifest.bytes});
+    }
     oci::NewIndex index = oci::make_index(base, children);
-    media_type = std::move(index.media_type);
-    bytes = std::move(index.bytes);
+    stored.top = {.media_type = std::move(index.media_type), .bytes = std::move(index.bytes)};
   } else {
-    media_type = children.front().second.media_type;
-    bytes = children.front().second.bytes;
+    stored.top = {.media_type = children.front().second.media_type, .bytes = children.front().second.bytes};
   }
-  BuildResult result{.digest = oci::Sha256::of(bytes), .media_type = media_type};
+  BuildResult result = output.publish(stored);
   for (const auto& [descriptor, manifest] : children) {
     result.layers_uploaded += manifest.layers_uploaded;
     result.base_layers_copied += manifest.base_layers_copied;
-  }
-  for (const std::string& tag : plan.tags) {
-    target.put_manifest(repository, tag, media_type, bytes);  // checks the registry's digest
-    result.pushed.push_back(plan.target.with_tag(tag));
   }
   return result;
 }

@@ -15,8 +15,9 @@ namespace kiln::plugin {
 
 struct CopyOptions {
   std::optional<std::uint32_t> chmod;  ///< --chmod: for every copied file and directory (not the destination itself)
-  std::uint32_t uid = 0;               ///< --chown (numeric)
+  std::uint32_t uid = 0;               ///< --chown, resolved to numbers
   std::uint32_t gid = 0;
+  bool owner_given = false;            ///< --chown was given (COPY --from keeps the source's owner otherwise)
 };
 
 /// `sources` and `destination` are expanded; `destination` absolute or relative to

@@ -53,9 +53,19 @@ BuildResult build_dockerfile_natively(const Dockerfile& dockerfile, const Docker
           if (item.is_string()) env.push_back(item.get<std::string>());
         return env;
       },
-      .tree = [&](const oci::Reference& base) -> const oci::FilesystemView& { return bases.tree(base); }};
+      .tree = [&](const oci::Reference& base) -> const oci::FilesystemView& { return bases.tree(base); },
+      .files = [&](const oci::Reference& base, const std::vector<std::string>& prefixes) {
+        return bases.files(base, prefixes);
+      }};
   const ImageRecipe recipe = interpret(dockerfile, inputs_of(build), lookup);
-  return push_recipe(recipe, build.push, bases);
+  ImageOutput output(build.push.outputs, [&](const std::string& registry) -> oci::RegistryClient& {
+    return bases.client_for(registry);
+  });
+  const oci::NewManifest manifest = store_recipe(recipe, build.push, bases, output.sink());
+  BuildResult result = output.publish({.top = {.media_type = manifest.media_type, .bytes = manifest.bytes}, .children = {}});
+  result.layers_uploaded = manifest.layers_uploaded;
+  result.base_layers_copied += manifest.base_layers_copied;
+  return result;
 }
 
 }  // namespace kiln::plugin

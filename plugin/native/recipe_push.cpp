@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "core/temp_dir.h"
-#include "oci/image/append.h"
+#include "oci/image/image_files.h"
 #include "oci/image/layer_push.h"
 #include "oci/layer/layer_cache.h"
 #include "oci/sha256.h"
@@ -21,6 +21,8 @@ struct BaseImages::State {
   std::map<std::string, std::unique_ptr<oci::RegistryClient>> clients;
   std::map<std::string, oci::ResolvedImage> images;
   std::map<std::string, oci::FilesystemView> trees;
+  std::map<std::pair<std::string, std::vector<std::string>>, std::vector<oci::LayerEntry>> files;
+  TempDir extracted{"kiln-base-files"};
 };
 
 BaseImages::BaseImages(std::shared_ptr<const oci::Keychain> keychain, RegistryAccess access, oci::Platform platform)
@@ -62,6 +64,18 @@ const oci::FilesystemView& BaseImages::tree(const oci::Reference& reference) {
       .first->second;
 }
 
+std::vector<oci::LayerEntry> BaseImages::files(const oci::Reference& reference,
+                                               const std::vector<std::string>& prefixes) {
+  const auto key = std::make_pair(reference.to_string(), prefixes);
+  if (auto it = state_->files.find(key); it != state_->files.end()) return it->second;
+  const oci::ResolvedImage& image = resolve(reference);
+  const auto into = state_->extracted.path() / std::to_string(state_->files.size());
+  return state_->files
+      .emplace(key, oci::extract_image_paths(client_for(reference.registry()), reference.repository(), image.manifest,
+                                             prefixes, into))
+      .first->second;
+}
+
 oci::Json merged_config(const oci::Json& base_config, const ImageRecipe& recipe) {
   oci::Json out = base_config;
   oci::Json& config = out["config"];
@@ -93,9 +107,8 @@ oci::Json merged_config(const oci::Json& base_config, const ImageRecipe& recipe)
   return out;
 }
 
-BuildResult push_recipe(const ImageRecipe& recipe, const RecipeTarget& target, BaseImages& bases) {
-  oci::RegistryClient& client = bases.client_for(target.target.registry());
-  const std::string& repository = target.target.repository();
+oci::NewManifest store_recipe(const ImageRecipe& recipe, const RecipeTarget& target, BaseImages& bases,
+                              oci::ImageSink& sink) {
   const oci::ResolvedImage base = recipe.base ? bases.resolve(*recipe.base) : oci::scratch_image(target.platform);
 
   TempDir scratch("kiln-build");
@@ -106,8 +119,7 @@ BuildResult push_recipe(const ImageRecipe& recipe, const RecipeTarget& target, B
     oci::LayerSpec spec = recipe.layers[i].spec;
     spec.mtime = target.source_date_epoch;
     spec.compression = target.compression;
-    addition.layers.push_back(oci::push_layer(client, repository, spec, scratch.path() / fmt::format("layer-{}", i),
-                                              cache ? &*cache : nullptr));
+    addition.layers.push_back(sink.put_layer(spec, scratch.path() / fmt::format("layer-{}", i), cache ? &*cache : nullptr));
   }
   for (const RecipeStep& step : recipe.history)
     addition.history.push_back({.entry = step.history, .empty_layer = step.empty_layer});
@@ -115,18 +127,11 @@ BuildResult push_recipe(const ImageRecipe& recipe, const RecipeTarget& target, B
   std::optional<oci::BlobOrigin> origin;
   if (recipe.base) origin.emplace(oci::BlobOrigin{.client = bases.client_for(recipe.base->registry()),
                                                   .repository = recipe.base->repository()});
-  const oci::NewManifest manifest = oci::append_layers(
-      origin ? &*origin : nullptr, recipe.base, base, client, repository, addition,
-      [&](const oci::Json& config) { return with_labels(merged_config(config, recipe), target.labels); }, target.source_date_epoch);
-
-  BuildResult result{.digest = manifest.digest, .media_type = manifest.media_type};
-  result.layers_uploaded = manifest.layers_uploaded;
-  result.base_layers_copied = manifest.base_layers_copied;
-  for (const std::string& tag : target.tags) {
-    client.put_manifest(repository, tag, manifest.media_type, manifest.bytes);
-    result.pushed.push_back(target.target.with_tag(tag));
-  }
-  return result;
+  oci::NewManifest manifest = oci::append_layers(
+      origin ? &*origin : nullptr, recipe.base, base, sink, addition,
+      [&](const oci::Json& config) { return with_labels(merged_config(config, recipe), target.labels); },
+      target.source_date_epoch);
+  return manifest;
 }
 
 }  // namespace kiln::plugin

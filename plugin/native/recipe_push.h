@@ -1,8 +1,8 @@
 #pragma once
-// Pushing an ImageRecipe: the base resolved for one platform (or scratch), every layer
-// streamed into the target repository, the config changes merged over the base's (Env
+// Storing an ImageRecipe: the base resolved for one platform (or scratch), every layer
+// streamed into the sink, the config changes merged over the base's (Env
 // upserted in place, Labels / ExposedPorts / Volumes merged, the rest replaced), the manifest
-// pushed under every tag once everything it names is there.
+// stored by digest once everything it names is there (ImageOutput tags it).
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -10,20 +10,21 @@
 #include <vector>
 
 #include "oci/credentials/credential.h"
+#include "oci/image/append.h"
 #include "oci/image/filesystem_view.h"
 #include "oci/image/platform.h"
 #include "oci/image/remote_image.h"
 #include "oci/layer/layer_writer.h"
 #include "oci/reference.h"
 #include "plugin/backend/backend.h"
+#include "plugin/native/image_output.h"
 #include "plugin/native/image_recipe.h"
 #include "plugin/plan.h"
 
 namespace kiln::plugin {
 
 struct RecipeTarget {
-  oci::Reference target;          ///< repository and first tag
-  std::vector<std::string> tags;
+  ImageOutputs outputs;  ///< destinations, dry run, layout and tarball
   oci::Platform platform{.os = "linux", .architecture = "amd64", .variant = ""};
   oci::CompressionSettings compression;
   std::int64_t source_date_epoch = 0;
@@ -43,13 +44,18 @@ class BaseImages {
   /// Its file tree (every layer's headers, downloaded once per build).
   const oci::FilesystemView& tree(const oci::Reference& reference);
   oci::RegistryClient& client_for(const std::string& registry);
+  /// Its entries under `prefixes`, contents extracted to a directory living as long as this.
+  std::vector<oci::LayerEntry> files(const oci::Reference& reference, const std::vector<std::string>& prefixes);
 
  private:
   struct State;
   std::unique_ptr<State> state_;
 };
 
-BuildResult push_recipe(const ImageRecipe& recipe, const RecipeTarget& target, BaseImages& bases);
+/// Stores the recipe's layers and config in `sink` and returns the manifest, not stored yet
+/// (ImageOutput::publish stores it under its tags).
+oci::NewManifest store_recipe(const ImageRecipe& recipe, const RecipeTarget& target, BaseImages& bases,
+                              oci::ImageSink& sink);
 
 /// Merges the recipe's `config` changes over a base config document.
 [[nodiscard]] oci::Json merged_config(const oci::Json& base_config, const ImageRecipe& recipe);

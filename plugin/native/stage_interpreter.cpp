@@ -2,13 +2,18 @@
 
 #include <Poco/String.h>
 #include <fmt/format.h>
+#include <fnmatch.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <set>
+#include <sstream>
+#include <tuple>
 
 #include "plugin/native/config_instructions.h"
 #include "plugin/native/copy_sources.h"
+#include "plugin/native/owner_names.h"
 
 namespace kiln::plugin {
 namespace {
@@ -106,6 +111,8 @@ class Interpreter {
   }
 
   ImageRecipe finish_stage(const Stage& stage, ImageRecipe recipe, StageState state) {
+    const int outer_stage = current_stage_;
+    current_stage_ = stage.index;
     std::vector<oci::LayerEntry> pending;  // WORKDIR directories, folded into the next layer
     std::size_t last_directory_step = 0;  // the last WORKDIR or VOLUME that created a directory
     for (const Instruction& i : stage.instructions) {
@@ -123,7 +130,19 @@ class Interpreter {
     recipe.config = state.config;
     recipe.unset = state.unset;
     if (!state.author.empty()) recipe.author = state.author;
+    current_stage_ = outer_stage;
     return recipe;
+  }
+
+  // An earlier stage's result, for COPY --from: interpreted once, with its own file tree (the
+  // current stage's is put back afterwards).
+  const ImageRecipe& stage_result(const Stage& stage) {
+    if (auto it = finished_.find(stage.index); it != finished_.end()) return it->second;
+    oci::FilesystemView saved = std::move(tree_);
+    tree_ = {};
+    ImageRecipe recipe = run_stage(stage, 1);
+    tree_ = std::move(saved);
+    return finished_.emplace(stage.index, std::move(recipe)).first->second;
   }
 
   std::vector<std::string> words(const Instruction& i, const StageState& state) const {
@@ -166,8 +185,9 @@ class Interpreter {
       apply_workdir(state, words(i, state).at(0));
       make_directory(state.working_dir(), pending, at);
     } else if (k == "COPY" || k == "ADD") {
-      CopyOptions options = copy_options(i, state);
-      place(copy(i, state, options), options.uid, options.gid, pending, at);
+      CopyOptions options = copy_options(i, state, recipe, pending);
+      place(i.flag("from") ? copy_from(i, state, options) : copy(i, state, options), options.uid, options.gid,
+            pending, at);
       recipe.layers.push_back({.spec = {.entries = std::move(pending)},
                                .history = {.created_by = i.original, .comment = "kiln"}});
       pending.clear();
@@ -178,16 +198,22 @@ class Interpreter {
     recipe.history.push_back({.history = {.created_by = i.original, .comment = ""}, .empty_layer = !adds_layer});
   }
 
-  CopyOptions copy_options(const Instruction& i, const StageState& state) const {
+  CopyOptions copy_options(const Instruction& i, const StageState& state, const ImageRecipe& recipe,
+                           const std::vector<oci::LayerEntry>& pending) const {
     const std::string at = where(i);
-    if (i.flag("from")) throw NativeUnsupported(fmt::format("{}: COPY --from", at));
+    if (i.flag("from") && i.keyword == "ADD") throw_usage(fmt::format("{}: ADD does not take --from; use COPY --from", at));
     CopyOptions options;
     if (auto chown = i.flag("chown")) {
       const std::string owner = expand_word(*chown, state.variables, df_.escape, df_.file_name, i.line);
-      const auto ids = numeric_owner(owner);
-      if (!ids) throw NativeUnsupported(fmt::format("{}: --chown={} names a user (needs the image's /etc/passwd)", at, owner));
-      options.uid = ids->first;
-      options.gid = ids->second;
+      options.owner_given = true;
+      if (const auto ids = numeric_owner(owner)) {
+        options.uid = ids->first;
+        options.gid = ids->second;
+      } else if (base_.files) {
+        // Names mean what the image's own files say at this point, as with BuildKit.
+        std::tie(options.uid, options.gid) = resolve_owner(owner, stage_file(recipe, pending, "etc/passwd"),
+                                                           stage_file(recipe, pending, "etc/group"), at);
+      }  // else planning only: the owner is resolved when the build reads the image
     }
     if (auto chmod = i.flag("chmod")) {
       if (chmod->empty() || chmod->find_first_not_of("01234567") != std::string::npos || chmod->size() > 4)
@@ -216,6 +242,143 @@ class Interpreter {
                           const auto info = tree_.stat(resolve_parents(path, at));
                           return info && info->type == oci::FileInfo::Type::directory;
                         });
+  }
+
+  // The content of a regular file as the stage has it now: what it copied there, else its
+  // base image's. Empty when absent.
+  std::string stage_file(const ImageRecipe& recipe, const std::vector<oci::LayerEntry>& pending,
+                         const std::string& path) const {
+    auto content_of = [](const oci::LayerEntry& e) {
+      if (e.source.empty()) return e.content;
+      std::ifstream in(e.source, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      return text.str();
+    };
+    for (auto it = pending.rbegin(); it != pending.rend(); ++it)
+      if (layer_path(it->path) == path) return it->type == oci::LayerEntry::Type::file ? content_of(*it) : "";
+    for (auto layer = recipe.layers.rbegin(); layer != recipe.layers.rend(); ++layer)
+      for (auto it = layer->spec.entries.rbegin(); it != layer->spec.entries.rend(); ++it)
+        if (layer_path(it->path) == path) return it->type == oci::LayerEntry::Type::file ? content_of(*it) : "";
+    if (!recipe.base || !base_.files) return "";
+    // passwd and group are asked for together, so the base's layers are read once for both.
+    const std::vector<std::string> wanted = path == "etc/passwd" || path == "etc/group"
+                                                ? std::vector<std::string>{"etc/group", "etc/passwd"}
+                                                : std::vector<std::string>{path};
+    for (const oci::LayerEntry& e : base_.files(*recipe.base, wanted))
+      if (e.path == path && e.type == oci::LayerEntry::Type::file) return content_of(e);
+    return "";
+  }
+
+  // COPY --from=<stage or image>: sources are paths from the root of that stage's file tree
+  // (its base image's files overlaid with what it copied), with globs; a directory's contents
+  // are copied; owners are kept unless --chown says otherwise.
+  std::vector<oci::LayerEntry> copy_from(const Instruction& i, const StageState& state, const CopyOptions& options) {
+    const std::string at = where(i);
+    const std::string from = expand_word(*i.flag("from"), state.variables, df_.escape, df_.file_name, i.line);
+    std::vector<std::string> args = words(i, state);
+    if (args.size() < 2) throw_usage(fmt::format("{}: COPY needs a source and a destination", at));
+    const std::string destination = args.back();
+    args.pop_back();
+
+    const ImageRecipe* source = nullptr;
+    ImageRecipe image_only;
+    std::string what;
+    for (const Stage& s : df_.stages)
+      if (s.index < current_stage_ &&
+          ((!s.name.empty() && s.name == Poco::toLower(from)) || from == std::to_string(s.index))) {
+        source = &stage_result(s);
+        what = fmt::format("stage '{}'", from);
+      }
+    if (!source) {
+      try {
+        image_only.base = oci::Reference::parse(from);
+      } catch (const Error& e) {
+        throw_usage(fmt::format("{}: --from={} is neither an earlier stage nor an image: {}", at, from, e.what()));
+      }
+      source = &image_only;
+      what = "image " + image_only.base->to_string();
+    }
+
+    // The subtrees the sources can reach: everything above the first glob.
+    std::vector<std::pair<std::string, std::string>> sources;  // {as written, clean}
+    std::vector<std::string> prefixes;
+    for (const std::string& raw : args) {
+      const std::string clean = oci::normalise_image_path(raw);
+      sources.emplace_back(raw, clean);
+      const auto glob = clean.find_first_of("*?[");
+      std::string prefix = glob == std::string::npos ? clean : clean.substr(0, glob);
+      if (glob != std::string::npos) prefix = prefix.substr(0, prefix.rfind('/') == std::string::npos ? 0 : prefix.rfind('/'));
+      prefixes.push_back(prefix);
+    }
+    std::map<std::string, oci::LayerEntry> files;
+    const bool base_unknown = source->base && !base_.files;
+    if (source->base && base_.files)
+      for (oci::LayerEntry& e : base_.files(*source->base, prefixes)) files[e.path] = std::move(e);
+    for (const RecipeLayer& layer : source->layers)
+      for (const oci::LayerEntry& e : layer.spec.entries) {
+        const std::string key = oci::normalise_image_path(e.path);
+        if (key.empty()) continue;
+        if (e.type != oci::LayerEntry::Type::directory)
+          for (auto it = files.lower_bound(key + "/"); it != files.end() && it->first.starts_with(key + "/");)
+            it = files.erase(it);
+        files[key] = e;
+        files[key].path = key;
+      }
+    auto exists = [&](const std::string& p) {
+      if (p.empty() || files.count(p)) return true;
+      auto below = files.lower_bound(p + "/");
+      return below != files.end() && below->first.starts_with(p + "/");
+    };
+
+    std::vector<std::string> matched;
+    for (const auto& [raw, clean] : sources) {
+      if (clean.find_first_of("*?[") != std::string::npos) {
+        const std::size_t before = matched.size();
+        for (const auto& [path, entry] : files)
+          if (::fnmatch(clean.c_str(), path.c_str(), FNM_PATHNAME) == 0) matched.push_back(path);
+        if (matched.size() == before && !base_unknown)
+          throw_usage(fmt::format("{}: no file in {} matches '{}'", at, what, raw));
+      } else if (exists(clean)) {
+        matched.push_back(clean);
+      } else if (!base_unknown) {
+        throw_usage(fmt::format("{}: '{}' not found in {}", at, raw, what));
+      }
+    }
+    if (args.size() > 1 && !destination.ends_with("/"))
+      throw_usage(fmt::format("{}: with more than one source the destination must be a directory ending in '/'", at));
+    const bool dest_is_dir = destination.ends_with("/") || matched.size() > 1;
+    std::string dest = destination.starts_with("/") ? destination : state.working_dir() + "/" + destination;
+    dest = "/" + oci::normalise_image_path(dest);
+
+    auto adjusted = [&](oci::LayerEntry e, const std::string& path) {
+      e.path = path;
+      if (options.owner_given) e.uid = options.uid, e.gid = options.gid;
+      if (options.chmod && e.type != oci::LayerEntry::Type::symlink) e.mode = *options.chmod;
+      return e;
+    };
+    std::vector<oci::LayerEntry> out;
+    for (const std::string& m : matched) {
+      auto found = files.find(m);
+      const bool directory = found == files.end() || found->second.type == oci::LayerEntry::Type::directory;
+      if (directory) {
+        // The directory's contents land in the destination, which takes the directory's attributes.
+        oci::LayerEntry dir = found != files.end() ? found->second
+                                                   : oci::LayerEntry{.type = oci::LayerEntry::Type::directory, .mode = 0755};
+        out.push_back(adjusted(dir, dest));
+        const std::string prefix = m.empty() ? "" : m + "/";
+        for (auto it = files.lower_bound(prefix); it != files.end() && it->first.starts_with(prefix); ++it)
+          out.push_back(adjusted(it->second, (dest == "/" ? "" : dest) + "/" + it->first.substr(prefix.size())));
+      } else {
+        const bool into = dest_is_dir || [&] {
+          const auto info = tree_.stat(resolve_parents(dest, at));
+          return info && info->type == oci::FileInfo::Type::directory;
+        }();
+        const std::string name = m.substr(m.rfind('/') == std::string::npos ? 0 : m.rfind('/') + 1);
+        out.push_back(adjusted(found->second, into ? (dest == "/" ? "" : dest) + "/" + name : dest));
+      }
+    }
+    return out;
   }
 
   // Follows symlinks in the directories above `path`, as a destination inside the image is
@@ -305,6 +468,8 @@ class Interpreter {
   const BaseLookup& base_;
   oci::FilesystemView tree_;
   std::map<std::string, std::string> globals_;
+  std::map<int, ImageRecipe> finished_;  ///< stages COPY --from has read, by index
+  int current_stage_ = 0;
 };
 
 }  // namespace

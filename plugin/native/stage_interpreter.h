@@ -23,7 +23,7 @@ struct BuildInputs {
 };
 
 /// Thrown for what a RUN-less build cannot do natively (RUN itself, ADD of a URL or an
-/// archive, COPY --from, --chown by name): the `auto` backend hands such builds to Kaniko.
+/// archive, ONBUILD, FROM --platform): the `auto` backend hands such builds to Kaniko.
 class NativeUnsupported : public Error {
  public:
   explicit NativeUnsupported(const std::string& why) : Error(ExitClass::usage, why) {}
@@ -31,10 +31,13 @@ class NativeUnsupported : public Error {
 
 /// What the interpreter needs to know of a base image: its Env ("K=V": ENV ${PATH}:/x must
 /// see the base's PATH) and its file tree (an existing /tmp keeps its 1777 when COPY writes
-/// under it; a /lib symlink is followed). Empty functions: nothing is known (a dry run).
+/// under it; a /lib symlink is followed), and the files under some paths, contents included
+/// (COPY --from an image or a stage on one; /etc/passwd for --chown=name). Empty functions:
+/// nothing is known (planning only: then names are not resolved and base files not checked).
 struct BaseLookup {
   std::function<std::vector<std::string>(const oci::Reference&)> env;
   std::function<const oci::FilesystemView&(const oci::Reference&)> tree;
+  std::function<std::vector<oci::LayerEntry>(const oci::Reference&, const std::vector<std::string>& prefixes)> files;
 };
 
 /// Throws NativeUnsupported, or kiln::Error(usage) "<file>:<line>: ..." for bad input.

@@ -87,11 +87,35 @@ TEST_F(BackendChoice, RunLessDockerfileIsBuiltNatively) {
   EXPECT_EQ(config["config"]["Entrypoint"], oci::Json::array({"./main"}));
 }
 
-TEST_F(BackendChoice, ExecutorOnlyOutputGoesToKaniko) {
-  const ProcessResult r = build("FROM scratch\nCOPY main /main\n", {{"PLUGIN_TAR_PATH", (work_.path() / "image.tar").string()}});
+TEST_F(BackendChoice, TarPathStaysNative) {
+  const fs::path tar = work_.path() / "image.tar";
+  const ProcessResult r = build("FROM scratch\nCOPY main /main\n", {{"PLUGIN_TAR_PATH", tar.string()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("with kaniko (not natively: tar_path is written by the executor)"), std::string::npos) << r.err;
-  EXPECT_NE(read(record() / "argv").find("--tar-path=" + (work_.path() / "image.tar").string() + "\n"), std::string::npos);
+  EXPECT_NE(r.err.find("natively (the Dockerfile has no RUN)"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(record() / "argv")) << "the executor must not run";
+  EXPECT_TRUE(fs::is_regular_file(tar));
+  run_ok({"skopeo", "inspect", "--tls-verify=false", "docker://" + registry_.host() + "/team/app:1.0"});
+}
+
+TEST_F(BackendChoice, KanikoGetsEveryDestination) {
+  const std::string a = registry_.host() + "/one/app:1", b = "ghcr.io/team/app:2";
+  const ProcessResult r = build("FROM alpine:3.19\nRUN true\n", {{"PLUGIN_DESTINATIONS", a + "\n" + b}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string argv = read(record() / "argv");
+  EXPECT_NE(argv.find("--destination=" + a + "\n"), std::string::npos) << argv;
+  EXPECT_NE(argv.find("--destination=" + b + "\n"), std::string::npos) << argv;
+  EXPECT_EQ(argv.find("team/app:1.0"), std::string::npos) << "destinations override repo and tags: " << argv;
+}
+
+TEST_F(BackendChoice, KanikoDryRunTarballKeepsItsTags) {
+  const fs::path tar = work_.path() / "image.tar";
+  const ProcessResult r = build("FROM alpine:3.19\nRUN true\n",
+                                {{"PLUGIN_DRY_RUN", "true"}, {"PLUGIN_TAR_PATH", tar.string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string argv = read(record() / "argv");
+  EXPECT_NE(argv.find("--no-push\n"), std::string::npos) << argv;
+  EXPECT_NE(argv.find("--tar-path=" + tar.string() + "\n"), std::string::npos) << argv;
+  EXPECT_NE(argv.find("--destination=" + registry_.host() + "/team/app:1.0\n"), std::string::npos) << argv;
 }
 
 TEST_F(BackendChoice, RunGoesToKanikoAndSaysWhy) {

@@ -83,6 +83,30 @@ const std::vector<Case>& corpus() {
       {"add_local_file", "FROM scratch\nADD notes.txt /doc/\nADD tool /usr/bin/tool\n",
        {{"notes.txt", "n"}, {"tool", "t", 0755}}},
       {"stopsignal_and_user_name", "FROM $BASE\nSTOPSIGNAL SIGTERM\nUSER nobody\nWORKDIR /tmp\n", {}},
+      // --chown by name: the base's /etc/passwd (a name alone takes the user's primary group),
+      // and one the Dockerfile copied in itself, with /etc/group.
+      {"copy_chown_base_user_name", "FROM $BASE\nCOPY --chown=nobody main /app/main\n", {{"main", "m", 0755}}},
+      {"copy_chown_names_from_copied_passwd",
+       "FROM scratch\nCOPY passwd group /etc/\nCOPY --chown=app:staff main /app/main\nCOPY --chown=app conf /conf\n",
+       {{"passwd", "root:x:0:0::/:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n"},
+        {"group", "root:x:0:\nstaff:x:50:app\n"},
+        {"main", "m", 0755},
+        {"conf/a", "a"}}},
+      // COPY --from: a scratch stage's copies, a stage on a base (files from the base's
+      // layers), an image, a stage by index; owners kept unless --chown.
+      {"copy_from_scratch_stage",
+       "FROM scratch AS build\nCOPY site/ /out/\nCOPY main /bin/app\nFROM scratch\nCOPY --from=build /out /www/\n"
+       "COPY --from=build /bin/app /usr/local/bin/\n",
+       {{"site/index.html", "<h1>"}, {"site/css/app.css", "body{}"}, {"main", "m", 0755}}},
+      {"copy_from_stage_on_base_with_glob",
+       "FROM $BASE AS tools\nCOPY conf /etc/app/\nFROM scratch\nCOPY --from=tools /bin/busybox /etc/passwd /root/\n"
+       "COPY --from=tools /etc/app/*.yaml /conf/\n",
+       {{"conf/a.yaml", "a"}, {"conf/b.yaml", "b"}, {"conf/c.txt", "c"}}},
+      {"copy_from_image", "FROM scratch\nCOPY --from=$BASE /etc/passwd /etc/passwd\nCOPY --from=$BASE /bin/ /bin/\n", {}},
+      {"copy_from_owner_kept_or_changed",
+       "FROM scratch AS a\nCOPY --chown=7:8 main /m\nFROM scratch\nCOPY --from=0 /m /kept\n"
+       "COPY --from=a --chown=1:2 --chmod=0700 /m /changed\n",
+       {{"main", "m", 0755}}},
   };
   return cases;
 }
@@ -160,8 +184,7 @@ class DockerfileEquivalence : public ::testing::TestWithParam<Case> {
   void build_with_kiln(const fs::path& context, const Case& c) {
     plugin::DockerfileBuild build{.dockerfile = "Dockerfile", .context = context, .build_args = c.build_args,
                                   .target_stage = {}, .push = {}};
-    build.push.target = oci::Reference::parse(ref("kiln"));
-    build.push.tags = {"1"};
+    build.push.outputs.destinations = {oci::Reference::parse(ref("kiln")).with_tag("1")};
     build.push.access.insecure = true;
     const plugin::Dockerfile dockerfile = plugin::load_dockerfile(build);
     ASSERT_EQ(plugin::why_not_native(dockerfile, build), std::nullopt);

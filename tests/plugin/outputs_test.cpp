@@ -73,6 +73,9 @@ TEST(Outputs, ArtifactRegistryTypes) {
 TEST(Outputs, DroneOutputLines) {
   EXPECT_EQ(drone_output_text(two_tags()), "digest=" + kDigest + "\nIMAGE_DIGEST=" + kDigest +
                                                "\nIMAGE_REF=registry.example.com/team/app:1.0@" + kDigest + "\n");
+  BuildResult with_tar = two_tags();
+  with_tar.tar_path = "/out/image.tar";
+  EXPECT_TRUE(drone_output_text(with_tar).ends_with("@" + kDigest + "\nIMAGE_TAR_PATH=/out/image.tar\n"));
 }
 
 TEST(Outputs, GitlabDotenv) {

@@ -112,3 +112,46 @@ TEST_F(PlanTest, KeychainUsesTheMergedDockerConfig) {
 }
 
 }  // namespace kiln::plugin
+
+namespace kiln::plugin {
+
+TEST_F(PlanTest, DestinationsAreRepoTimesTags) {
+  const BuildPlan p = plan({{"PLUGIN_TAGS", "1.0,1"}});
+  ASSERT_EQ(p.destinations.size(), 2u);
+  EXPECT_EQ(p.destinations[0].to_string(), "127.0.0.1:5000/team/app:1.0");
+  EXPECT_EQ(p.destinations[1].to_string(), "127.0.0.1:5000/team/app:1");
+}
+
+TEST_F(PlanTest, DestinationsSettingOverridesRepoAndTags) {
+  // Woodpecker's destinations: full references, a scheme dropped, duplicates once.
+  const BuildPlan p = plan({{"PLUGIN_REPO", ""}, {"PLUGIN_TAGS", "9"},
+                            {"PLUGIN_DESTINATIONS", "https://ghcr.io/a/b:1,127.0.0.1:5000/c/d,ghcr.io/a/b:1"}});
+  ASSERT_EQ(p.destinations.size(), 2u);
+  EXPECT_EQ(p.destinations[0].to_string(), "ghcr.io/a/b:1");
+  EXPECT_EQ(p.destinations[1].to_string(), "127.0.0.1:5000/c/d:latest");
+  EXPECT_EQ(p.target.to_string(), "ghcr.io/a/b:1");
+  EXPECT_EQ(error_of({{"PLUGIN_DESTINATIONS", "ghcr.io/a/b@sha256:" + std::string(64, 'a')}}),
+            "setting destinations: 'ghcr.io/a/b@sha256:" + std::string(64, 'a') + "' must not contain a digest");
+}
+
+TEST_F(PlanTest, LocalOutputsAndPushOnly) {
+  const BuildPlan p = plan({{"PLUGIN_DRY_RUN", "true"}, {"PLUGIN_TAR_PATH", "/out/i.tar"}, {"PLUGIN_OCI_LAYOUT_PATH", "/out/l"}});
+  EXPECT_FALSE(p.push);
+  EXPECT_EQ(p.tar_path.string(), "/out/i.tar");
+  EXPECT_EQ(p.oci_layout_path.string(), "/out/l");
+  EXPECT_TRUE(p.push_only_source.empty());
+  const BuildPlan only = plan({{"PLUGIN_PUSH_ONLY", "true"}, {"PLUGIN_SOURCE_TAR_PATH", binary()}});
+  EXPECT_EQ(only.push_only_source.string(), binary());
+  EXPECT_TRUE(only.tar_path.empty()) << "push_only writes nothing";
+  EXPECT_EQ(error_of({{"PLUGIN_PUSH_ONLY", "true"}}),
+            "setting push_only: needs source_tar_path (a docker-archive), oci_layout_path (an OCI layout) or "
+            "source_image to push");
+  EXPECT_EQ(plan({{"PLUGIN_PUSH_ONLY", "true"}, {"PLUGIN_SOURCE_IMAGE", "127.0.0.1:5000/built:1"}}).push_only_image,
+            oci::Reference::parse("127.0.0.1:5000/built:1"));
+  EXPECT_EQ(error_of({{"PLUGIN_PUSH_ONLY", "true"}, {"PLUGIN_DRY_RUN", "true"}}),
+            "setting push_only: cannot be combined with dry_run (no_push)");
+  EXPECT_EQ(error_of({{"PLUGIN_PUSH_ONLY", "true"}, {"PLUGIN_SOURCE_TAR_PATH", "/nope.tar"}}),
+            "setting source_tar_path: /nope.tar does not exist (push_only)");
+}
+
+}  // namespace kiln::plugin

@@ -16,6 +16,11 @@ TEST(Outputs, Summary) {
             "  backend  kaniko\n"
             "  layers   2 new layer(s) uploaded, 1 base layer(s) copied\n"
             "  time     1.2s\n");
+  BuildResult dry = result;
+  dry.pushed.clear();
+  dry.tar_path = "/out/image.tar";
+  EXPECT_NE(build_summary(dry, std::chrono::milliseconds(1)).find("  backend  kaniko\n  tarball  /out/image.tar\n"),
+            std::string::npos);
 }
 
 TEST(Outputs, GitlabSections) {

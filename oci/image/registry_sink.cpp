@@ -1,0 +1,48 @@
+#include <fmt/format.h>
+
+#include "oci/image/image_sink.h"
+#include "oci/sha256.h"
+
+namespace kiln::oci {
+namespace {
+
+class RegistrySink final : public ImageSink {
+ public:
+  RegistrySink(RegistryClient& client, std::string repository) : client_(client), repository_(std::move(repository)) {}
+
+  std::string describe() const override { return fmt::format("registry {}/{}", client_.registry(), repository_); }
+
+  bool take_blob(const BlobOrigin& origin, const Digest& digest) override {
+    return copy_blob_if_missing(origin, client_, repository_, digest);
+  }
+
+  PushedLayer put_layer(const LayerSpec& spec, const std::filesystem::path& blob_path,
+                        const LayerCache* cache) override {
+    return push_layer(client_, repository_, spec, blob_path, cache);
+  }
+
+  Uploaded put_blob_file(const std::filesystem::path& file, const Digest& digest, std::int64_t size) override {
+    return push_blob_file(client_, repository_, file, digest, size);
+  }
+
+  Descriptor put_blob_bytes(const std::string& bytes, const std::string& media_type) override {
+    return push_blob_bytes(client_, repository_, bytes, media_type);
+  }
+
+  void put_manifest(const std::string& tag, const std::string& media_type, const std::string& bytes) override {
+    // By digest when untagged: the registry links the manifest without moving a tag.
+    client_.put_manifest(repository_, tag.empty() ? Sha256::of(bytes).to_string() : tag, media_type, bytes);
+  }
+
+ private:
+  RegistryClient& client_;
+  std::string repository_;
+};
+
+}  // namespace
+
+std::unique_ptr<ImageSink> registry_sink(RegistryClient& client, std::string repository) {
+  return std::make_unique<RegistrySink>(client, std::move(repository));
+}
+
+}  // namespace kiln::oci

@@ -1,0 +1,81 @@
+#include "plugin/native/stage_interpreter.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/temp_dir.h"
+
+namespace kiln::plugin {
+namespace {
+namespace fs = std::filesystem;
+
+class StageInterpreterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(dir_.path() / "site/css");
+    std::ofstream(dir_.path() / "main") << "m";
+    std::ofstream(dir_.path() / "site/index.html") << "i";
+    std::ofstream(dir_.path() / "site/css/a.css") << "c";
+  }
+  ImageRecipe run(const std::string& text) {
+    const Dockerfile df = parse_dockerfile(text, "Dockerfile");
+    return interpret(df, BuildInputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}}, BaseLookup{});
+  }
+  // path → "uid:gid mode" of the last layer's entries.
+  static std::map<std::string, std::string> last_layer(const ImageRecipe& r) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : r.layers.back().spec.entries)
+      out[e.path] = std::to_string(e.uid) + ":" + std::to_string(e.gid) + " " + std::to_string(e.mode);
+    return out;
+  }
+  TempDir dir_{"kiln-interpreter"};
+};
+
+TEST_F(StageInterpreterTest, CopyFromAScratchStageTakesItsFilesAndOwners) {
+  const ImageRecipe r = run("FROM scratch AS build\nCOPY --chown=7:8 main /bin/app\nCOPY site/ /out/\n"
+                            "FROM scratch\nCOPY --from=build /bin/app /usr/bin/\nCOPY --from=0 /out /www\n");
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_FALSE(r.base);
+  const auto first = r.layers.front().spec.entries;
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first.back().path, "usr/bin/app");
+  EXPECT_EQ(first.back().uid, 7u) << "COPY --from keeps the source's owner";
+  EXPECT_EQ(first.back().source, dir_.path() / "main");
+  const auto www = last_layer(r);
+  EXPECT_TRUE(www.count("www/index.html")) << "a directory's contents are copied";
+  EXPECT_TRUE(www.count("www/css/a.css"));
+  EXPECT_FALSE(www.count("www/out"));
+}
+
+TEST_F(StageInterpreterTest, CopyFromWithChownChmodAndGlob) {
+  const ImageRecipe r = run("FROM scratch AS build\nCOPY site/ /out/\n"
+                            "FROM scratch\nCOPY --from=build --chown=1:2 --chmod=0600 /out/*.html /doc/\n");
+  const auto doc = last_layer(r);
+  EXPECT_EQ(doc.at("doc/index.html"), "1:2 384");
+  EXPECT_FALSE(doc.count("doc/css"));
+}
+
+TEST_F(StageInterpreterTest, CopyFromErrorsNameTheLine) {
+  try {
+    run("FROM scratch AS build\nCOPY main /m\nFROM scratch\nCOPY --from=build /nope /x\n");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "Dockerfile:4: '/nope' not found in stage 'build'");
+  }
+  try {
+    run("FROM scratch\nCOPY --chown=app main /m\n");
+  } catch (const Error&) {
+    FAIL() << "planning only (no base lookup): a name is resolved when the build reads the image";
+  }
+}
+
+TEST_F(StageInterpreterTest, NativeHandlesCopyFromAndChownNames) {
+  const Dockerfile df = parse_dockerfile("FROM busybox AS b\nFROM scratch\nCOPY --from=b --chown=app /bin/sh /sh\n",
+                                         "Dockerfile");
+  EXPECT_EQ(native_unsupported(df, BuildInputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}}),
+            std::nullopt);
+}
+
+}  // namespace
+}  // namespace kiln::plugin
