@@ -211,4 +211,36 @@ std::string settings_list_text(const SettingsTable& table) {
   return out.str();
 }
 
+// A table cell: '|' would end the cell and a newline the row.
+std::string markdown_cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+std::string markdown_code_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("`" + n + "`");
+  return out;
+}
+
+std::string settings_markdown_table(const SettingsTable& table) {
+  std::ostringstream out;
+  out << "| setting | aliases | default | description | also read from |\n"
+         "|---|---|---|---|---|\n";
+  for (const auto& spec : table) {
+    if (!spec.ignored_reason.empty()) continue;
+    std::string help = spec.help;
+    if (spec.secret) help += " (secret)";
+    out << fmt::format("| `{}` | {} | {} | {} | {} |\n", spec.name, markdown_code_list(spec.aliases),
+                       spec.default_value.empty() ? std::string() : "`" + markdown_cell(spec.default_value) + "`",
+                       markdown_cell(help), markdown_code_list(spec.env));
+  }
+  return out.str();
+}
+
 }  // namespace kiln

@@ -66,6 +66,15 @@ class Settings {
 /// The closest known setting name to `word` (edit distance), for "did you mean" messages.
 std::string closest_setting(const SettingsTable& table, const std::string& word);
 
+/// The Markdown table of the settings in effect (ignored ones left out): setting, aliases,
+/// default, description (secrets marked), plain variables read. For the README references.
+std::string settings_markdown_table(const SettingsTable& table);
+
+/// A Markdown table cell: '|' escaped, newlines turned into spaces.
+std::string markdown_cell(std::string_view text);
+/// "`a`, `b`"
+std::string markdown_code_list(const std::vector<std::string>& names);
+
 /// One line per setting ("  --name, --alias   help (default: x)"), for --help.
 std::string settings_list_text(const SettingsTable& table);
 

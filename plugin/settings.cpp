@@ -27,26 +27,6 @@ std::string help_text() {
   return out.str();
 }
 
-namespace {
-
-// A table cell: '|' would end the cell and a newline the row.
-std::string cell(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
-  }
-  return out;
-}
-
-std::string code_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("`" + n + "`");
-  return out;
-}
-
-}  // namespace
 
 std::string settings_reference_markdown() {
   std::ostringstream out;
@@ -56,27 +36,16 @@ std::string settings_reference_markdown() {
          "variable `PLUGIN_<NAME>` (Drone and Woodpecker `settings:`), the variable `KILN_<NAME>` (GitLab\n"
          "job `variables:`), the plain variables of the last column, then the default. An alias\n"
          "works everywhere the name does (`PLUGIN_<ALIAS>`, `KILN_<ALIAS>`, `--<alias>`). Secrets are\n"
-         "never printed.\n\n"
-         "| setting | aliases | default | description | also read from |\n"
-         "|---|---|---|---|---|\n";
-  for (const auto& spec : setting_specs()) {
-    if (!spec.ignored_reason.empty()) continue;
-    std::string help = spec.help;
-    if (spec.secret) help += " (secret)";
-    out << fmt::format("| `{}` | {} | {} | {} | {} |\n", spec.name, code_list(spec.aliases),
-                       spec.default_value.empty() ? std::string() : "`" + cell(spec.default_value) + "`", cell(help),
-                       code_list(spec.env));
-  }
-  out << "\nAccepted so that existing pipelines keep working, but without effect (each one that is set\n"
+         "never printed.\n\n" << settings_markdown_table(setting_specs());  out << "\nAccepted so that existing pipelines keep working, but without effect (each one that is set\n"
          "is reported once in the log):\n\n"
          "| setting | of | why it has no effect |\n"
          "|---|---|---|\n";
   for (const auto& spec : setting_specs()) {
     if (spec.ignored_reason.empty()) continue;
     std::string names = "`" + spec.name + "`";
-    if (!spec.aliases.empty()) names += " (" + code_list(spec.aliases) + ")";
-    if (!spec.env.empty()) names += " (also " + code_list(spec.env) + ")";
-    out << fmt::format("| {} | {} | {} |\n", names, cell(spec.help), cell(spec.ignored_reason));
+    if (!spec.aliases.empty()) names += " (" + markdown_code_list(spec.aliases) + ")";
+    if (!spec.env.empty()) names += " (also " + markdown_code_list(spec.env) + ")";
+    out << fmt::format("| {} | {} | {} |\n", names, markdown_cell(spec.help), markdown_cell(spec.ignored_reason));
   }
   return out.str();
 }

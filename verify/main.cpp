@@ -88,6 +88,10 @@ int run(int argc, char** argv) {
     std::cout << verify::verify_help_text();
     return 0;
   }
+  if (settings.reference_requested()) {
+    std::cout << verify::verify_settings_reference_markdown();
+    return 0;
+  }
   if (settings.version_requested()) {
     std::cout << "kiln-verify " << KILN_VERSION << "\n";
     return 0;

@@ -60,4 +60,11 @@ std::string verify_help_text() {
   return out.str();
 }
 
+std::string verify_settings_reference_markdown() {
+  return "Generated from kiln-verify's settings table (`kiln-verify --settings-reference`); do not edit by\n"
+         "hand, run `ci/update-readme.sh`. Settings are given as for kiln-plugin: `--<name>`,\n"
+         "`PLUGIN_<NAME>`, `KILN_<NAME>`, the plain variables of the last column, then the default.\n\n" +
+         settings_markdown_table(verify_setting_specs());
+}
+
 }  // namespace kiln::verify

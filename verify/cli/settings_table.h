@@ -11,4 +11,8 @@ const SettingsTable& verify_setting_specs();
 /// The --help text.
 std::string verify_help_text();
 
+/// The settings reference of README.md (`kiln-verify --settings-reference`, put there by
+/// ci/update-readme.sh): how settings are given, then the table.
+std::string verify_settings_reference_markdown();
+
 }  // namespace kiln::verify

@@ -1,5 +1,6 @@
-// The kiln-verify pipeline examples in README.md must use only settings kiln-verify knows:
-// `settings:` keys (Drone, Woodpecker) and KILN_* job variables (GitLab), parsed as YAML.
+// README.md's kiln-verify parts cannot drift from the code: the settings reference is the one
+// the settings table generates, and the pipeline examples use only settings kiln-verify knows
+// (`settings:` keys for Drone and Woodpecker, KILN_* job variables for GitLab, parsed as YAML).
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -64,6 +65,29 @@ void collect(const YAML::Node& node, std::vector<std::string>& names) {
   } else if (node.IsSequence()) {
     for (const auto& item : node) collect(item, names);
   }
+}
+
+std::string readme() {
+  std::ifstream in(KILN_SOURCE_DIR "/README.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(ReadmeVerifySettings, ReferenceIsGenerated) {
+  const std::string text = readme();
+  const std::string start = "<!-- verify-settings-reference:start -->\n", end = "<!-- verify-settings-reference:end -->";
+  const auto from = text.find(start), to = text.find(end);
+  ASSERT_NE(from, std::string::npos) << "README.md lacks " << start;
+  ASSERT_NE(to, std::string::npos) << "README.md lacks " << end;
+  EXPECT_EQ(text.substr(from + start.size(), to - from - start.size()), verify_settings_reference_markdown())
+      << "README.md's kiln-verify settings reference is stale; run: cmake --build build && ci/update-readme.sh";
+}
+
+TEST(ReadmeVerifySettings, ReferenceListsEverySetting) {
+  const std::string md = verify_settings_reference_markdown();
+  for (const auto& spec : verify_setting_specs()) EXPECT_NE(md.find("| `" + spec.name + "` |"), std::string::npos) << spec.name;
+  EXPECT_NE(md.find("Registry password or token (secret)"), std::string::npos);
 }
 
 TEST(ReadmeVerifyExamples, UseOnlySettingsKilnVerifyKnows) {
