@@ -9,6 +9,9 @@
 #include <map>
 
 #include "core/temp_dir.h"
+#include "oci/credentials/credential.h"
+#include "oci/registry/client.h"
+#include "tests/support/busybox_image.h"
 #include "oci/json.h"
 #include "tests/support/local_registry.h"
 #include "tests/support/stand_in_kubernetes_api.h"
@@ -247,6 +250,31 @@ TEST_F(VerifyImage, AnUnknownFlagIsAUsageErrorAndTheReportIsWrittenAnyway) {
   ASSERT_TRUE(fs::exists(junit));
   for (const char* xsd : {"junit-10.xsd", "JUnit-ant-strict.xsd"})
     EXPECT_EQ(run_process({"xmllint", "--noout", "--schema", std::string(KILN_JUNIT_SCHEMAS) + "/" + xsd, junit.string()}).exit_code, 0);
+}
+
+TEST_F(VerifyImage, EveryPlatformOfAnIndexIsVerifiedThatTheDriverCanSee) {
+  oci::RegistryClient client(registry_->host(), std::make_shared<oci::AnonymousKeychain>(),
+                             oci::RegistryOptions{.insecure = true});
+  push_busybox_base(client, {.repository = "verify/multi", .tag = "1", .multi_platform = true});
+  const fs::path spec = work_->path() / "busybox.yaml";
+  std::ofstream(spec) << "schemaVersion: \"2.0.0\"\nfileExistenceTests:\n  - name: busybox\n    path: /bin/busybox\n";
+  const std::string image = registry_->host() + "/verify/multi:1";
+
+  Verdict both = verify(image, "static", {{"PLUGIN_CONFIG", spec.string()}});
+  EXPECT_EQ(both.exit_code, 0) << both.out << both.err;
+  EXPECT_NE(both.out.find("linux/amd64"), std::string::npos) << both.out;
+  EXPECT_NE(both.out.find("linux/arm64"), std::string::npos) << both.out;
+
+  // runc runs amd64 here: the arm64 child is reported as skipped with the reason, not failed.
+  Verdict local = verify(image, "local", {{"PLUGIN_CONFIG", spec.string()}});
+  EXPECT_EQ(local.exit_code, 0) << local.out << local.err;
+  EXPECT_EQ(local.status["busybox"], "passed");
+  EXPECT_EQ(local.status["platform can be verified"], "skipped");
+  EXPECT_NE(local.message["platform can be verified"].find("--driver static"), std::string::npos);
+
+  Verdict arm_only = verify(image, "static", {{"PLUGIN_CONFIG", spec.string()}, {"PLUGIN_PLATFORM", "linux/arm64"}});
+  EXPECT_EQ(arm_only.exit_code, 0) << arm_only.out << arm_only.err;
+  EXPECT_EQ(arm_only.out.find("linux/amd64 "), std::string::npos) << arm_only.out;
 }
 
 // --print-pod needs no cluster: the pod kiln-verify would create runs the image by digest, and

@@ -36,6 +36,18 @@ void run_verify(const ImageSelection& selection, const std::vector<Spec>& specs,
   for (const auto& image : selection.images) {
     const std::string platform = image.image.platform.to_string();
     std::vector<SuiteResult> suites;
+    if (const auto reason = driver.cannot_verify(image.image.platform)) {
+      spdlog::warn("{}: not verified: {}", platform, *reason);
+      suites.push_back({.name = "platform",
+                        .source = "kiln-verify",
+                        .tests = {{.classname = classname_prefix("platform") + "driver",
+                                   .name = "platform can be verified",
+                                   .status = Status::skipped,
+                                   .message = *reason}}});
+      if (several) mark_platform(suites, platform);
+      for (auto& suite : suites) report.suites.push_back(std::move(suite));
+      continue;
+    }
     try {
       const auto started = std::chrono::steady_clock::now();
       const inspect::FactRequest request = fact_request(specs, image.image.config, image.image.platform);

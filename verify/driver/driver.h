@@ -2,6 +2,7 @@
 // How kiln-verify sees the image under test. A driver is chosen once, in verify/main, from the
 // `driver` setting; the checks and reports never ask which one it is.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "inspect/facts.h"
@@ -24,6 +25,9 @@ class Driver {
   virtual ~Driver() = default;
   /// "static", "local", "kubernetes".
   virtual std::string name() const = 0;
+  /// Why this driver cannot see images of `platform` at all (the local driver runs images on
+  /// this machine, so only its architecture); nullopt when it can.
+  virtual std::optional<std::string> cannot_verify(const oci::Platform& platform) const { return std::nullopt; }
   /// Answers the request for `image`. Throws kiln::Error(infra) when the image, runtime or
   /// cluster cannot be used at all; per-path or per-command problems go into the Facts.
   virtual inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request) = 0;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "core/elf.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/temp_dir.h"
@@ -82,6 +83,17 @@ inspect::Facts LocalDriver::collect(const ImageUnderTest& image, const inspect::
                             tail(outcome.result.out + outcome.result.err)));
   }
   return inspect::facts_from_json(doc);
+}
+
+std::optional<std::string> LocalDriver::cannot_verify(const oci::Platform& platform) const {
+  // The machine's own architecture, named as OCI names it: what kiln-probe itself was built for.
+  static const std::string host = [] {
+    const auto identity = read_elf_identity(std::filesystem::path("/proc/self/exe"));
+    return identity ? identity->architecture : std::string();
+  }();
+  if (platform.os == "linux" && (host.empty() || platform.architecture == host)) return std::nullopt;
+  return "the local driver runs the image on this machine (linux/" + host + "); verify " + platform.to_string() +
+         " with --driver static or kubernetes, or leave it out with --platform";
 }
 
 }  // namespace kiln::verify

@@ -27,6 +27,8 @@ class LocalDriver : public Driver {
   /// `probe`: the static kiln-probe binary (kiln-verify looks next to its own executable).
   explicit LocalDriver(std::filesystem::path probe, LocalDriverOptions options = {});
   std::string name() const override { return "local"; }
+  /// Images of another architecture than this machine's cannot run here.
+  std::optional<std::string> cannot_verify(const oci::Platform& platform) const override;
   /// Throws kiln::Error(infra) when the image cannot be unpacked, its user is unknown, runc
   /// fails, the run outlives its timeout (the container is killed) or the probe's answer is
   /// not valid.
