@@ -215,6 +215,7 @@ ParallelGzip::~ParallelGzip() {
 
 void ParallelGzip::write(const void* data, std::size_t size) {
   Pool& pool = *pool_;
+  if (!pool.current) throw_infra("gzip: the stream failed earlier");
   const auto* p = static_cast<const unsigned char*>(data);
   while (size > 0) {
     // A full block is submitted only once more data arrives: the last block, full or not,
@@ -234,6 +235,7 @@ void ParallelGzip::write(const void* data, std::size_t size) {
 void ParallelGzip::finish() {
   Pool& pool = *pool_;
   if (pool.finished) return;
+  if (!pool.current) throw_infra("gzip: the stream failed earlier");
   pool.submit(true);
   while (!pool.in_order.empty()) pool.emit_oldest();
   pool.finished = true;

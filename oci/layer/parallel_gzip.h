@@ -15,7 +15,8 @@ namespace kiln::oci {
 class ParallelGzip {
  public:
   /// Receives the compressed bytes, in order, on the thread that calls write() or finish().
-  /// It may throw; the exception leaves write() or finish().
+  /// It may throw; the exception leaves write() or finish(), and the stream is then broken:
+  /// later calls throw kiln::Error(infra).
   using Sink = std::function<void(const void* data, std::size_t size)>;
 
   static constexpr std::size_t kDefaultBlockSize = std::size_t{1} << 20;

@@ -138,6 +138,8 @@ TEST(ParallelGzip, SinkErrorsReachTheCaller) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "disk full");
   }
+  // A half-written stream is not resumed as if nothing had happened.
+  EXPECT_THROW(gz.finish(), Error);
 }
 
 TEST(ParallelGzip, RejectsALevelOutOfRange) {
