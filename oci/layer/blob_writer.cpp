@@ -26,9 +26,7 @@ std::string filter_options(const CompressionSettings& settings) {
   const std::string level = std::to_string(settings.level);
   switch (settings.kind) {
     case Compression::none: return "";
-    // !timestamp: the gzip header MTIME would otherwise be "now" (RFC 1952), changing the
-    // digest of every rebuild.
-    case Compression::gzip: return "gzip:compression-level=" + level + ",gzip:!timestamp";
+    case Compression::gzip: return "";  // ParallelGzip, not libarchive
     // zstd's multi-threaded mode (nbWorkers >= 1) gives the same bytes for any worker count
     // (checked: 1, 2 and 4 workers agree), but not the same as single-threaded mode
     // (threads=0). So always use workers, as many as there are cores: the digest does not
@@ -71,12 +69,21 @@ void BlobWriter::ArchiveFree::operator()(struct archive* a) const {
 BlobWriter::BlobWriter(const std::filesystem::path& path, const CompressionSettings& settings, BlobObserver* observer)
     : observer_(observer) {
   check_level(settings);
+  if (settings.kind == Compression::gzip) {
+    fd_.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_.fd < 0) throw_infra("cannot create layer blob '" + path.string() + "': " + std::strerror(errno));
+    file_.path = path;
+    // Blocks of a fixed size on all cores: see parallel_gzip.h for why the bytes do not
+    // depend on the machine.
+    gzip_ = std::make_unique<ParallelGzip>(ParallelGzip::Options{.level = settings.level},
+                                           [this](const void* data, std::size_t size) { emit(data, size); });
+    return;
+  }
   archive_.reset(archive_write_new());
   if (!archive_) throw_infra("libarchive: out of memory");
   struct archive* a = archive_.get();
   // "raw" writes the data of its single entry as is: here it only carries the filter chain.
   int r = archive_write_set_format_raw(a);
-  if (r == ARCHIVE_OK && settings.kind == Compression::gzip) r = archive_write_add_filter_gzip(a);
   if (r == ARCHIVE_OK && settings.kind == Compression::zstd) r = archive_write_add_filter_zstd(a);
   const std::string options = filter_options(settings);
   if (r == ARCHIVE_OK && !options.empty()) r = archive_write_set_options(a, options.c_str());
@@ -101,6 +108,7 @@ BlobWriter::BlobWriter(const std::filesystem::path& path, const CompressionSetti
 }
 
 void BlobWriter::write(const void* data, std::size_t size) {
+  if (gzip_) return gzip_->write(data, size);
   const la_ssize_t written = archive_write_data(archive_.get(), data, size);
   if (written < 0 || static_cast<std::size_t>(written) != size) rethrow_or_fail("compressing the layer");
 }
@@ -108,8 +116,13 @@ void BlobWriter::write(const void* data, std::size_t size) {
 BlobWriter::Result BlobWriter::finish() {
   // close() flushes the compressor (gzip trailer, zstd epilogue) and the last partial block
   // through on_write, so every byte is hashed before the digest is taken.
-  if (archive_write_close(archive_.get()) != ARCHIVE_OK) rethrow_or_fail("finishing the layer compressor");
-  archive_.reset();
+  if (gzip_) {
+    gzip_->finish();
+    gzip_.reset();
+  } else {
+    if (archive_write_close(archive_.get()) != ARCHIVE_OK) rethrow_or_fail("finishing the layer compressor");
+    archive_.reset();
+  }
   const int fd = std::exchange(fd_.fd, -1);
   if (::close(fd) != 0) throw_infra("cannot write layer blob '" + file_.path.string() + "': " + std::strerror(errno));
   file_.keep = true;
@@ -120,23 +133,27 @@ ssize_t BlobWriter::on_write(struct archive*, void* self, const void* data, std:
   auto* writer = static_cast<BlobWriter*>(self);
   // An exception must not unwind through libarchive's C frames: keep it for rethrow_or_fail().
   try {
-    writer->hash_.update(data, size);
-    const char* p = static_cast<const char*>(data);
-    std::size_t left = size;
-    while (left > 0) {
-      const ssize_t n = ::write(writer->fd_.fd, p, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw_infra("cannot write layer blob '" + writer->file_.path.string() + "': " + std::strerror(errno));
-      p += n;
-      left -= static_cast<std::size_t>(n);
-    }
-    writer->size_ += static_cast<std::int64_t>(size);
-    if (writer->observer_) writer->observer_->on_blob_bytes(data, size);
+    writer->emit(data, size);
     return static_cast<ssize_t>(size);
   } catch (...) {
     writer->callback_error_ = std::current_exception();
     return -1;
   }
+}
+
+void BlobWriter::emit(const void* data, std::size_t size) {
+  hash_.update(data, size);
+  const char* p = static_cast<const char*>(data);
+  std::size_t left = size;
+  while (left > 0) {
+    const ssize_t n = ::write(fd_.fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_infra("cannot write layer blob '" + file_.path.string() + "': " + std::strerror(errno));
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  size_ += static_cast<std::int64_t>(size);
+  if (observer_) observer_->on_blob_bytes(data, size);
 }
 
 void BlobWriter::rethrow_or_fail(const char* what) {

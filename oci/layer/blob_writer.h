@@ -1,7 +1,8 @@
 #pragma once
 // The second stage of a layer: uncompressed tar bytes in, compressed blob file out, with the
-// SHA-256 and size of what reaches the file. Compression is libarchive's gzip or zstd filter
-// behind a "raw" format writer, so no compressor is hand-written here.
+// SHA-256 and size of what reaches the file. gzip is ParallelGzip (zlib in fixed-size blocks
+// on every core, same bytes for any core count); zstd is libarchive's filter behind a "raw"
+// format writer.
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -12,6 +13,7 @@
 
 #include "oci/digest.h"
 #include "oci/layer/layer_writer.h"
+#include "oci/layer/parallel_gzip.h"
 #include "oci/sha256.h"
 
 struct archive;
@@ -39,6 +41,8 @@ class BlobWriter {
 
  private:
   static ssize_t on_write(struct archive* a, void* self, const void* data, std::size_t size);
+  /// Hashes, writes and shows one piece of the blob; throws kiln::Error(infra).
+  void emit(const void* data, std::size_t size);
   void rethrow_or_fail(const char* what);
 
   // Members are destroyed bottom-up: the archive goes before the descriptor it writes to,
@@ -58,7 +62,8 @@ class BlobWriter {
 
   RemoveUnlessKept file_;
   Fd fd_;
-  std::unique_ptr<struct archive, ArchiveFree> archive_;
+  std::unique_ptr<struct archive, ArchiveFree> archive_;  ///< none and zstd
+  std::unique_ptr<ParallelGzip> gzip_;                   ///< gzip
   Sha256 hash_;
   std::int64_t size_ = 0;
   BlobObserver* observer_ = nullptr;

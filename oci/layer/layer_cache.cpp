@@ -15,7 +15,7 @@ namespace kiln::oci {
 namespace {
 
 // Bumped whenever write_layer's output for the same inputs changes.
-constexpr int kLayerFormat = 2;  // 2: zstd in multi-threaded mode
+constexpr int kLayerFormat = 3;  // 2: zstd in multi-threaded mode; 3: gzip in parallel blocks
 
 Digest hash_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -58,8 +58,9 @@ class BlobObserver {
 
 /// Writes the layer blob to `blob_path` in one pass (and shows its bytes to `observer`). Entries are sorted by path components
 /// (parents first), uid/gid 0, empty owner names, mtime = spec.mtime, pax_restricted format
-/// with UTF-8 names, no padding after the end-of-archive blocks, gzip header without
-/// timestamp, zstd in multi-threaded mode (same bytes for any core count). Throws kiln::Error(usage) naming the entry for a missing
+/// with UTF-8 names, no padding after the end-of-archive blocks, gzip in parallel 1 MiB
+/// blocks with a header without timestamp (parallel_gzip.h), zstd in multi-threaded mode
+/// (both: same bytes for any core count). Throws kiln::Error(usage) naming the entry for a missing
 /// or unreadable source file, a duplicate path, a ".." path or a level out of range;
 /// kiln::Error(infra) when the blob cannot be written (the partial file is removed).
 WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path,
