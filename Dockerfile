@@ -4,12 +4,12 @@
 #   docker build --target verify -t kiln-verify .   # scratch: kiln-verify and kiln-probe only
 #
 # For GitLab, whose jobs need a shell, build the plugin on the executor's -debug variant:
-#   docker build --target plugin --build-arg KANIKO_IMAGE=ghcr.io/osscontainertools/kaniko:v1.28.0-debug ...
+#   docker build --target plugin --build-arg KANIKO_IMAGE=ghcr.io/osscontainertools/kaniko:v1.28.3-debug ...
 # (ci/README-ship.md explains both images, the bundle, and why the plugin image runs as root).
 
 # The maintained Kaniko executor (the osscontainertools fork of GoogleContainerTools/kaniko,
 # which was archived in 2025), pinned; pin it by digest in production.
-ARG KANIKO_IMAGE=ghcr.io/osscontainertools/kaniko:v1.28.0
+ARG KANIKO_IMAGE=ghcr.io/osscontainertools/kaniko:v1.28.3
 ARG KILN_VERSION=0.1.0
 
 FROM debian:bookworm AS build
