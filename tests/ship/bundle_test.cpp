@@ -54,7 +54,9 @@ TEST_F(Bundle, HasTheLaunchersTheProgramsTheLoaderAndTheProbe) {
   // The launchers and the probe are static: nothing for the kernel to look up but themselves.
   for (const char* file : {"kiln-plugin", "kiln-verify", "kiln-probe"}) {
     const ProcessResult file_type = run_process({"file", "-b", (bundle() / file).string()});
-    if (file_type.exit_code == 0) EXPECT_NE(file_type.out.find("statically linked"), std::string::npos) << file << ": " << file_type.out;
+    if (file_type.exit_code == 0) {
+      EXPECT_NE(file_type.out.find("statically linked"), std::string::npos) << file << ": " << file_type.out;
+    }
   }
 }
 

@@ -74,9 +74,10 @@ TEST(PipelineExamples, TheVerifyStepVerifiesWhatTheBuildStepPushed) {
 
 TEST(PipelineExamples, GitlabJobsUseOnlyKnownKilnVariables) {
   const YAML::Node doc = load("ci/examples/gitlab-ci.yml");
-  if (doc["variables"])
+  if (doc["variables"]) {
     for (const auto& var : doc["variables"])
       EXPECT_FALSE(var.first.as<std::string>().starts_with("KILN_")) << "global " << var.first << " would reach both programs";
+  }
   int jobs = 0, checked = 0;
   for (const auto& item : doc) {
     const YAML::Node job = item.second;
