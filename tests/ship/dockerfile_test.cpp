@@ -77,7 +77,8 @@ TEST(Dockerfile, HasTheBuildPluginAndVerifyStages) {
 }
 
 TEST(Dockerfile, TheBuildStageRunsTheProjectsOwnScripts) {
-  const Stage& build = stage(dockerfile(), "build");
+  const Dockerfile d = dockerfile();
+  const Stage& build = stage(d, "build");
   std::vector<std::string> scripts;
   for (const Instruction* run : all(build, "RUN")) {
     ASSERT_TRUE(run->json_form) << run->original << ": exec form, no shell between the stage and the script";
@@ -125,7 +126,8 @@ TEST(Dockerfile, ThePluginImageIsThePinnedKanikoExecutorWithTheBundleUnderKaniko
 }
 
 TEST(Dockerfile, TheVerifyImageIsScratchWithTheBundleAndTheProbeNonRoot) {
-  const Stage& verify = stage(dockerfile(), "verify");
+  const Dockerfile d = dockerfile();
+  const Stage& verify = stage(d, "verify");
   const auto users = all(verify, "USER");
   ASSERT_EQ(users.size(), 1u);
   EXPECT_EQ(users[0]->args, std::vector<std::string>{"65532:65532"});

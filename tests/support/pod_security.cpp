@@ -24,9 +24,11 @@ struct Container {
 
 std::vector<Container> all_containers(const Json& pod_spec) {
   std::vector<Container> out;
-  for (const char* list : {"initContainers", "containers", "ephemeralContainers"})
-    for (const Json& c : field(pod_spec, list).is_array() ? field(pod_spec, list) : Json::array())
-      out.push_back({std::string(list) + "[" + text(field(c, "name")) + "]", &c});
+  for (const char* list : {"initContainers", "containers", "ephemeralContainers"}) {
+    const Json& containers = field(pod_spec, list);  // pointers into the pod itself, never a copy
+    if (!containers.is_array()) continue;
+    for (const Json& c : containers) out.push_back({std::string(list) + "[" + text(field(c, "name")) + "]", &c});
+  }
   return out;
 }
 
