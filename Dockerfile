@@ -11,6 +11,8 @@
 # which was archived in 2025), pinned; pin it by digest in production.
 ARG KANIKO_IMAGE=ghcr.io/osscontainertools/kaniko:v1.28.3
 ARG KILN_VERSION=0.1.0
+# Where the sources are published, for the images' OCI labels (set it when you publish).
+ARG KILN_SOURCE_URL=https://github.com/kiln-dev/kiln
 
 FROM debian:bookworm AS build
 WORKDIR /src
@@ -28,6 +30,7 @@ RUN ["ci/bundle.sh", "/out/kiln"]
 # results and runs RUN steps as the Dockerfile's users, all inside this container's /.
 FROM ${KANIKO_IMAGE} AS plugin
 ARG KILN_VERSION
+ARG KILN_SOURCE_URL
 COPY --from=build /out/kiln/ /kaniko/kiln/
 # kiln's temp files (the merged docker config.json the executor pushes with) must survive the
 # executor wiping /, so they go under /kaniko/ too: the build stage's empty /tmp, mode 1777.
@@ -39,8 +42,8 @@ ENV PATH=/kaniko/kiln:/usr/local/bin:/kaniko:/busybox
 LABEL org.opencontainers.image.title="kiln-plugin" \
       org.opencontainers.image.description="CI plugin that builds container images without privileges, through the Kaniko executor or natively" \
       org.opencontainers.image.version="${KILN_VERSION}" \
-      org.opencontainers.image.source="https://github.com/kiln-dev/kiln" \
-      org.opencontainers.image.documentation="https://github.com/kiln-dev/kiln/blob/main/ci/README-ship.md"
+      org.opencontainers.image.source="${KILN_SOURCE_URL}" \
+      org.opencontainers.image.documentation="${KILN_SOURCE_URL}/blob/main/ci/README-ship.md"
 ENTRYPOINT ["/kaniko/kiln/kiln-plugin"]
 
 # kiln-verify from scratch: the bundle under /opt/kiln/, the static probe at /kiln-probe (the
@@ -48,6 +51,7 @@ ENTRYPOINT ["/kaniko/kiln/kiln-plugin"]
 # registry TLS, and a /tmp. Non-root.
 FROM scratch AS verify
 ARG KILN_VERSION
+ARG KILN_SOURCE_URL
 COPY --from=build /out/kiln/ /opt/kiln/
 COPY --from=build /out/kiln/kiln-probe /kiln-probe
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
@@ -56,7 +60,7 @@ COPY --from=build /tmp/ /tmp/
 LABEL org.opencontainers.image.title="kiln-verify" \
       org.opencontainers.image.description="Verifies a pushed image (above all its application binary) and writes JUnit XML" \
       org.opencontainers.image.version="${KILN_VERSION}" \
-      org.opencontainers.image.source="https://github.com/kiln-dev/kiln" \
-      org.opencontainers.image.documentation="https://github.com/kiln-dev/kiln/blob/main/ci/README-ship.md"
+      org.opencontainers.image.source="${KILN_SOURCE_URL}" \
+      org.opencontainers.image.documentation="${KILN_SOURCE_URL}/blob/main/ci/README-ship.md"
 USER 65532:65532
 ENTRYPOINT ["/opt/kiln/kiln-verify"]
