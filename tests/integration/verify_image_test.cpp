@@ -294,7 +294,7 @@ TEST_F(VerifyImage, PrintPodShowsTheCheckPodPinnedByDigest) {
   const fs::path file = work_->path() / "pod.json";
   std::ofstream(file) << r.out;
   const ProcessResult strict = run_process(
-      {"/usr/bin/python3", KILN_SOURCE_DIR "/tests/verify/driver/kubernetes/strict_pod_check.py", file.string()});
+      {"/usr/bin/python3", KILN_SOURCE_DIR "/tests/support/strict_manifest_check.py", file.string()});
   EXPECT_EQ(strict.exit_code, 0) << strict.out << strict.err;
 }
 

@@ -15,6 +15,7 @@
 #include "inspect/base64.h"
 #include "inspect/facts.h"
 #include "tests/support/rootfs.h"
+#include "tests/support/runc_container.h"
 #include "tests/support/tools.h"
 
 #ifndef KILN_PROBE_BINARY
@@ -166,43 +167,8 @@ TEST(KilnProbe, InstallCopiesItselfExecutable) {
   EXPECT_EQ(probe({"install"}).exit_code, 2);
 }
 
-// A runc container from a temp bundle, deleted (forcibly) in every case.
-class RuncBundle {
- public:
-  RuncBundle() : id_("kiln-probe-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++)) {
-    fs::create_directories(rootfs());
-    fs::create_directories(state());
-    run_ok({"runc", "spec", "--bundle", bundle()});
-  }
-  ~RuncBundle() { run_process({"runc", "--root", state(), "delete", "-f", id_}); }
-  RuncBundle(const RuncBundle&) = delete;
-  RuncBundle& operator=(const RuncBundle&) = delete;
-
-  fs::path rootfs() const { return dir_.path() / "rootfs"; }
-  /// Runs `args` as the container's process with `env`; root filesystem read-only, no terminal.
-  ProcessResult run(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-    auto config = nlohmann::json::parse(slurp(dir_.path() / "config.json"));
-    config["process"]["terminal"] = false;
-    config["process"]["args"] = args;
-    config["process"]["env"] = env;
-    config["root"]["readonly"] = true;
-    std::ofstream(dir_.path() / "config.json") << config.dump();
-    ProcessOptions options;
-    options.timeout = std::chrono::seconds(60);
-    return run_process({"runc", "--root", state(), "run", "--bundle", bundle(), id_}, options);
-  }
-
- private:
-  std::string bundle() const { return dir_.path().string(); }
-  std::string state() const { return (dir_.path() / "state").string(); }
-
-  static inline int counter_ = 0;
-  TempDir dir_{"kiln-runc-bundle"};
-  std::string id_;
-};
-
 TEST(KilnProbe, RunsUnderRuncInARootfsOfBusyboxAndItself) {
-  RuncBundle container;
+  kiln::testing::RuncContainer container;
   kiln::testing::copy_into(container.rootfs(), "/bin/busybox", "/bin/busybox");
   fs::create_symlink("busybox", container.rootfs() / "bin/sh");
   kiln::testing::copy_into(container.rootfs(), KILN_PROBE_BINARY, "/kiln-probe");
@@ -241,7 +207,7 @@ TEST(KilnProbe, RunsUnderRuncInARootfsOfBusyboxAndItself) {
 
 // A scratch image: nothing in the rootfs but the probe, so nothing it could need at run time.
 TEST(KilnProbe, RunsUnderRuncAloneInAnEmptyRootfs) {
-  RuncBundle container;
+  kiln::testing::RuncContainer container;
   kiln::testing::copy_into(container.rootfs(), KILN_PROBE_BINARY, "/kiln-probe");
   const FactRequest request{.paths = {{.path = "/kiln-probe", .sha256 = true}, {.path = "/bin/sh"}},
                             .commands = {{.id = "self", .argv = {"/kiln-probe", "--version"}}}};

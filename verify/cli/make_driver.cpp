@@ -14,17 +14,6 @@
 namespace kiln::verify {
 namespace {
 
-std::filesystem::path probe_path(const Settings& settings, const std::string& argv0) {
-  if (settings.has("probe")) return settings.get("probe");
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::canonical("/proc/self/exe", ec);
-  if (ec) self = std::filesystem::absolute(argv0);
-  // Installed side by side (the bundle, the verify image); in a build tree, probe/ is beside verify/.
-  for (const auto& candidate : {self.parent_path() / "kiln-probe", self.parent_path().parent_path() / "probe/kiln-probe"})
-    if (std::filesystem::exists(candidate)) return candidate;
-  throw_usage(fmt::format("setting probe: kiln-probe is not next to {}; name it with --probe", self.string()));
-}
-
 KubernetesDriverOptions kubernetes_options(const Settings& settings) {
   KubernetesDriverOptions options;
   options.verify_image = settings.get("verify_image");
@@ -38,6 +27,23 @@ KubernetesDriverOptions kubernetes_options(const Settings& settings) {
 }
 
 }  // namespace
+
+std::filesystem::path probe_path(const Settings& settings, const std::string& argv0) {
+  if (settings.has("probe")) return settings.get("probe");
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::canonical("/proc/self/exe", ec);
+  if (ec) self = std::filesystem::absolute(argv0);
+  std::vector<std::filesystem::path> candidates = {self.parent_path() / "kiln-probe"};
+  // The bundle's launcher (ci/bundle.sh) runs kiln-verify through the bundle's own ld.so, so
+  // /proc/self/exe names the loader in <bundle>/lib/; it passes its own absolute path as argv[0].
+  if (argv0.find('/') != std::string::npos)
+    candidates.push_back(std::filesystem::absolute(argv0).parent_path() / "kiln-probe");
+  // In a build tree, probe/ is beside verify/.
+  candidates.push_back(self.parent_path().parent_path() / "probe/kiln-probe");
+  for (const auto& candidate : candidates)
+    if (std::filesystem::exists(candidate)) return candidate;
+  throw_usage(fmt::format("setting probe: kiln-probe is not next to {}; name it with --probe", self.string()));
+}
 
 std::unique_ptr<Driver> make_driver(const Settings& settings, const Env& env, const std::string& argv0) {
   const std::string name = settings.get("driver");

@@ -9,6 +9,7 @@
 #include "core/process.h"
 #include "core/temp_dir.h"
 #include "inspect/base64.h"
+#include "tests/support/pod_security.h"
 
 namespace kiln::verify::kubernetes {
 namespace {
@@ -29,45 +30,67 @@ ProcessResult strict_check(const oci::Json& pod) {
   TempDir dir("kiln-pod");
   const auto file = dir.path() / "pod.json";
   std::ofstream(file) << pod.dump(2);
-  return run_process({"/usr/bin/python3", KILN_SOURCE_DIR "/tests/verify/driver/kubernetes/strict_pod_check.py",
+  return run_process({"/usr/bin/python3", KILN_SOURCE_DIR "/tests/support/strict_manifest_check.py",
                       file.string()});
 }
 
-// Pod Security "restricted", every rule as the admission plugin checks it, plus our additions.
+// Pod Security "restricted", every rule as the admission plugin checks it (the shared
+// tests/support/pod_security.h), plus our additions: no service account token, no service
+// links, only emptyDir volumes, read-only roots, explicit resources, logs as the termination message.
 void expect_restricted(const oci::Json& pod) {
+  const auto violations = kiln::testing::pod_security_violations(pod, kiln::testing::PodSecurityLevel::restricted);
+  EXPECT_TRUE(violations.empty()) << kiln::testing::describe(violations);
   const auto& spec = pod["spec"];
-  EXPECT_FALSE(spec.value("hostNetwork", false));
-  EXPECT_FALSE(spec.value("hostPID", false));
-  EXPECT_FALSE(spec.value("hostIPC", false));
   EXPECT_EQ(spec["automountServiceAccountToken"], false);
   EXPECT_EQ(spec["enableServiceLinks"], false);
   const auto& pod_sc = spec["securityContext"];
-  EXPECT_EQ(pod_sc["runAsNonRoot"], true);
-  ASSERT_TRUE(pod_sc.contains("runAsUser"));
-  EXPECT_NE(pod_sc["runAsUser"], 0);
+  EXPECT_EQ(pod_sc["runAsNonRoot"], true);  // on the pod itself, not left to each container
   EXPECT_EQ(pod_sc["seccompProfile"]["type"], "RuntimeDefault");
-  EXPECT_FALSE(pod_sc.contains("sysctls"));
   for (const auto& volume : spec["volumes"]) {
-    EXPECT_TRUE(volume.contains("emptyDir")) << volume.dump();  // an allowed type; never hostPath
+    EXPECT_TRUE(volume.contains("emptyDir")) << volume.dump();
     EXPECT_EQ(volume.size(), 2u) << volume.dump();
   }
   for (const char* list : {"initContainers", "containers"}) {
     for (const auto& container : spec[list]) {
       const std::string name = container["name"];
       const auto& sc = container["securityContext"];
-      EXPECT_EQ(sc["allowPrivilegeEscalation"], false) << name;
-      EXPECT_EQ(sc["privileged"], false) << name;
+      EXPECT_EQ(sc["privileged"], false) << name;  // said explicitly, not merely left out
       EXPECT_EQ(sc["readOnlyRootFilesystem"], true) << name;
       EXPECT_EQ(sc["capabilities"]["drop"], oci::Json::array({"ALL"})) << name;
       EXPECT_FALSE(sc["capabilities"].contains("add")) << name;
-      EXPECT_FALSE(sc.contains("runAsUser") && sc["runAsUser"] == 0) << name;
-      if (sc.contains("seccompProfile")) EXPECT_NE(sc["seccompProfile"]["type"], "Unconfined") << name;
-      EXPECT_FALSE(container.contains("ports")) << name;  // no hostPort either
+      EXPECT_FALSE(container.contains("ports")) << name;
       EXPECT_TRUE(container["resources"].contains("requests")) << name;
       EXPECT_TRUE(container["resources"].contains("limits")) << name;
       EXPECT_EQ(container["terminationMessagePolicy"], "FallbackToLogsOnError") << name;
     }
   }
+}
+
+// The shared rules see what a careless edit of the pod would break.
+TEST(CheckPod, ThePodSecurityRulesCatchEachBreach) {
+  using kiln::testing::PodSecurityLevel;
+  using kiln::testing::violated_rules;
+  const oci::Json good = check_pod(options());
+  auto broken = [&](auto edit) {
+    oci::Json pod = good;
+    edit(pod);
+    return violated_rules(pod, PodSecurityLevel::restricted);
+  };
+  using Rules = std::vector<std::string>;
+  EXPECT_EQ(broken([](oci::Json& p) { p["spec"]["securityContext"]["runAsUser"] = 0; }), Rules{"runAsUser"});
+  EXPECT_EQ(broken([](oci::Json& p) { p["spec"]["securityContext"].erase("runAsNonRoot"); }), Rules{"runAsNonRoot"});
+  EXPECT_EQ(broken([](oci::Json& p) { p["spec"]["securityContext"].erase("seccompProfile"); }), Rules{"seccomp"});
+  EXPECT_EQ(broken([](oci::Json& p) { p["spec"]["hostPID"] = true; }), Rules{"hostNamespaces"});
+  EXPECT_EQ(broken([](oci::Json& p) { p["spec"]["containers"][0]["securityContext"]["allowPrivilegeEscalation"] = true; }),
+            Rules{"allowPrivilegeEscalation"});
+  EXPECT_EQ(broken([](oci::Json& p) { p["spec"]["containers"][0]["securityContext"]["capabilities"]["add"] = {"NET_RAW"}; }),
+            Rules{"capabilities"});
+  EXPECT_EQ(broken([](oci::Json& p) { p["spec"]["containers"][0]["securityContext"]["privileged"] = true; }),
+            Rules{"privileged"});
+  EXPECT_EQ(broken([](oci::Json& p) { p["spec"]["volumes"][0] = {{"name", "probe"}, {"hostPath", {{"path", "/"}}}}; }),
+            (Rules{"hostPath", "volumeTypes"}));
+  EXPECT_EQ(broken([](oci::Json& p) { p["spec"]["initContainers"][0]["securityContext"]["seccompProfile"] = {{"type", "Unconfined"}}; }),
+            Rules{"seccomp"});
 }
 
 TEST(CheckPod, MeetsPodSecurityRestricted) {

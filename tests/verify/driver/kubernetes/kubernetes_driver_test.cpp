@@ -124,7 +124,7 @@ TEST(KubernetesDriver, TheCreatedPodDeserializesStrictlyIntoV1Pod) {
   ASSERT_TRUE(api.created_pod());
   TempDir dir("kiln-pod");
   std::ofstream(dir.path() / "pod.json") << api.created_pod()->dump();
-  const auto result = run_process({"/usr/bin/python3", KILN_SOURCE_DIR "/tests/verify/driver/kubernetes/strict_pod_check.py",
+  const auto result = run_process({"/usr/bin/python3", KILN_SOURCE_DIR "/tests/support/strict_manifest_check.py",
                                    (dir.path() / "pod.json").string()});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
 }
