@@ -5,7 +5,7 @@
 #
 # For GitLab, whose jobs need a shell, build the plugin on the executor's -debug variant:
 #   docker build --target plugin --build-arg KANIKO_IMAGE=ghcr.io/osscontainertools/kaniko:v1.28.3-debug ...
-# (ci/README-ship.md explains both images, the bundle, and why the plugin image runs as root).
+# (README.md, "Images", explains both images, the bundle, and why the plugin image runs as root).
 
 # The maintained Kaniko executor (the osscontainertools fork of GoogleContainerTools/kaniko,
 # which was archived in 2025), pinned; pin it by digest in production.
@@ -43,7 +43,7 @@ LABEL org.opencontainers.image.title="kiln-plugin" \
       org.opencontainers.image.description="CI plugin that builds container images without privileges, through the Kaniko executor or natively" \
       org.opencontainers.image.version="${KILN_VERSION}" \
       org.opencontainers.image.source="${KILN_SOURCE_URL}" \
-      org.opencontainers.image.documentation="${KILN_SOURCE_URL}/blob/main/ci/README-ship.md"
+      org.opencontainers.image.documentation="${KILN_SOURCE_URL}/blob/main/README.md"
 ENTRYPOINT ["/kaniko/kiln/kiln-plugin"]
 
 # kiln-verify from scratch: the bundle under /opt/kiln/, the static probe at /kiln-probe (the
@@ -61,6 +61,6 @@ LABEL org.opencontainers.image.title="kiln-verify" \
       org.opencontainers.image.description="Verifies a pushed image (above all its application binary) and writes JUnit XML" \
       org.opencontainers.image.version="${KILN_VERSION}" \
       org.opencontainers.image.source="${KILN_SOURCE_URL}" \
-      org.opencontainers.image.documentation="${KILN_SOURCE_URL}/blob/main/ci/README-ship.md"
+      org.opencontainers.image.documentation="${KILN_SOURCE_URL}/blob/main/README.md"
 USER 65532:65532
 ENTRYPOINT ["/opt/kiln/kiln-verify"]
