@@ -40,7 +40,14 @@ std::string RegistryClient::get_blob(const std::string& repository, const Digest
 
 std::int64_t RegistryClient::get_blob_to(const std::string& repository, const Digest& digest, std::ostream& out) {
   const std::string op = blob_op("GET", repository, digest);
+  // A file (or any seekable stream) can be rewound, so a download cut short is retried from
+  // here; a retry writes the whole blob again, over every byte the failed attempt wrote.
+  const std::streampos start = out.tellp();
+  const bool rewindable = start != std::streampos(-1);
+  bool rewind = false;
   return impl_->retrier.run(op, [&] {
+    if (rewind && !out.seekp(start)) impl_->fail_plain(op, "cannot rewind the output to download again");
+    rewind = false;
     Sha256 hash;
     std::int64_t written = 0;
     HttpRequest request = HttpRequest::to("GET", impl_->url(blob_path(repository, digest)));
@@ -54,8 +61,9 @@ std::int64_t RegistryClient::get_blob_to(const std::string& repository, const Di
     try {
       response = impl_->send(op, request);
     } catch (const RegistryError& e) {
-      // Bytes already went to `out`; a second attempt would append to them.
-      if (written > 0) throw RegistryError(e.status(), e.codes(), false, e.what());
+      // Bytes already went to `out`; a second attempt would append to them unless it rewinds.
+      if (written > 0 && !rewindable) throw RegistryError(e.status(), e.codes(), false, e.what());
+      rewind = written > 0;
       throw;
     }
     impl_->expect(op, response, {200});

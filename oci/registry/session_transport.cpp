@@ -198,15 +198,27 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
   }
   spdlog::debug("{} {} -> {}", request.method, url_for_display(url), response.status);
 
+  // A body cut short (a reset reaches the istream as badbit, an early close of a fixed-length
+  // body as a plain end of file) is a failed connection, which the retry layer may repeat; a
+  // short body handed up as a whole one would fail its digest check for good instead.
+  const bool has_body = request.method != "HEAD" && response.status != 204 && response.status != 304;
+  const std::int64_t expected = has_body && resp.hasContentLength() ? resp.getContentLength64() : -1;
+  const auto check_complete = [&](std::int64_t received) {
+    if (in.bad()) throw Poco::IOException("the connection failed while reading the response body");
+    if (expected >= 0 && received < expected)
+      throw Poco::IOException(fmt::format("the response body ended after {} of {} bytes", received, expected));
+  };
   char buffer[64 * 1024];
   if (response.ok() && request.on_body) {
+    std::int64_t received = 0;
     for (;;) {
       in.read(buffer, sizeof buffer);
       if (in.gcount() <= 0) break;
       body_started = true;
+      received += in.gcount();
       request.on_body(buffer, static_cast<std::size_t>(in.gcount()));
     }
-    if (in.bad()) throw Poco::IOException("reading the response body failed");
+    check_complete(received);
     return response;
   }
   const std::size_t limit = response.ok() ? request.max_body : max_error_body;
@@ -214,6 +226,7 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
     in.read(buffer, sizeof buffer);
     response.body.append(buffer, static_cast<std::size_t>(in.gcount()));
   }
+  if (response.body.size() <= limit) check_complete(static_cast<std::int64_t>(response.body.size()));
   if (response.body.size() > limit) {
     // The rest is left unread, so this connection cannot carry another request.
     drop_session(url);

@@ -1,0 +1,276 @@
+#include "tests/support/fault_proxy.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/NullStream.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/String.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+
+namespace kiln::testing {
+namespace {
+
+constexpr std::chrono::milliseconds kMaxStall{30000};
+
+struct ActiveRule {
+  FaultRule rule;
+  std::unique_ptr<RE2> path;
+  int matches = 0;
+  int acted = 0;
+};
+
+// Headers that describe one hop's connection, not the message: the proxy sets its own.
+bool hop_by_hop(const std::string& name) {
+  for (const char* h : {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection", "te",
+                        "trailer", "upgrade", "proxy-authenticate", "proxy-authorization"})
+    if (Poco::icompare(name, h) == 0) return true;
+  return false;
+}
+
+std::string error_body(int status) {
+  const char* code = status == 429 ? "TOOMANYREQUESTS" : status == 503 ? "UNAVAILABLE" : "UNKNOWN";
+  return fmt::format(R"({{"errors":[{{"code":"{}","message":"fault injected by the test proxy"}}]}})", code);
+}
+
+// Closes the client's connection with RST (SO_LINGER 0), as a crashed peer or a middlebox would.
+void abort_connection(Poco::Net::HTTPServerRequest& request) {
+  Poco::Net::StreamSocket& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+  socket.setLinger(true, 0);
+  socket.close();
+}
+
+}  // namespace
+
+struct FaultProxy::State {
+  std::string upstream;
+  std::string upstream_host;
+  Poco::UInt16 upstream_port = 0;
+  std::string self;
+
+  mutable std::mutex mutex;
+  std::condition_variable stopped_changed;
+  bool stopping = false;
+  std::vector<ActiveRule> rules;
+  std::vector<ProxiedRequest> log;
+
+  std::unique_ptr<Poco::ThreadPool> pool;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+
+  // Records the request and picks the first rule that acts on it.
+  std::pair<std::size_t, std::optional<FaultRule>> arrive(const std::string& method, const std::string& path,
+                                                          const std::string& query) {
+    std::lock_guard lock(mutex);
+    std::optional<FaultRule> chosen;
+    for (ActiveRule& r : rules) {
+      if (!r.rule.method.empty() && r.rule.method != method) continue;
+      if (!RE2::FullMatch(path, *r.path)) continue;
+      ++r.matches;
+      if (chosen || r.matches < r.rule.nth) continue;
+      if (r.rule.times != FaultRule::kAlways && r.acted >= r.rule.times) continue;
+      ++r.acted;
+      chosen = r.rule;
+    }
+    log.push_back(ProxiedRequest{.method = method, .path = path, .query = query, .status = -1,
+                                 .faulted = chosen.has_value()});
+    return {log.size() - 1, chosen};
+  }
+
+  void finish(std::size_t index, int status) {
+    std::lock_guard lock(mutex);
+    if (index < log.size()) log[index].status = status;
+  }
+
+  // False when the proxy is stopping before `duration` has passed.
+  bool wait(std::chrono::milliseconds duration) {
+    std::unique_lock lock(mutex);
+    return !stopped_changed.wait_for(lock, std::min(duration, kMaxStall), [&] { return stopping; });
+  }
+
+  std::string rewrite_location(std::string value) const {
+    for (std::size_t at = value.find(upstream); at != std::string::npos; at = value.find(upstream, at + self.size()))
+      value.replace(at, upstream.size(), self);
+    return value;
+  }
+
+  // Sends the request on to the registry and returns its answer; the body streams through.
+  // With `body` set, the answer's body is read into it instead of being streamed to the client.
+  int forward(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, std::string* body) {
+    Poco::Net::HTTPClientSession session(upstream_host, upstream_port);
+    session.setTimeout(Poco::Timespan(60, 0));
+    Poco::Net::HTTPRequest out(request.getMethod(), request.getURI(), Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [name, value] : request)
+      if (!hop_by_hop(name)) out.add(name, value);
+    if (request.getChunkedTransferEncoding()) out.setChunkedTransferEncoding(true);
+    else if (request.hasContentLength()) out.setContentLength64(request.getContentLength64());
+    std::ostream& to_registry = session.sendRequest(out);
+    Poco::StreamCopier::copyStream64(request.stream(), to_registry);
+    to_registry.flush();
+
+    Poco::Net::HTTPResponse answer;
+    std::istream& from_registry = session.receiveResponse(answer);
+    response.setStatusAndReason(answer.getStatus(), answer.getReason());
+    for (const auto& [name, value] : answer)
+      if (!hop_by_hop(name)) response.add(name, Poco::icompare(name, "location") == 0 ? rewrite_location(value) : value);
+    if (answer.getChunkedTransferEncoding()) response.setChunkedTransferEncoding(true);
+    else if (answer.hasContentLength()) response.setContentLength64(answer.getContentLength64());
+    else response.setKeepAlive(false);
+    if (body) {
+      Poco::StreamCopier::copyToString64(from_registry, *body);
+    } else {
+      std::ostream& to_client = response.send();
+      Poco::StreamCopier::copyStream64(from_registry, to_client);
+      to_client.flush();
+    }
+    return static_cast<int>(answer.getStatus());
+  }
+};
+
+namespace {
+
+class FaultHandler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit FaultHandler(std::shared_ptr<FaultProxy::State> state) : state_(std::move(state)) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    const Poco::URI uri(request.getURI());
+    auto [index, fault] = state_->arrive(request.getMethod(), uri.getPath(), uri.getRawQuery());
+    if (!fault) {
+      state_->finish(index, state_->forward(request, response, nullptr));
+      return;
+    }
+    switch (fault->action) {
+      case FaultAction::reset_request_body: {
+        // Half of a known length, else whatever of a chunked body the first read brings.
+        const std::streamsize half =
+            request.hasContentLength() ? static_cast<std::streamsize>(request.getContentLength64() / 2) : 64 * 1024;
+        std::string part(static_cast<std::size_t>(std::max<std::streamsize>(half, 1)), '\0');
+        if (half > 0) request.stream().read(part.data(), half);
+        state_->finish(index, 0);
+        abort_connection(request);
+        return;
+      }
+      case FaultAction::reset_response_body: {
+        std::string body;
+        state_->forward(request, response, &body);
+        response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+        std::ostream& out = response.send();
+        out.write(body.data(), static_cast<std::streamsize>(body.size() / 2));
+        out.flush();
+        state_->finish(index, 0);
+        abort_connection(request);
+        return;
+      }
+      case FaultAction::status: {
+        Poco::NullOutputStream discard;
+        Poco::StreamCopier::copyStream64(request.stream(), discard);
+        response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(fault->status));
+        if (fault->retry_after) response.set("Retry-After", std::to_string(*fault->retry_after));
+        response.setContentType("application/json");
+        const std::string body = error_body(fault->status);
+        response.sendBuffer(body.data(), body.size());
+        state_->finish(index, fault->status);
+        return;
+      }
+      case FaultAction::stall:
+        if (!state_->wait(fault->stall)) {
+          state_->finish(index, 0);
+          abort_connection(request);
+          return;
+        }
+        state_->finish(index, state_->forward(request, response, nullptr));
+        return;
+    }
+  }
+
+ private:
+  std::shared_ptr<FaultProxy::State> state_;
+};
+
+class FaultHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit FaultHandlerFactory(std::shared_ptr<FaultProxy::State> state) : state_(std::move(state)) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new FaultHandler(state_);
+  }
+
+ private:
+  std::shared_ptr<FaultProxy::State> state_;
+};
+
+}  // namespace
+
+FaultProxy::FaultProxy(std::string upstream) : state_(std::make_shared<State>()) {
+  State& s = *state_;
+  s.upstream = std::move(upstream);
+  const auto colon = s.upstream.rfind(':');
+  if (colon == std::string::npos) throw std::invalid_argument("FaultProxy: upstream must be host:port");
+  s.upstream_host = s.upstream.substr(0, colon);
+  s.upstream_port = static_cast<Poco::UInt16>(std::stoi(s.upstream.substr(colon + 1)));
+
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  s.self = fmt::format("127.0.0.1:{}", socket.address().port());
+  Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams);
+  params->setMaxThreads(32);
+  params->setMaxQueued(64);
+  params->setKeepAlive(true);
+  params->setMaxKeepAliveRequests(10000);
+  params->setKeepAliveTimeout(Poco::Timespan(10, 0));
+  params->setTimeout(Poco::Timespan(60, 0));
+  s.pool = std::make_unique<Poco::ThreadPool>(2, 32);
+  s.server = std::make_unique<Poco::Net::HTTPServer>(Poco::Net::HTTPRequestHandlerFactory::Ptr(new FaultHandlerFactory(state_)), *s.pool, socket,
+                                                     params);
+  s.server->start();
+}
+
+FaultProxy::~FaultProxy() {
+  State& s = *state_;
+  {
+    std::lock_guard lock(s.mutex);
+    s.stopping = true;
+  }
+  s.stopped_changed.notify_all();
+  s.server->stopAll(true);
+  s.server.reset();
+  s.pool->joinAll();
+  s.pool.reset();
+}
+
+std::string FaultProxy::host() const { return state_->self; }
+
+void FaultProxy::add(FaultRule rule) {
+  auto path = std::make_unique<RE2>(rule.path);
+  if (!path->ok()) throw std::invalid_argument("FaultProxy: bad path pattern " + rule.path);
+  std::lock_guard lock(state_->mutex);
+  state_->rules.push_back(ActiveRule{.rule = std::move(rule), .path = std::move(path)});
+}
+
+void FaultProxy::reset() {
+  std::lock_guard lock(state_->mutex);
+  state_->rules.clear();
+  state_->log.clear();
+}
+
+std::vector<ProxiedRequest> FaultProxy::log() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->log;
+}
+
+}  // namespace kiln::testing

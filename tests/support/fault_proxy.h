@@ -1,0 +1,68 @@
+#pragma once
+// An HTTP proxy between kiln and a LocalRegistry that injects faults: connection resets in the
+// middle of a request or response body, 5xx and 429 answers, stalls. Every request is recorded
+// in arrival order so tests can assert what was sent when. Listens on 127.0.0.1 and a free port;
+// stopped by the destructor.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiln::testing {
+
+enum class FaultAction {
+  reset_request_body,   ///< read part of the request body, then close with RST (SO_LINGER 0)
+  reset_response_body,  ///< forward, send the headers and half the body, then close with RST
+  status,               ///< drain the request body and answer `status` (with `retry_after` if set)
+  stall,                ///< hold the request for `stall`, then forward it
+};
+
+/// A fault that acts on requests matching `method` (empty: any) and `path` (an RE2 matched
+/// against the whole path, without the query), from the `nth` match on (1-based), `times`
+/// times (kAlways: every time).
+struct FaultRule {
+  static constexpr int kAlways = -1;
+  std::string method;
+  std::string path;
+  FaultAction action = FaultAction::status;
+  int nth = 1;
+  int times = 1;
+  int status = 503;
+  std::optional<int> retry_after;        ///< seconds, sent as Retry-After
+  std::chrono::milliseconds stall{0};    ///< capped at 30 s
+};
+
+/// One request as the proxy saw it. `status` is what the client got: 0 for a reset, -1 while
+/// the exchange is still running.
+struct ProxiedRequest {
+  std::string method;
+  std::string path;
+  std::string query;
+  int status = -1;
+  bool faulted = false;
+};
+
+class FaultProxy {
+ public:
+  /// Forwards to the plain-HTTP registry at `upstream` ("127.0.0.1:<port>").
+  explicit FaultProxy(std::string upstream);
+  ~FaultProxy();
+  FaultProxy(const FaultProxy&) = delete;
+  FaultProxy& operator=(const FaultProxy&) = delete;
+
+  /// "127.0.0.1:<port>" of the proxy.
+  std::string host() const;
+  void add(FaultRule rule);
+  /// Removes all rules and forgets the log.
+  void reset();
+  /// Every request so far, in arrival order.
+  std::vector<ProxiedRequest> log() const;
+
+  struct State;  ///< shared with the server's handler threads
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace kiln::testing
