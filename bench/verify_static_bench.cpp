@@ -55,15 +55,10 @@ std::string file_sha256(const fs::path& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int runs = 5;
-  std::size_t binary_mb = 50, base_mb = 100;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--runs") runs = std::stoi(argv[i + 1]);
-    else if (flag == "--binary-mb") binary_mb = std::stoul(argv[i + 1]);
-    else if (flag == "--base-mb") base_mb = std::stoul(argv[i + 1]);
-    else { std::cerr << "unknown flag " << flag << "\n"; return 2; }
-  }
+  const auto flags = kiln::bench::parse_workload_flags(argc, argv);
+  if (!flags) return 2;
+  const int runs = flags->runs;
+  const std::size_t binary_mb = flags->binary_mb, base_mb = flags->base_mb;
   try {
     kiln::TempDir work("kiln-verify-bench");
     const fs::path binary = work.path() / "main", payload = work.path() / "payload";

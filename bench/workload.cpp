@@ -41,6 +41,25 @@ void write_real_binary_bytes(const std::filesystem::path& out_path, std::size_t 
   throw std::runtime_error("not enough ELF files on this machine to make the workload");
 }
 
+std::optional<WorkloadOptions> parse_workload_flags(int argc, char** argv) {
+  WorkloadOptions options;
+  for (int i = 1; i < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) {
+      std::cerr << "flag " << flag << " needs a value\n";
+      return std::nullopt;
+    }
+    if (flag == "--runs") options.runs = std::stoi(argv[i + 1]);
+    else if (flag == "--binary-mb") options.binary_mb = std::stoul(argv[i + 1]);
+    else if (flag == "--base-mb") options.base_mb = std::stoul(argv[i + 1]);
+    else {
+      std::cerr << "unknown flag " << flag << " (known: --runs, --binary-mb, --base-mb)\n";
+      return std::nullopt;
+    }
+  }
+  return options;
+}
+
 Stats stats(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return {v.front(), v[v.size() / 2], v.back()};

@@ -3,6 +3,7 @@
 // like an application binary, unlike zeros or random bytes) and the median/min/max table.
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,15 @@ namespace kiln::bench {
 /// Writes `bytes` bytes of ELF files of this machine to `out_path`, after skipping `skip` bytes
 /// of them (so a base and a binary get different bytes).
 void write_real_binary_bytes(const std::filesystem::path& out_path, std::size_t bytes, std::size_t skip);
+
+/// The flags of the end-to-end benchmarks: --runs N, --binary-mb N, --base-mb N.
+struct WorkloadOptions {
+  int runs = 5;
+  std::size_t binary_mb = 50;
+  std::size_t base_mb = 100;
+};
+/// Parses argv; prints the offending flag and returns nullopt when one is unknown.
+std::optional<WorkloadOptions> parse_workload_flags(int argc, char** argv);
 
 struct Stats {
   double min, median, max;

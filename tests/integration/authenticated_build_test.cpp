@@ -5,9 +5,7 @@
 #include <filesystem>
 
 #include "core/temp_dir.h"
-#include "oci/credentials/layered_keychain.h"
 #include "oci/json.h"
-#include "oci/registry/client.h"
 #include "tests/support/busybox_image.h"
 #include "tests/support/local_registry.h"
 #include "tests/support/tools.h"
@@ -18,12 +16,7 @@ namespace {
 class AuthenticatedBuild : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto keychain = std::make_shared<oci::LayeredKeychain>(
-        std::map<std::string, oci::Credential>{
-            {registry_.host(), {.username = registry_.username(), .password = registry_.password()}}},
-        nullptr);
-    oci::RegistryClient client(registry_.host(), keychain, oci::RegistryOptions{.ca_file = registry_.ca_file().string()});
-    push_busybox_base(client, {.repository = "base/busybox", .tag = "1"});
+    push_busybox_base(*registry_.client(), {.repository = "base/busybox", .tag = "1"});
     std::filesystem::create_directories(work_.path() / "docker");
   }
 

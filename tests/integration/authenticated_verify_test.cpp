@@ -8,8 +8,6 @@
 #include <sstream>
 
 #include "core/temp_dir.h"
-#include "oci/credentials/layered_keychain.h"
-#include "oci/registry/client.h"
 #include "tests/support/busybox_image.h"
 #include "tests/support/local_registry.h"
 #include "tests/support/tools.h"
@@ -29,12 +27,7 @@ std::string slurp(const fs::path& path) {
 class AuthenticatedVerify : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto keychain = std::make_shared<oci::LayeredKeychain>(
-        std::map<std::string, oci::Credential>{
-            {registry_.host(), {.username = registry_.username(), .password = registry_.password()}}},
-        nullptr);
-    oci::RegistryClient client(registry_.host(), keychain, oci::RegistryOptions{.ca_file = registry_.ca_file().string()});
-    push_busybox_base(client, {.repository = "base/busybox", .tag = "1"});
+    push_busybox_base(*registry_.client(), {.repository = "base/busybox", .tag = "1"});
     std::ofstream(work_.path() / "spec.yaml") << "schemaVersion: \"2.0.0\"\n"
                                                   "fileExistenceTests:\n"
                                                   "  - name: busybox is there\n    path: /bin/busybox\n    isExecutableBy: any\n";

@@ -1,5 +1,7 @@
 #include "tests/support/local_registry.h"
 
+#include "oci/credentials/layered_keychain.h"
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -107,5 +109,16 @@ std::string LocalRegistry::host() const { return fmt::format("127.0.0.1:{}", por
 std::filesystem::path LocalRegistry::ca_file() const { return dir_.path() / "cert.pem"; }
 
 std::string LocalRegistry::output() const { return process_ ? process_->output() : std::string(); }
+
+std::unique_ptr<oci::RegistryClient> LocalRegistry::client() const {
+  if (mode_ == RegistryMode::plain)
+    return std::make_unique<oci::RegistryClient>(host(), std::make_shared<oci::AnonymousKeychain>(),
+                                                 oci::RegistryOptions{.insecure = true});
+  std::map<std::string, oci::Credential> credentials;
+  if (mode_ == RegistryMode::htpasswd_tls) credentials[host()] = {.username = username_, .password = password_};
+  return std::make_unique<oci::RegistryClient>(
+      host(), std::make_shared<oci::LayeredKeychain>(std::move(credentials), nullptr),
+      oci::RegistryOptions{.ca_file = ca_file().string()});
+}
 
 }  // namespace kiln::testing

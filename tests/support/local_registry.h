@@ -7,6 +7,7 @@
 
 #include "core/process.h"
 #include "core/temp_dir.h"
+#include "oci/registry/client.h"
 
 namespace kiln::testing {
 
@@ -32,6 +33,9 @@ class LocalRegistry {
   /// The CA (self-signed certificate) that signs the TLS certificate, in the TLS modes.
   std::filesystem::path ca_file() const;
   const std::filesystem::path& dir() const { return dir_.path(); }
+  /// A client that can push here: the registry's own credentials and CA in the TLS modes,
+  /// plain HTTP otherwise.
+  std::unique_ptr<oci::RegistryClient> client() const;
   /// Everything the registry has printed so far (for failure messages).
   std::string output() const;
 
