@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
@@ -63,6 +64,12 @@ std::optional<WorkloadOptions> parse_workload_flags(int argc, char** argv) {
 Stats stats(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return {v.front(), v[v.size() / 2], v.back()};
+}
+
+double milliseconds_of(const std::function<void()>& once) {
+  const auto start = std::chrono::steady_clock::now();
+  once();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
 void print_row(const std::string& name, const Stats& s, const std::string& note) {

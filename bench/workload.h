@@ -3,6 +3,7 @@
 // like an application binary, unlike zeros or random bytes) and the median/min/max table.
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct Stats {
   double min, median, max;
 };
 Stats stats(std::vector<double> values);
+
+/// Wall time of one call, in milliseconds.
+double milliseconds_of(const std::function<void()>& once);
 
 /// "  <name> <median> <min> <max>  <note>", seconds with three decimals.
 void print_row(const std::string& name, const Stats& s, const std::string& note = "");

@@ -22,6 +22,7 @@
 #include <functional>
 #include <vector>
 
+#include "bench/workload.h"
 #include "core/temp_dir.h"
 #include "plugin/backend/kaniko.h"
 #include "plugin/backend/kaniko_argv.h"
@@ -31,17 +32,6 @@ extern char** environ;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double ms_of(const std::function<void()>& once) {
-  const auto start = Clock::now();
-  once();
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 void spawn_and_wait(const std::vector<std::string>& argv) {
   std::vector<char*> args;
@@ -94,10 +84,10 @@ int main(int argc, char** argv) {
   backend_once();
   std::vector<double> direct_ms, backend_ms;
   for (int i = 0; i < runs; ++i) {
-    direct_ms.push_back(ms_of(direct_once));
-    backend_ms.push_back(ms_of(backend_once));
+    direct_ms.push_back(kiln::bench::milliseconds_of(direct_once));
+    backend_ms.push_back(kiln::bench::milliseconds_of(backend_once));
   }
-  const double direct = median(direct_ms), backend = median(backend_ms);
+  const double direct = kiln::bench::stats(direct_ms).median, backend = kiln::bench::stats(backend_ms).median;
   fmt::print("runs: {}\n", runs);
   fmt::print("stand-in executor spawned directly: median {:.3f} ms\n", direct);
   fmt::print("KanikoBackend::run():               median {:.3f} ms\n", backend);

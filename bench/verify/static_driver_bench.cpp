@@ -18,6 +18,7 @@
 #include <functional>
 #include <random>
 
+#include "bench/workload.h"
 #include "core/process.h"
 #include "core/temp_dir.h"
 #include "inspect/directory_tree.h"
@@ -33,17 +34,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace kiln::verify::testing;
-
-double ms_of(const std::function<void()>& once) {
-  const auto start = Clock::now();
-  once();
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 std::string payload(std::size_t size) {
   // Half random, half text-like: compresses about as much as a real base image does.
@@ -85,11 +75,11 @@ int main(int argc, char** argv) {
     std::vector<double> kiln_ms, script_ms;
     kiln::verify::StaticDriver driver;
     for (int i = 0; i < runs; ++i) {
-      kiln_ms.push_back(ms_of([&] {
+      kiln_ms.push_back(kiln::bench::milliseconds_of([&] {
         const auto facts = driver.collect(image, request);
         if (!facts.paths[0].elf) throw std::runtime_error("static driver: no ELF facts");
       }));
-      script_ms.push_back(ms_of([&] {
+      script_ms.push_back(kiln::bench::milliseconds_of([&] {
         kiln::TempDir work("kiln-bench-script");
         must({"skopeo", "copy", "--quiet", "--src-tls-verify=false",
               "docker://" + registry.host() + "/bench/app:" + tag, "oci:" + (work.path() / "layout").string() + ":v1"});
@@ -106,7 +96,7 @@ int main(int argc, char** argv) {
                  read.again ? ", again" : "");
       bytes += read.bytes;
     }
-    const double k = median(kiln_ms), s = median(script_ms);
+    const double k = kiln::bench::stats(kiln_ms).median, s = kiln::bench::stats(script_ms).median;
     fmt::print("  static driver: median {:.1f} ms over {} runs, {} of 3 layers, {} bytes read\n", k, runs,
                driver.last_reads().size(), bytes);
     fmt::print("  skopeo copy + umoci unpack + checks: median {:.1f} ms, {} bytes of layers\n", s,
