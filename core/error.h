@@ -12,6 +12,8 @@ class Error : public std::runtime_error {
  public:
   Error(ExitClass cls, const std::string& what) : std::runtime_error(what), cls_(cls) {}
   ExitClass exit_class() const noexcept { return cls_; }
+  /// The process exit code; a subclass may pass on a child's own code (a failing RUN's).
+  virtual int exit_code() const noexcept { return static_cast<int>(cls_); }
 
  private:
   ExitClass cls_;

@@ -1,12 +1,11 @@
 // kiln-plugin: the CI step. Reads the settings once, chooses the backend once, builds, and
 // maps any failure to an exit code (2 bad input, 3 environment) with one clear message.
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <iostream>
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/program.h"
 #include "plugin/backend/kaniko.h"
 #include "plugin/run_build.h"
 #include "plugin/outputs.h"
@@ -42,20 +41,9 @@ int run(int argc, char** argv) {
   const Env env = Env::from_process();
   std::vector<std::string> warnings;
   const plugin::Settings settings = plugin::load_settings(env, {argv + 1, argv + argc}, &warnings);
-  if (settings.help_requested()) {
-    std::cout << plugin::help_text();
+  if (answer_informational_request(settings, {"kiln-plugin", plugin::help_text, plugin::settings_reference_markdown},
+                                   warnings))
     return 0;
-  }
-  if (settings.reference_requested()) {
-    std::cout << plugin::settings_reference_markdown();
-    return 0;
-  }
-  if (settings.version_requested()) {
-    std::cout << "kiln-plugin " << KILN_VERSION << "\n";
-    return 0;
-  }
-  log::setup(log::parse_level(settings.get("log_level")));
-  for (const auto& w : warnings) spdlog::warn("{}", w);
 
   // auto_tag on a branch that is not the default one: nothing to build, and not a failure.
   const plugin::CiContext ci = plugin::read_ci_context(env);
@@ -83,17 +71,6 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const kiln::plugin::KanikoExitError& e) {
-    // A failing RUN's exit code reaches the CI unchanged, as with the executor itself.
-    std::cerr << "error: " << kiln::log::redact(e.what()) << "\n";
-    return e.exit_code();
-  } catch (const kiln::Error& e) {
-    std::cerr << "error: " << kiln::log::redact(e.what()) << "\n";
-    return static_cast<int>(e.exit_class());
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << kiln::log::redact(e.what()) << "\n";
-    return static_cast<int>(kiln::ExitClass::infra);
-  }
+  // A KanikoExitError's exit_code() is the failing RUN's, so the CI sees the executor's code.
+  return kiln::run_main([&] { return run(argc, argv); });
 }

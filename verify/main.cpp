@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/program.h"
 #include "oci/image/config_edit.h"
 #include "verify/cli/image_selection.h"
 #include "verify/cli/make_driver.h"
@@ -84,20 +85,9 @@ int run(int argc, char** argv) {
       throw;
     }
   }();
-  if (settings.help_requested()) {
-    std::cout << verify::verify_help_text();
+  if (answer_informational_request(
+          settings, {"kiln-verify", verify::verify_help_text, verify::verify_settings_reference_markdown}, warnings))
     return 0;
-  }
-  if (settings.reference_requested()) {
-    std::cout << verify::verify_settings_reference_markdown();
-    return 0;
-  }
-  if (settings.version_requested()) {
-    std::cout << "kiln-verify " << KILN_VERSION << "\n";
-    return 0;
-  }
-  log::setup(log::parse_level(settings.get("log_level")));
-  for (const auto& w : warnings) spdlog::warn("{}", w);
 
   verify::RunReport report{.driver = settings.get("driver"),
                            .kiln_version = KILN_VERSION,
@@ -128,13 +118,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const kiln::Error& e) {
-    std::cerr << "error: " << kiln::log::redact(e.what()) << "\n";
-    return static_cast<int>(e.exit_class());
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << kiln::log::redact(e.what()) << "\n";
-    return static_cast<int>(kiln::ExitClass::infra);
-  }
+  return kiln::run_main([&] { return run(argc, argv); });
 }

@@ -20,7 +20,7 @@ namespace kiln::plugin {
 class KanikoExitError final : public Error {
  public:
   KanikoExitError(int exit_code, const std::string& what) : Error(ExitClass::infra, what), exit_code_(exit_code) {}
-  int exit_code() const noexcept { return exit_code_; }
+  int exit_code() const noexcept override { return exit_code_; }
 
  private:
   int exit_code_;
