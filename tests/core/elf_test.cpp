@@ -9,20 +9,16 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/elf_builder.h"
+#include "tests/support/files.h"
 
 namespace kiln {
 namespace {
+using kiln::testing::read_file;
 
 using testing::ElfLayout;
 using testing::ElfSpec;
 using testing::make_elf;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 void put64le(std::string& bytes, std::size_t offset, std::uint64_t value) {
   for (int i = 0; i < 8; ++i) bytes[offset + i] = static_cast<char>((value >> (8 * i)) & 0xff);
@@ -33,7 +29,7 @@ void put16le(std::string& bytes, std::size_t offset, std::uint16_t value) {
 }
 
 TEST(ElfDynamic, DynamicBinaryOnThisMachine) {
-  const auto info = read_elf_dynamic(std::string_view(slurp("/bin/ls")));
+  const auto info = read_elf_dynamic(std::string_view(read_file("/bin/ls")));
   ASSERT_TRUE(info);
   EXPECT_TRUE(info->complete);
   EXPECT_EQ(info->identity.bits, 64);
@@ -44,7 +40,7 @@ TEST(ElfDynamic, DynamicBinaryOnThisMachine) {
 }
 
 TEST(ElfDynamic, StaticBinaryOnThisMachine) {
-  const auto info = read_elf_dynamic(std::string_view(slurp("/bin/busybox")));
+  const auto info = read_elf_dynamic(std::string_view(read_file("/bin/busybox")));
   ASSERT_TRUE(info);
   EXPECT_TRUE(info->complete);
   EXPECT_EQ(info->interpreter, "");

@@ -9,6 +9,7 @@
 
 #include "core/temp_dir.h"
 #include "tests/support/busybox_image.h"
+#include "tests/support/files.h"
 #include "tests/support/local_registry.h"
 #include "tests/support/tools.h"
 
@@ -17,12 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class AuthenticatedVerify : public ::testing::Test {
  protected:
@@ -51,9 +46,9 @@ class AuthenticatedVerify : public ::testing::Test {
   void expect_nowhere(const std::string& secret, const ProcessResult& r) const {
     EXPECT_EQ(r.out.find(secret), std::string::npos) << "stdout shows the password";
     EXPECT_EQ(r.err.find(secret), std::string::npos) << "stderr shows the password";
-    EXPECT_EQ(slurp(work_.path() / "junit.xml").find(secret), std::string::npos) << "the JUnit report shows it";
+    EXPECT_EQ(read_file(work_.path() / "junit.xml").find(secret), std::string::npos) << "the JUnit report shows it";
     if (fs::exists(work_.path() / "report.json"))
-      EXPECT_EQ(slurp(work_.path() / "report.json").find(secret), std::string::npos) << "the JSON report shows it";
+      EXPECT_EQ(read_file(work_.path() / "report.json").find(secret), std::string::npos) << "the JSON report shows it";
   }
 
   LocalRegistry registry_{RegistryMode::htpasswd_tls};

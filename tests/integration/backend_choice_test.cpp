@@ -13,6 +13,7 @@
 #include "oci/json.h"
 #include "oci/registry/client.h"
 #include "tests/support/busybox_image.h"
+#include "tests/support/files.h"
 #include "tests/support/local_registry.h"
 #include "tests/support/tools.h"
 
@@ -48,10 +49,6 @@ class BackendChoice : public ::testing::Test {
   fs::path context() const { return work_.path() / "context"; }
   fs::path record() const { return work_.path() / "record"; }
   fs::path executor() const { return work_.path() / "executor"; }
-  std::string read(const fs::path& p) const {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
 
   ProcessResult build(const std::string& dockerfile, std::map<std::string, std::string> extra = {}) {
     if (!dockerfile.empty()) std::ofstream(context() / "Dockerfile") << dockerfile;
@@ -101,7 +98,7 @@ TEST_F(BackendChoice, KanikoGetsEveryDestination) {
   const std::string a = registry_.host() + "/one/app:1", b = "ghcr.io/team/app:2";
   const ProcessResult r = build("FROM alpine:3.19\nRUN true\n", {{"PLUGIN_DESTINATIONS", a + "\n" + b}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string argv = read(record() / "argv");
+  const std::string argv = read_file(record() / "argv");
   EXPECT_NE(argv.find("--destination=" + a + "\n"), std::string::npos) << argv;
   EXPECT_NE(argv.find("--destination=" + b + "\n"), std::string::npos) << argv;
   EXPECT_EQ(argv.find("team/app:1.0"), std::string::npos) << "destinations override repo and tags: " << argv;
@@ -112,7 +109,7 @@ TEST_F(BackendChoice, KanikoDryRunTarballKeepsItsTags) {
   const ProcessResult r = build("FROM alpine:3.19\nRUN true\n",
                                 {{"PLUGIN_DRY_RUN", "true"}, {"PLUGIN_TAR_PATH", tar.string()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string argv = read(record() / "argv");
+  const std::string argv = read_file(record() / "argv");
   EXPECT_NE(argv.find("--no-push\n"), std::string::npos) << argv;
   EXPECT_NE(argv.find("--tar-path=" + tar.string() + "\n"), std::string::npos) << argv;
   EXPECT_NE(argv.find("--destination=" + registry_.host() + "/team/app:1.0\n"), std::string::npos) << argv;
@@ -127,12 +124,12 @@ TEST_F(BackendChoice, RunGoesToKanikoAndSaysWhy) {
       << r.err;
   EXPECT_NE(r.err.find("stand-in executor ran"), std::string::npos) << "output streamed";
   EXPECT_NE(r.out.find(std::string("digest ") + kStandInDigest), std::string::npos) << r.out;
-  const std::string argv = read(record() / "argv");
+  const std::string argv = read_file(record() / "argv");
   EXPECT_NE(argv.find("--destination=" + registry_.host() + "/team/app:1.0\n"), std::string::npos) << argv;
   EXPECT_NE(argv.find("--context=dir://" + context().string() + "\n"), std::string::npos) << argv;
   EXPECT_NE(argv.find("--build-arg=A=1\n"), std::string::npos) << argv;
   EXPECT_NE(argv.find("--insecure\n"), std::string::npos) << argv;
-  const oci::Json config = oci::Json::parse(read(record() / "config.json"));
+  const oci::Json config = oci::Json::parse(read_file(record() / "config.json"));
   EXPECT_TRUE(config["auths"].contains(registry_.host())) << config.dump();
   EXPECT_EQ(r.err.find("s3cret-pass"), std::string::npos) << "the password is never printed";
   EXPECT_EQ(argv.find("s3cret-pass"), std::string::npos) << "nor passed on the command line";
@@ -151,7 +148,7 @@ TEST_F(BackendChoice, BinaryThroughKanikoUsesTheTemplate) {
                                      {"PLUGIN_BASE_IMAGE", "debian:bookworm-slim"},
                                      {"PLUGIN_BACKEND", "kaniko"}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(read(record() / "Dockerfile"),
+  EXPECT_EQ(read_file(record() / "Dockerfile"),
             "FROM docker.io/library/debian:bookworm-slim\nWORKDIR /usr/local/app\nCOPY main /usr/local/app/main\n"
             "ENTRYPOINT [\"/usr/local/app/main\"]\n");
 }
@@ -194,19 +191,19 @@ TEST_F(BackendChoice, NativeBuildWritesOutputsAndLabels) {
                                  {"DRONE_OUTPUT", (out / "drone-output").string()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string repo = registry_.host() + "/team/app";
-  const std::string digest = read(out / "digest");
+  const std::string digest = read_file(out / "digest");
   ASSERT_TRUE(digest.starts_with("sha256:")) << digest;
   EXPECT_EQ(oci::Json::parse(run_ok({"skopeo", "inspect", "--tls-verify=false", "docker://" + repo + ":1.0"}))["Digest"],
             digest);
-  EXPECT_EQ(read(out / "names"), repo + "@" + digest + "\n" + repo + "@" + digest + "\n");
-  EXPECT_EQ(read(out / "tags"), repo + ":1.0@" + digest + "\n" + repo + ":latest@" + digest + "\n");
-  EXPECT_EQ(read(out / "artifact.json"),
+  EXPECT_EQ(read_file(out / "names"), repo + "@" + digest + "\n" + repo + "@" + digest + "\n");
+  EXPECT_EQ(read_file(out / "tags"), repo + ":1.0@" + digest + "\n" + repo + ":latest@" + digest + "\n");
+  EXPECT_EQ(read_file(out / "artifact.json"),
             R"({"kind":"docker/v1","data":{"registryType":"Docker","registryUrl":"https://)" + registry_.host() +
                 R"(/","images":[{"image":")" + repo + ":1.0\",\"digest\":\"" + digest + R"("},{"image":")" + repo +
                 ":latest\",\"digest\":\"" + digest + "\"}]}}");
-  EXPECT_EQ(read(out / "build.env"),
+  EXPECT_EQ(read_file(out / "build.env"),
             "IMAGE_DIGEST=" + digest + "\nIMAGE_REF=" + repo + ":1.0@" + digest + "\nIMAGE_TAGS=1.0,latest\n");
-  EXPECT_EQ(read(out / "drone-output"),
+  EXPECT_EQ(read_file(out / "drone-output"),
             "EARLIER=1\ndigest=" + digest + "\nIMAGE_DIGEST=" + digest + "\nIMAGE_REF=" + repo + ":1.0@" + digest + "\n");
   const oci::Json config = oci::Json::parse(run_ok({"skopeo", "inspect", "--config", "--tls-verify=false",
                                                     "docker://" + repo + ":1.0"}));
@@ -236,15 +233,15 @@ TEST_F(BackendChoice, KanikoGetsLabelsAndKilnWritesTheOutputs) {
                                  {"PLUGIN_IMAGE_NAME_TAG_WITH_DIGEST_FILE", (work_.path() / "tags").string()},
                                  {"PLUGIN_DOTENV_FILE", (work_.path() / "build.env").string()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string argv = read(record() / "argv");
+  const std::string argv = read_file(record() / "argv");
   for (const std::string label : {"org.opencontainers.image.created=1970-01-01T00:00:00Z",
                                   "org.opencontainers.image.revision=abc123",
                                   "org.opencontainers.image.source=https://git.example/o/r", "team=kiln"})
     EXPECT_NE(argv.find("--label=" + label + "\n"), std::string::npos) << label << "\n" << argv;
   EXPECT_EQ(argv.find("--image-name"), std::string::npos) << argv;
   const std::string repo = registry_.host() + "/team/app";
-  EXPECT_EQ(read(work_.path() / "tags"), repo + ":1.0@" + kStandInDigest + "\n");
-  EXPECT_EQ(read(work_.path() / "build.env"), std::string("IMAGE_DIGEST=") + kStandInDigest + "\nIMAGE_REF=" + repo +
+  EXPECT_EQ(read_file(work_.path() / "tags"), repo + ":1.0@" + kStandInDigest + "\n");
+  EXPECT_EQ(read_file(work_.path() / "build.env"), std::string("IMAGE_DIGEST=") + kStandInDigest + "\nIMAGE_REF=" + repo +
                                                   ":1.0@" + kStandInDigest + "\nIMAGE_TAGS=1.0\n");
   EXPECT_NE(r.err.find("  backend  kaniko\n"), std::string::npos) << r.err;
 }
@@ -253,7 +250,7 @@ TEST_F(BackendChoice, KanikoGetsLabelsAndKilnWritesTheOutputs) {
 TEST_F(BackendChoice, KanikoCreatedLabelIsTheBuildTime) {
   const ProcessResult r = build("FROM alpine:3.19\nRUN true\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string argv = read(record() / "argv");
+  const std::string argv = read_file(record() / "argv");
   EXPECT_NE(argv.find("--label=org.opencontainers.image.created=20"), std::string::npos) << argv;
 }
 

@@ -14,6 +14,7 @@
 #include "core/temp_dir.h"
 #include "inspect/base64.h"
 #include "inspect/facts.h"
+#include "tests/support/files.h"
 #include "tests/support/rootfs.h"
 #include "tests/support/runc_container.h"
 #include "tests/support/tools.h"
@@ -24,6 +25,7 @@
 
 namespace kiln::inspect {
 namespace {
+using kiln::testing::read_file;
 
 namespace fs = std::filesystem;
 using kiln::testing::run_ok;
@@ -44,12 +46,6 @@ Facts parse_facts(const std::string& out) {
   return facts_from_json(nlohmann::json::parse(out));
 }
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 TEST(KilnProbe, IsStaticallyLinked) {
   const std::string description = run_ok({"file", "-L", KILN_PROBE_BINARY});
@@ -161,7 +157,7 @@ TEST(KilnProbe, InstallCopiesItselfExecutable) {
   EXPECT_EQ(result.out, "");
   const fs::path copy = target.path() / "kiln-probe";
   EXPECT_EQ(fs::status(copy).permissions(), static_cast<fs::perms>(0755));
-  EXPECT_EQ(slurp(copy), slurp(KILN_PROBE_BINARY));
+  EXPECT_EQ(read_file(copy), read_file(KILN_PROBE_BINARY));
   EXPECT_EQ(run_process({copy.string(), "--version"}).exit_code, 0);
   EXPECT_EQ(probe({"install", "/nonexistent/dir"}).exit_code, 3);
   EXPECT_EQ(probe({"install"}).exit_code, 2);

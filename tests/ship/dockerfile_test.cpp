@@ -13,9 +13,11 @@
 #include <sstream>
 
 #include "plugin/dockerfile/dockerfile.h"
+#include "tests/support/files.h"
 
 namespace kiln::ship {
 namespace {
+using kiln::testing::read_file;
 
 namespace fs = std::filesystem;
 using plugin::Dockerfile;
@@ -24,14 +26,8 @@ using plugin::Stage;
 
 const fs::path source_dir = KILN_SOURCE_DIR;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
-Dockerfile dockerfile() { return plugin::parse_dockerfile(slurp(source_dir / "Dockerfile"), "Dockerfile"); }
+Dockerfile dockerfile() { return plugin::parse_dockerfile(read_file(source_dir / "Dockerfile"), "Dockerfile"); }
 
 const Stage& stage(const Dockerfile& d, const std::string& name) {
   for (const auto& s : d.stages)
@@ -91,9 +87,9 @@ TEST(Dockerfile, TheBuildStageRunsTheProjectsOwnScripts) {
   EXPECT_EQ(scripts, (std::vector<std::string>{"ci/setup.sh", "ci/build.sh", "ci/bundle.sh"}));
 
   // The same chain CI runs: .ci/run → ci/test.sh → ci/build.sh → ci/setup.sh.
-  EXPECT_NE(slurp(source_dir / ".ci/run").find("./ci/test.sh"), std::string::npos);
-  EXPECT_NE(slurp(source_dir / "ci/test.sh").find("ci/build.sh"), std::string::npos);
-  EXPECT_NE(slurp(source_dir / "ci/build.sh").find("ci/setup.sh"), std::string::npos);
+  EXPECT_NE(read_file(source_dir / ".ci/run").find("./ci/test.sh"), std::string::npos);
+  EXPECT_NE(read_file(source_dir / "ci/test.sh").find("ci/build.sh"), std::string::npos);
+  EXPECT_NE(read_file(source_dir / "ci/build.sh").find("ci/setup.sh"), std::string::npos);
   // ci/setup.sh is copied on its own first (a cached package layer), then the whole tree.
   const auto copies = all(build, "COPY");
   ASSERT_EQ(copies.size(), 2u);
@@ -147,7 +143,7 @@ TEST(Dockerfile, TheVerifyImageIsScratchWithTheBundleAndTheProbeNonRoot) {
 }
 
 TEST(Dockerfile, TheContextLeavesBuildTreesOut) {
-  const auto ignore = plugin::DockerIgnore::parse(slurp(source_dir / ".dockerignore"));
+  const auto ignore = plugin::DockerIgnore::parse(read_file(source_dir / ".dockerignore"));
   EXPECT_TRUE(ignore.excluded("build/CMakeCache.txt"));
   EXPECT_TRUE(ignore.excluded(".git/HEAD"));
   EXPECT_FALSE(ignore.excluded("ci/setup.sh"));

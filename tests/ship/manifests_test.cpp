@@ -13,12 +13,14 @@
 
 #include "core/process.h"
 #include "core/temp_dir.h"
+#include "tests/support/files.h"
 #include "tests/support/pod_security.h"
 #include "tests/support/yaml_json.h"
 #include "verify/driver/kubernetes/check_pod.h"
 
 namespace kiln::ship {
 namespace {
+using kiln::testing::read_file;
 
 namespace fs = std::filesystem;
 using kiln::testing::PodSecurityLevel;
@@ -26,12 +28,6 @@ using oci::Json;
 
 const fs::path source_dir = KILN_SOURCE_DIR;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool is_kubernetes_object(const Json& doc) { return doc.is_object() && doc.contains("apiVersion") && doc.contains("kind"); }
 
@@ -72,10 +68,10 @@ std::vector<Manifest> repository_manifests() {
     const std::string origin = fs::relative(it->path(), source_dir).string();
     const std::string ext = it->path().extension().string();
     std::vector<std::pair<std::string, std::string>> candidates;  // origin, text
-    if (ext == ".yaml" || ext == ".yml") candidates.emplace_back(origin, slurp(it->path()));
+    if (ext == ".yaml" || ext == ".yml") candidates.emplace_back(origin, read_file(it->path()));
     if (ext == ".md") {
       int n = 0;
-      for (const auto& block : yaml_blocks(slurp(it->path()))) candidates.emplace_back(origin + " block " + std::to_string(++n), block);
+      for (const auto& block : yaml_blocks(read_file(it->path()))) candidates.emplace_back(origin + " block " + std::to_string(++n), block);
     }
     for (auto& [where, text] : candidates) {
       std::vector<Json> docs;
@@ -183,7 +179,7 @@ TEST(Manifests, TheBuildPodIsAsUnprivilegedAsKanikoAllows) {
   EXPECT_EQ(sc["capabilities"]["drop"], Json::array({"ALL"}));
   // Only file-ownership and user-switching capabilities, each one documented in the manifest.
   const std::set<std::string> allowed = {"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETUID", "SETGID", "SETFCAP"};
-  const std::string text = slurp(source_dir / "deploy/kaniko-pod.yaml");
+  const std::string text = read_file(source_dir / "deploy/kaniko-pod.yaml");
   for (const auto& cap : sc["capabilities"]["add"]) {
     EXPECT_TRUE(allowed.count(cap.get<std::string>())) << cap;
     EXPECT_NE(text.find("#   " + cap.get<std::string>()), std::string::npos) << cap << " is added without a reason";
@@ -206,7 +202,7 @@ TEST(Manifests, TheVerifyRbacIsTheOneTheKubernetesDriverDocuments) {
   const auto docs = deploy_documents();
   const Json& role = find(docs, "Role", "kiln-verify");
   const auto readme = kiln::testing::parse_yaml_documents(
-      yaml_blocks(slurp(source_dir / "verify/driver/kubernetes/README.md")).at(0));
+      yaml_blocks(read_file(source_dir / "verify/driver/kubernetes/README.md")).at(0));
   ASSERT_EQ(readme.at(0)["kind"], "Role");
   EXPECT_EQ(role["rules"], readme.at(0)["rules"]);
 

@@ -9,19 +9,15 @@
 #include "core/temp_dir.h"
 #include "oci/media_type.h"
 #include "oci/sha256.h"
+#include "tests/support/files.h"
 #include "tests/support/tools.h"
 
 namespace kiln::oci {
 namespace {
+using kiln::testing::read_file;
 namespace fs = std::filesystem;
 using testing::run_ok;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // What `docker save` writes: uncompressed layer tars under <id>/layer.tar.
 class DockerSaveArchive : public ::testing::Test {
@@ -32,7 +28,7 @@ class DockerSaveArchive : public ::testing::Test {
     fs::create_directories(files / "app");
     std::ofstream(files / "app/hello") << "hello";
     run_ok({"tar", "--numeric-owner", "-C", files.string(), "-cf", (root / "abc/layer.tar").string(), "app"});
-    diff_id_ = Sha256::of(read(root / "abc/layer.tar")).to_string();
+    diff_id_ = Sha256::of(read_file(root / "abc/layer.tar")).to_string();
     std::ofstream(root / "cfg.json") << R"({"architecture":"amd64","os":"linux","config":{"Cmd":["/app/hello"]},)"
                                      << R"("rootfs":{"type":"layers","diff_ids":[")" << diff_id_ << R"("]}})";
     std::ofstream(root / "manifest.json") << R"([{"Config":"cfg.json","RepoTags":["app:1"],"Layers":["abc/layer.tar"]}])";

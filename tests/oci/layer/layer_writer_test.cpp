@@ -17,9 +17,11 @@
 #include "core/error.h"
 #include "core/temp_dir.h"
 #include "oci/layer/utf8_locale.h"
+#include "tests/support/files.h"
 
 namespace kiln::oci {
 namespace {
+using kiln::testing::read_file;
 
 namespace fs = std::filesystem;
 
@@ -51,10 +53,6 @@ std::string digest_of(std::string_view bytes) {  // independent of oci/sha256
   return "sha256:" + hex.str();
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 void write_file(const fs::path& path, std::string_view content) {
   std::ofstream(path, std::ios::binary) << content;

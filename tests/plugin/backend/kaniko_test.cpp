@@ -17,21 +17,17 @@
 #include "core/log.h"
 #include "core/temp_dir.h"
 #include "plugin/backend/kaniko_argv.h"
+#include "tests/support/files.h"
 
 namespace kiln::plugin {
 namespace {
+using kiln::testing::read_file;
 
 namespace fs = std::filesystem;
 using Argv = std::vector<std::string>;
 
 constexpr std::string_view kDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 enum class WritesFiles { yes, no };
 
@@ -71,12 +67,12 @@ exit {code}
   /// The argv the stand-in received, argv[0] excluded.
   Argv argv() const {
     Argv words;
-    std::string all = read(dir_.path() / "argv");
+    std::string all = read_file(dir_.path() / "argv");
     for (std::size_t start = 0, nul; (nul = all.find('\0', start)) != std::string::npos; start = nul + 1)
       words.push_back(all.substr(start, nul - start));
     return words;
   }
-  std::string recorded(const std::string& name) const { return read(dir_.path() / name); }
+  std::string recorded(const std::string& name) const { return read_file(dir_.path() / name); }
 
  private:
   TempDir dir_{"kiln-kaniko-stand-in"};

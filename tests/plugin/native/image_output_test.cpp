@@ -11,18 +11,14 @@
 #include "oci/image/image_copy.h"
 #include "oci/image/manifest_edit.h"
 #include "oci/media_type.h"
+#include "tests/support/files.h"
 
 namespace kiln::plugin {
 namespace {
+using kiln::testing::read_file;
 namespace fs = std::filesystem;
 using oci::Json;
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 oci::RegistryClient& no_registry(const std::string& registry) {
   throw std::logic_error("a dry run must not reach registry " + registry);
@@ -58,11 +54,11 @@ TEST(ImageOutput, DryRunWritesLayoutAndTarballAndTouchesNoRegistry) {
   EXPECT_TRUE(result.pushed.empty());
 
   // index.json names the image once per tag.
-  const Json index = Json::parse(read(dir.path() / "layout/index.json"));
+  const Json index = Json::parse(read_file(dir.path() / "layout/index.json"));
   ASSERT_EQ(index["manifests"].size(), 2u);
   EXPECT_EQ(index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"], "1.0");
   EXPECT_EQ(index["manifests"][0]["digest"], result.digest.to_string());
-  EXPECT_EQ(read(dir.path() / "layout/oci-layout"), R"({"imageLayoutVersion":"1.0.0"})");
+  EXPECT_EQ(read_file(dir.path() / "layout/oci-layout"), R"({"imageLayoutVersion":"1.0.0"})");
   EXPECT_EQ(oci::read_layout_stored_image(dir.path() / "layout", "1").top.bytes, image.top.bytes);
 
   // The tarball reads back into the same layer and config blobs.

@@ -8,20 +8,16 @@
 
 #include "core/error.h"
 #include "core/temp_dir.h"
+#include "tests/support/files.h"
 #include "tests/verify/driver/test_layers.h"
 
 namespace kiln::verify {
 namespace {
+using kiln::testing::read_file;
 
 namespace fs = std::filesystem;
 using namespace kiln::verify::testing;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // <tmp>/layout (blobs), <tmp>/rootfs (the target), <tmp>/outside/secret (must stay untouched).
 class RootfsUnpack : public ::testing::Test {
@@ -42,7 +38,7 @@ class RootfsUnpack : public ::testing::Test {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(outside())) names.push_back(e.path().filename().string());
     EXPECT_EQ(names, std::vector<std::string>{"secret"});
-    EXPECT_EQ(slurp(outside() / "secret"), "host secret");
+    EXPECT_EQ(read_file(outside() / "secret"), "host secret");
     std::set<std::string> top;
     for (const auto& e : fs::directory_iterator(tmp_.path())) top.insert(e.path().filename().string());
     EXPECT_EQ(top, (std::set<std::string>{"layout", "outside", "rootfs"}));
@@ -66,13 +62,13 @@ TEST_F(RootfsUnpack, AppliesLayersWithWhiteoutsModesOwnersAndHardlinks) {
        symlink("lib", "usr/lib"), dir("replaced"), file("replaced/inside", "now a directory")},
   });
   EXPECT_FALSE(fs::exists(rootfs() / "a/x"));
-  EXPECT_EQ(slurp(rootfs() / "a/y"), "y");
+  EXPECT_EQ(read_file(rootfs() / "a/y"), "y");
   EXPECT_FALSE(fs::exists(rootfs() / "d/old"));
   EXPECT_FALSE(fs::exists(rootfs() / "d/sub"));
-  EXPECT_EQ(slurp(rootfs() / "d/new"), "new") << "written before the opaque marker in the same layer, kept";
+  EXPECT_EQ(read_file(rootfs() / "d/new"), "new") << "written before the opaque marker in the same layer, kept";
   EXPECT_FALSE(fs::exists(rootfs() / "gone"));
   EXPECT_FALSE(fs::exists(rootfs() / "d/.wh..wh..opq"));
-  EXPECT_EQ(slurp(rootfs() / "replaced/inside"), "now a directory");
+  EXPECT_EQ(read_file(rootfs() / "replaced/inside"), "now a directory");
 
   struct stat st {};
   ASSERT_EQ(::stat((rootfs() / "bin/su").c_str(), &st), 0);
