@@ -28,7 +28,7 @@ void unpack_context(std::string_view tar, const std::filesystem::path& into) {
   archive_read_support_format_tar(in.get());
   archive_read_support_filter_all(in.get());
   archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT);
   if (archive_read_open_memory(in.get(), tar.data(), tar.size()) != ARCHIVE_OK)
     throw_usage(fmt::format("context upload: not a tar: {}", archive_error_string(in.get())));
   archive_entry* entry = nullptr;
@@ -36,8 +36,13 @@ void unpack_context(std::string_view tar, const std::filesystem::path& into) {
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
       throw_usage(fmt::format("context upload: not a tar: {}", archive_error_string(in.get())));
     const std::string name = archive_entry_pathname(entry);
+    // Entries are re-rooted under `into` below (libarchive's own absolute-path guard would then
+    // refuse every entry), so an absolute name is refused here; '..' is libarchive's to refuse.
+    const char* link = archive_entry_hardlink(entry);
+    if (name.starts_with('/') || (link && link[0] == '/'))
+      throw_usage(fmt::format("context upload: entry '{}' has an absolute path", name));
     archive_entry_set_pathname(entry, (into / name).c_str());
-    if (const char* link = archive_entry_hardlink(entry)) archive_entry_set_hardlink(entry, (into / link).c_str());
+    if (link) archive_entry_set_hardlink(entry, (into / link).c_str());
     if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
       throw_usage(fmt::format("context upload: entry '{}': {}", name, archive_error_string(disk.get())));
     const void* block;

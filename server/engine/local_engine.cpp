@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "core/temp_dir.h"
 #include "server/engine/process_group_child.h"
 
@@ -33,7 +34,13 @@ BuildResult LocalEngine::run(const BuildRequest& request, const LogSink& log, co
     env["DOCKER_CONFIG"] = (work.path() / "docker").string();
     std::filesystem::create_directories(work.path() / "docker");
 
-    const GroupRun run = run_in_process_group({plugin_binary_.string()}, env, request.context_dir, log, cancel);
+    // The last line kiln-plugin printed is its error message when it fails.
+    std::string last_line;
+    const LogSink keep_last = [&](std::string_view line) {
+      if (!line.empty()) last_line = line;
+      log(line);
+    };
+    const GroupRun run = run_in_process_group({plugin_binary_.string()}, env, request.context_dir, keep_last, cancel);
     result.exit_code = run.exit_code;
     if (run.cancelled) {
       result.state = BuildResult::State::cancelled;
@@ -41,7 +48,7 @@ BuildResult LocalEngine::run(const BuildRequest& request, const LogSink& log, co
       return result;
     }
     if (run.exit_code != 0) {
-      result.message = fmt::format("kiln-plugin exited with {}", run.exit_code);
+      result.message = fmt::format("kiln-plugin exited with {}: {}", run.exit_code, log::redact(last_line));
       return result;
     }
     std::ifstream in(digest_file);
