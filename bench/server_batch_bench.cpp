@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
   std::vector<double> individual;
   for (int i = 0; i < builds; ++i) {
     std::map<std::string, std::string> env;
-    for (const auto& [k, v] : settings("solo" + std::to_string(i)).items()) {
+    const Json solo = settings("solo" + std::to_string(i));
+    for (const auto& [k, v] : solo.items()) {
       std::string name = "PLUGIN_";
       for (char c : k) name += static_cast<char>(::toupper(c));
       env[name] = v.is_string() ? v.get<std::string>() : v.dump();
