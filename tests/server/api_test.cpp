@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/server/server_fixture.h"
+#include "tests/support/tools.h"
 
 namespace kiln::testing {
 namespace {
@@ -124,6 +125,25 @@ TEST(ServerRateLimit, A429CarriesRetryAfter) {
   EXPECT_EQ(limited.headers.at("Retry-After"), "2");
   // Unauthenticated requests do not spend a token's budget, and /healthz is never limited.
   EXPECT_EQ(server.request("GET", "/healthz", "", "").status, 200);
+}
+
+TEST(ServerTls, ServesHttpsWithTheGivenCertificate) {
+  TempDir dir("kiln-server-tls");
+  const auto cert = dir.path() / "tls.crt", key = dir.path() / "tls.key";
+  run_ok({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+          "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.string(), "-out", cert.string()});
+  ServerProcess server(dir.path() / "data", {.extra = {{"tls_cert", cert.string()}, {"tls_key", key.string()}}});
+  EXPECT_NE(server.output().find("listening on https://127.0.0.1:"), std::string::npos) << server.output();
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+  // curl checks the certificate against the one given to the server.
+  EXPECT_EQ(run_ok({"curl", "-sS", "--cacert", cert.string(), url + "/healthz"}), "{\n  \"status\": \"ok\"\n}\n");
+  const ProcessResult plain = run_process({"curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                                           "http://127.0.0.1:" + std::to_string(server.port()) + "/healthz"});
+  EXPECT_NE(plain.out, "200") << "plain HTTP must not be served on the TLS port";
+  const ProcessResult listed = run_process({"curl", "-sS", "--cacert", cert.string(), "-H", std::string("Authorization: Bearer ") + kToken,
+                                            url + "/v1/builds"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("\"builds\""), std::string::npos) << listed.out;
 }
 
 }  // namespace kiln::testing

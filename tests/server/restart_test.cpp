@@ -120,4 +120,27 @@ TEST(ServerRestart, ABuildInterruptedTwiceFails) {
   EXPECT_EQ(b["message"], "interrupted twice by a server restart; not re-queued again");
 }
 
+TEST(ServerRestart, SigtermPutsRunningBuildsBackWithoutSpendingAnAttempt) {
+  BuildEnv env;
+  FaultProxy proxy(env.registry.host());
+  proxy.add({.method = "", .path = "/v2/base/busybox/manifests/.*", .action = FaultAction::stall, .times = 1,
+             .stall = std::chrono::seconds(10)});
+  const auto data = env.work.path() / "data";
+  ServerProcess server(data, {.concurrency = 1});
+  Json build = env.build("sigterm/app", Json::array({"v1"}));
+  build["settings"]["base_image"] = proxy.host() + "/base/busybox:1";
+  const std::string id = server.submit(build)["id"];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline && proxy.log().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_FALSE(proxy.log().empty());
+  EXPECT_EQ(server.terminate(), 0) << server.output();
+  EXPECT_EQ(run_ok({"sqlite3", (data / "kiln-server.db").string(), "SELECT state, attempts FROM builds WHERE id = '" + id + "'"}),
+            "queued|0\n");
+  server.restart();
+  const Json done = server.wait_build(id);
+  EXPECT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["attempts"], 1);
+  EXPECT_EQ(env.skopeo_digest("sigterm/app", "v1"), done["digest"]);
+}
+
 }  // namespace kiln::testing

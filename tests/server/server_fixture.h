@@ -73,6 +73,13 @@ class ServerProcess {
     output_before_ += process_->output();
     process_.reset();
   }
+  /// SIGTERM (then SIGKILL after ChildProcess's grace period); returns the exit code.
+  int terminate() {
+    const int code = process_->stop();
+    output_before_ += process_->output();
+    process_.reset();
+    return code;
+  }
   void restart() { start(); }
   int pid() const { return process_->pid(); }
   std::string output() const { return output_before_ + (process_ ? process_->output() : ""); }
