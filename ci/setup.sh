@@ -10,6 +10,8 @@ packages=(
   # real services and independent clients the tests check kiln against
   docker-registry skopeo umoci runc buildah busybox-static libxml2-utils python3-kubernetes
   apache2-utils openssl ca-certificates
+  # kiln-server tests: curl reads the SSE log stream, sqlite3 reads the server's database
+  curl sqlite3
 )
 
 missing=()

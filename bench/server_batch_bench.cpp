@@ -1,0 +1,163 @@
+// kiln-server-bench: what the server adds to builds (issue #8).
+//
+//   1. The same native build (the static hello binary on the busybox base, pushed to a real
+//      docker-registry on 127.0.0.1) run --builds times one after another by kiln-plugin
+//      directly: the sum of the individual build times.
+//   2. The same builds as one batch through a real kiln-server at --concurrency C: wall time
+//      from the POST to the last build's end, against that sum / C (target <= 1.2x).
+//   3. API overhead per build: the round trip of POST /v1/builds and GET /v1/builds/{id}
+//      (client-measured), and submit -> start (started_ms - created_ms) with an idle worker.
+//   kiln-server-bench [--builds N] [--concurrency C]
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "bench/workload.h"
+#include "core/process.h"
+#include "core/temp_dir.h"
+#include "oci/json.h"
+#include "tests/support/busybox_image.h"
+#include "tests/support/local_registry.h"
+
+namespace {
+
+using kiln::oci::Json;
+using Clock = std::chrono::steady_clock;
+constexpr const char* kToken = "bench-token";
+
+struct Server {
+  int port;
+  std::unique_ptr<kiln::ChildProcess> process;
+
+  std::pair<int, std::string> call(const std::string& method, const std::string& path, const std::string& body = "") const {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Authorization", std::string("Bearer ") + kToken);
+    if (method == "POST") {
+      req.setContentType("application/json");
+      req.setContentLength(static_cast<std::streamsize>(body.size()));
+    }
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse resp;
+    std::string out;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), out);
+    return {resp.getStatus(), out};
+  }
+  Json get(const std::string& path) const { return Json::parse(call("GET", path).second); }
+};
+
+bool final_state(const Json& build) { return build["state"] != "queued" && build["state"] != "running"; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int builds = 50, concurrency = 2;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--builds") builds = std::stoi(argv[i + 1]);
+    else if (flag == "--concurrency") concurrency = std::stoi(argv[i + 1]);
+    else {
+      std::cerr << "unknown flag " << flag << " (--builds N, --concurrency C)\n";
+      return 2;
+    }
+  }
+  kiln::testing::LocalRegistry registry;
+  kiln::testing::push_busybox_base(*registry.client(), {.repository = "base/busybox", .tag = "1"});
+  kiln::TempDir work("kiln-server-bench");
+  const auto context = work.path() / "context";
+  std::filesystem::create_directories(context);
+  const auto settings = [&](const std::string& tag) {
+    return Json{{"repo", registry.host() + "/bench/app"}, {"base_image", registry.host() + "/base/busybox:1"},
+                {"binary", KILN_HELLO_BINARY}, {"insecure", true}, {"layer_cache_dir", "none"}, {"tags", tag}};
+  };
+
+  // 1. Individually, kiln-plugin alone.
+  std::vector<double> individual;
+  for (int i = 0; i < builds; ++i) {
+    std::map<std::string, std::string> env;
+    const Json solo = settings("solo" + std::to_string(i));
+    for (const auto& [k, v] : solo.items()) {
+      std::string name = "PLUGIN_";
+      for (char c : k) name += static_cast<char>(::toupper(c));
+      env[name] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+    env["DOCKER_CONFIG"] = (work.path() / "docker").string();
+    individual.push_back(kiln::bench::milliseconds_of([&] {
+      const auto r = kiln::run_process({KILN_PLUGIN_BINARY}, {.extra_env = env, .working_dir = context.string()});
+      if (r.exit_code != 0) throw std::runtime_error("kiln-plugin failed: " + r.err);
+    }));
+  }
+  double sum_ms = 0;
+  for (double ms : individual) sum_ms += ms;
+
+  // 2. The batch through kiln-server.
+  const int port = kiln::testing::free_port();
+  const std::string hash = kiln::run_process({KILN_SERVER_BINARY, "hash-token"}, {.input = kToken}).out.substr(0, 64);
+  Server server{port, std::make_unique<kiln::ChildProcess>(std::vector<std::string>{
+                          KILN_SERVER_BINARY, "--listen", "127.0.0.1:" + std::to_string(port), "--data_dir",
+                          (work.path() / "data").string(), "--concurrency", std::to_string(concurrency), "--plugin_binary",
+                          KILN_PLUGIN_BINARY, "--token_sha256", hash, "--rate_limit", "100000", "--rate_burst", "100000",
+                          "--log_level", "warn"})};
+  if (!server.process->wait_for_output("kiln-server listening on", std::chrono::seconds(20))) {
+    std::cerr << server.process->output();
+    return 3;
+  }
+  Json list = Json::array();
+  for (int i = 0; i < builds; ++i) list.push_back(Json{{"settings", settings("batch" + std::to_string(i))}, {"context", context.string()}});
+  const auto batch_start = Clock::now();
+  const auto [status, body] = server.call("POST", "/v1/batches", Json{{"builds", list}}.dump());
+  if (status != 201) {
+    std::cerr << body;
+    return 3;
+  }
+  const std::string batch = Json::parse(body)["id"];
+  Json done;
+  for (const auto deadline = Clock::now() + std::chrono::minutes(30); Clock::now() < deadline;) {
+    done = server.get("/v1/batches/" + batch);
+    if (done["done"] == true) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const double batch_ms = std::chrono::duration<double, std::milli>(Clock::now() - batch_start).count();
+  if (done["counts"].value("succeeded", 0) != builds) {
+    std::cerr << "batch did not succeed: " << done["counts"].dump() << "\n";
+    return 3;
+  }
+
+  // 3. API overhead, one build at a time so a worker is always idle when it arrives.
+  std::vector<double> post_ms, get_ms, start_ms;
+  for (int i = 0; i < 20; ++i) {
+    std::string id;
+    post_ms.push_back(kiln::bench::milliseconds_of([&] {
+      id = Json::parse(server.call("POST", "/v1/builds", Json{{"settings", settings("api" + std::to_string(i))}, {"context", context.string()}}.dump()).second)["id"];
+    }));
+    Json b;
+    for (const auto deadline = Clock::now() + std::chrono::minutes(1); Clock::now() < deadline;) {
+      b = server.get("/v1/builds/" + id);
+      if (final_state(b)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    start_ms.push_back(static_cast<double>(b["started_ms"].get<std::int64_t>() - b["created_ms"].get<std::int64_t>()));
+  }
+  for (int i = 0; i < 200; ++i)
+    get_ms.push_back(kiln::bench::milliseconds_of([&] { server.get("/v1/builds/" + done["builds"][0]["id"].get<std::string>()); }));
+
+  const double ideal_ms = sum_ms / concurrency;
+  std::cout << fmt::format("kiln-server-bench: {} native builds (hello on busybox, registry on 127.0.0.1), concurrency {}, {} cores\n",
+                           builds, concurrency, std::thread::hardware_concurrency());
+  std::cout << fmt::format("  individual build (kiln-plugin alone)  median {:.1f} ms, sum {:.0f} ms\n",
+                           kiln::bench::stats(individual).median, sum_ms);
+  std::cout << fmt::format("  batch through kiln-server             {:.0f} ms wall; sum/C = {:.0f} ms; ratio {:.2f}x (target <= 1.2x)\n",
+                           batch_ms, ideal_ms, batch_ms / ideal_ms);
+  std::cout << fmt::format("  POST /v1/builds round trip            median {:.2f} ms\n", kiln::bench::stats(post_ms).median);
+  std::cout << fmt::format("  GET /v1/builds/{{id}} round trip        median {:.2f} ms\n", kiln::bench::stats(get_ms).median);
+  std::cout << fmt::format("  submit -> start, idle worker          median {:.0f} ms (ms resolution; target < 5 ms)\n",
+                           kiln::bench::stats(start_ms).median);
+  return 0;
+}

@@ -1,0 +1,25 @@
+#pragma once
+// What every request handler reaches: the configuration and the server's long-lived parts.
+// Owned by main(); handlers hold a reference for the life of the HTTP server.
+#include <filesystem>
+
+#include "server/auth/rate_limiter.h"
+#include "server/auth/token_auth.h"
+#include "server/config/server_config.h"
+#include "server/metrics/metrics.h"
+#include "server/queue/build_queue.h"
+#include "server/store/build_store.h"
+
+namespace kiln::server {
+
+struct ApiContext {
+  const ServerConfig& config;
+  BuildStore& store;
+  BuildQueue& queue;
+  Metrics& metrics;
+  const TokenAuth& auth;
+  RateLimiter& limiter;
+  std::filesystem::path contexts_dir;
+};
+
+}  // namespace kiln::server

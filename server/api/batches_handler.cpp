@@ -1,0 +1,56 @@
+// /v1/batches: submit a list or a matrix of builds in one request, and follow them together.
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <map>
+
+#include "server/api/build_submission.h"
+#include "server/api/http_util.h"
+#include "server/api/routes.h"
+
+namespace kiln::server {
+namespace {
+
+using oci::Json;
+
+std::string new_batch_id() {
+  unsigned char bytes[8];
+  RAND_bytes(bytes, sizeof bytes);
+  std::string out = "batch-";
+  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+Json batch_json(const std::string& id, const std::vector<BuildRecord>& builds) {
+  Json list = Json::array();
+  std::map<std::string, int> counts;
+  for (const auto& b : builds) {
+    list.push_back(build_json(b));
+    ++counts[to_string(b.state)];
+  }
+  bool done = std::all_of(builds.begin(), builds.end(), [](const BuildRecord& b) { return is_final(b.state); });
+  return Json{{"id", id}, {"done", done}, {"counts", counts}, {"builds", list}};
+}
+
+}  // namespace
+
+void handle_batches(ApiContext& ctx, const PathParts& parts, Request& request, Response& response) {
+  if (parts.size() == 1 && request.getMethod() == "POST") {
+    const Json body = read_json_body(request, ctx.config.max_request_bytes);
+    const auto specs = parse_batch(body, {.contexts_dir = ctx.contexts_dir});
+    const std::string id = new_batch_id();
+    ctx.store.insert(id, specs);
+    ctx.queue.notify();
+    send_json(response, 201, batch_json(id, ctx.store.batch(id)));
+    return;
+  }
+  if (parts.size() == 2 && request.getMethod() == "GET") {
+    if (!ctx.store.batch_exists(parts[1])) throw ApiError(404, fmt::format("no batch '{}'", parts[1]));
+    send_json(response, 200, batch_json(parts[1], ctx.store.batch(parts[1])));
+    return;
+  }
+  throw ApiError(404, fmt::format("no such endpoint: {} {}", request.getMethod(), request.getURI()));
+}
+
+}  // namespace kiln::server

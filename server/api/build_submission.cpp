@@ -1,0 +1,184 @@
+#include "server/api/build_submission.h"
+
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "core/settings.h"
+#include "plugin/settings.h"
+#include "server/api/http_util.h"
+#include "verify/cli/settings_table.h"
+
+namespace kiln::server {
+namespace {
+
+using oci::Json;
+
+// Settings kiln-server owns: a client setting them would break the server's own bookkeeping.
+bool server_owned(const std::string& name) { return name == "digest_file" || name == "junit"; }
+
+const SettingSpec* find_spec(const SettingsTable& table, const std::string& name) {
+  for (const auto& spec : table) {
+    if (spec.name == name) return &spec;
+    for (const auto& alias : spec.aliases)
+      if (alias == name) return &spec;
+  }
+  return nullptr;
+}
+
+// Lists travel as a CI system passes them: joined with commas, or as a JSON array when an item
+// holds a comma or a newline itself (kiln's list parser reads both).
+std::string setting_value(const std::string& where, const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+  if (value.is_number()) return value.dump();
+  if (value.is_array()) {
+    std::string joined;
+    bool needs_json = false;
+    for (const auto& item : value) {
+      if (!item.is_string() && !item.is_number()) throw ApiError(400, fmt::format("{}: list items must be strings", where));
+      const std::string text = item.is_string() ? item.get<std::string>() : item.dump();
+      needs_json |= text.find_first_of(",\n;") != std::string::npos;
+      joined += (joined.empty() ? "" : ",") + text;
+    }
+    return needs_json ? value.dump() : joined;
+  }
+  if (value.is_object()) return value.dump();  // config / logins documents
+  throw ApiError(400, fmt::format("{}: expected a string, number, boolean, list or object", where));
+}
+
+void read_settings(const Json& object, const SettingsTable& table, const std::string& prefix, SettingMap& plain,
+                   SettingMap& secret, const std::function<std::string(const std::string&)>& suggest) {
+  if (object.is_null()) return;
+  if (!object.is_object()) throw ApiError(400, fmt::format("{}: expected an object of settings", prefix));
+  for (const auto& [name, value] : object.items()) {
+    const SettingSpec* spec = find_spec(table, name);
+    if (!spec)
+      throw ApiError(400, fmt::format("{}.{}: unknown setting (did you mean {}?)", prefix, name, suggest(name)));
+    if (server_owned(spec->name)) throw ApiError(400, fmt::format("{}.{}: set by kiln-server, not by a request", prefix, name));
+    if (value.is_null()) continue;
+    const std::string text = setting_value(prefix + "." + name, value);
+    (spec->secret ? secret : plain)[spec->name] = text;
+  }
+}
+
+std::string resolve_context(const Json& context, const SubmissionPaths& paths) {
+  if (!context.is_string() || context.get<std::string>().empty())
+    throw ApiError(400, "context: expected a directory on the server or an uploaded context id (POST /v1/contexts)");
+  const std::string text = context.get<std::string>();
+  std::filesystem::path dir;
+  if (text.rfind("ctx-", 0) == 0) {
+    if (text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+      throw ApiError(400, fmt::format("context: '{}' is not a context id", text));
+    dir = paths.contexts_dir / text;
+  } else {
+    dir = text;
+    if (!dir.is_absolute()) throw ApiError(400, fmt::format("context: '{}' must be an absolute path", text));
+  }
+  if (!std::filesystem::is_directory(dir)) throw ApiError(400, fmt::format("context: '{}' is not a directory on the server", text));
+  return dir.string();
+}
+
+void read_verify(const Json& verify, BuildSpec& spec) {
+  if (verify.is_null()) return;
+  if (verify.is_boolean()) {
+    spec.verify = verify.get<bool>();
+    return;
+  }
+  spec.verify = true;
+  read_settings(verify, verify::verify_setting_specs(), "verify", spec.verify_settings, spec.verify_secret_settings,
+                [](const std::string& w) { return closest_setting(verify::verify_setting_specs(), w); });
+}
+
+void check_fields(const Json& body, std::initializer_list<const char*> known, const std::string& where) {
+  if (!body.is_object()) throw ApiError(400, fmt::format("{}: expected a JSON object", where));
+  for (const auto& [key, value] : body.items()) {
+    bool ok = false;
+    for (const char* k : known) ok |= key == k;
+    if (!ok) throw ApiError(400, fmt::format("{}: unknown field '{}'", where, key));
+  }
+}
+
+BuildSpec parse_one(const Json& body, const SubmissionPaths& paths, const Json& common_settings, const Json& common_context,
+                    const Json& common_verify, const std::string& where) {
+  BuildSpec spec;
+  read_settings(common_settings, plugin::setting_specs(), "settings", spec.settings, spec.secret_settings, plugin::closest_setting);
+  read_settings(body.value("settings", Json()), plugin::setting_specs(), where + "settings", spec.settings,
+                spec.secret_settings, plugin::closest_setting);
+  spec.context_dir = resolve_context(body.contains("context") ? body["context"] : common_context, paths);
+  read_verify(body.contains("verify") ? body["verify"] : common_verify, spec);
+  return spec;
+}
+
+}  // namespace
+
+BuildSpec parse_build(const Json& body, const SubmissionPaths& paths) {
+  check_fields(body, {"settings", "context", "verify"}, "build");
+  return parse_one(body, paths, Json(), Json(), Json(), "");
+}
+
+std::vector<BuildSpec> parse_batch(const Json& body, const SubmissionPaths& paths) {
+  check_fields(body, {"builds", "matrix", "settings", "context", "verify"}, "batch");
+  const Json common_settings = body.value("settings", Json());
+  const Json common_context = body.value("context", Json());
+  const Json common_verify = body.value("verify", Json());
+  std::vector<BuildSpec> out;
+  if (body.contains("builds") == body.contains("matrix")) throw ApiError(400, "batch: give either builds or matrix");
+  if (body.contains("builds")) {
+    const Json& builds = body["builds"];
+    if (!builds.is_array() || builds.empty()) throw ApiError(400, "builds: expected a non-empty list of builds");
+    for (std::size_t i = 0; i < builds.size(); ++i) {
+      const std::string where = fmt::format("builds[{}].", i);
+      check_fields(builds[i], {"settings", "context", "verify"}, "builds[" + std::to_string(i) + "]");
+      out.push_back(parse_one(builds[i], paths, common_settings, common_context, common_verify, where));
+    }
+    return out;
+  }
+  const Json& matrix = body["matrix"];
+  check_fields(matrix, {"services", "platforms", "tags"}, "matrix");
+  const auto axis = [&](const char* name) {
+    Json values = matrix.value(name, Json::array());
+    if (!values.is_array()) throw ApiError(400, fmt::format("matrix.{}: expected a list", name));
+    if (values.empty()) values.push_back(nullptr);  // an absent axis multiplies by one
+    return values;
+  };
+  const Json services = axis("services"), platforms = axis("platforms"), tags = axis("tags");
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    const Json service = services[s].is_null() ? Json::object() : services[s];
+    check_fields(service, {"name", "settings", "context", "verify"}, fmt::format("matrix.services[{}]", s));
+    for (const auto& platform : platforms)
+      for (const auto& tag : tags) {
+        Json one = service;
+        one.erase("name");
+        if (!one.contains("settings")) one["settings"] = Json::object();
+        if (!platform.is_null()) one["settings"]["platform"] = platform;
+        if (!tag.is_null()) one["settings"]["tags"] = tag;
+        out.push_back(parse_one(one, paths, common_settings, common_context, common_verify,
+                                fmt::format("matrix.services[{}].", s)));
+      }
+  }
+  constexpr std::size_t kMaxBatch = 1000;
+  if (out.size() > kMaxBatch) throw ApiError(400, fmt::format("matrix: expands to {} builds, more than {}", out.size(), kMaxBatch));
+  return out;
+}
+
+Json build_json(const BuildRecord& r) {
+  Json j = {{"id", r.id},
+            {"state", to_string(r.state)},
+            {"settings", r.spec.settings},
+            {"context", r.spec.context_dir},
+            {"verify", r.spec.verify},
+            {"created_ms", r.created_ms},
+            {"started_ms", r.started_ms},
+            {"finished_ms", r.finished_ms},
+            {"exit_code", r.exit_code},
+            {"digest", r.digest},
+            {"message", r.message},
+            {"attempts", r.attempts},
+            {"has_report", r.has_report}};
+  if (!r.batch_id.empty()) j["batch_id"] = r.batch_id;
+  if (r.spec.verify) j["verify_settings"] = r.spec.verify_settings;
+  return j;
+}
+
+}  // namespace kiln::server

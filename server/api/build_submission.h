@@ -1,0 +1,28 @@
+#pragma once
+// Turns the JSON a client submits into BuildSpecs, checking every setting name against
+// kiln-plugin's and kiln-verify's own tables (aliases resolve to the canonical name) and
+// splitting secret settings off. Matrix batches expand here.
+#include <filesystem>
+#include <vector>
+
+#include "oci/json.h"
+#include "server/store/build_record.h"
+
+namespace kiln::server {
+
+struct SubmissionPaths {
+  std::filesystem::path contexts_dir;  ///< where uploaded contexts live (<id>/)
+};
+
+/// One build: {"settings": {...}, "context": "/dir" | "ctx-…", "verify": {...}}.
+/// Throws ApiError(400) naming the field or setting at fault.
+BuildSpec parse_build(const oci::Json& body, const SubmissionPaths& paths);
+
+/// {"builds": [build, …]} or {"matrix": {"services": [{"name", "settings", "context"}…],
+/// "platforms": […], "tags": […]}, "settings": {…common}, "context": …, "verify": {…}}.
+std::vector<BuildSpec> parse_batch(const oci::Json& body, const SubmissionPaths& paths);
+
+/// The API view of a build: secret settings are left out entirely.
+oci::Json build_json(const BuildRecord& record);
+
+}  // namespace kiln::server

@@ -1,0 +1,16 @@
+// GET /metrics: Prometheus text format 0.0.4.
+#include "server/api/http_util.h"
+#include "server/api/routes.h"
+
+namespace kiln::server {
+
+void handle_metrics(ApiContext& ctx, Request& request, Response& response) {
+  if (request.getMethod() != "GET") throw ApiError(405, "use GET");
+  const std::string text = ctx.metrics.render(ctx.store.count_by_state(), ctx.queue.busy_workers(), ctx.config.concurrency);
+  response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+  response.setContentType("text/plain; version=0.0.4");
+  response.setContentLength(static_cast<std::streamsize>(text.size()));
+  response.send() << text;
+}
+
+}  // namespace kiln::server

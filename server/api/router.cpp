@@ -1,0 +1,108 @@
+#include "server/api/router.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+#include "server/api/http_util.h"
+#include "server/api/routes.h"
+
+namespace kiln::server {
+namespace {
+
+PathParts split_path(const std::string& uri) {
+  std::string path = uri.substr(0, uri.find('?'));
+  PathParts parts;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+void discard_body(Request& request) {
+  constexpr std::streamsize kMaxDiscard = 8 << 20;
+  char buffer[65536];
+  std::streamsize total = 0;
+  try {
+    std::istream& in = request.stream();
+    while (total < kMaxDiscard && (in.read(buffer, sizeof buffer) || in.gcount() > 0)) total += in.gcount();
+  } catch (const std::exception&) {
+  }
+}
+
+class ApiHandler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit ApiHandler(ApiContext& ctx) : ctx_(ctx) {}
+
+  void handleRequest(Request& request, Response& response) override {
+    try {
+      route(request, response);
+    } catch (const ApiError& e) {
+      // The body may be unread: read (a bounded part of) it, so that the client, still
+      // sending, is not reset before it reads the answer; then close the connection.
+      discard_body(request);
+      response.setKeepAlive(false);
+      if (!response.sent()) send_error(response, e.status(), e.what());
+    } catch (const kiln::Error& e) {
+      if (!response.sent()) send_error(response, e.exit_class() == ExitClass::usage ? 400 : 500, e.what());
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: {}", request.getMethod(), request.getURI(), e.what());
+      if (!response.sent()) send_error(response, 500, "internal error; see the server log");
+    }
+  }
+
+ private:
+  void route(Request& request, Response& response) {
+    const PathParts parts = split_path(request.getURI());
+    if (parts.size() == 1 && parts[0] == "healthz") {
+      send_json(response, 200, oci::Json{{"status", "ok"}});
+      return;
+    }
+    // The context of a running build is fetched by the engine's pod with its own token.
+    if (parts.size() == 4 && parts[0] == "v1" && parts[1] == "builds" && parts[3] == "context") {
+      handle_build_context(ctx_, parts[2], request, response);
+      return;
+    }
+    const auto token = ctx_.auth.authenticate(request.get("Authorization", ""));
+    if (!token) {
+      response.set("WWW-Authenticate", "Bearer realm=\"kiln-server\"");
+      throw ApiError(401, "missing or unknown bearer token (Authorization: Bearer <token>)");
+    }
+    if (const int wait = ctx_.limiter.acquire(*token); wait > 0) {
+      response.set("Retry-After", std::to_string(wait));
+      throw ApiError(429, fmt::format("rate limit of this token exceeded; retry after {} s", wait));
+    }
+    if (parts.size() == 1 && parts[0] == "metrics") {
+      handle_metrics(ctx_, request, response);
+      return;
+    }
+    if (parts.size() < 2 || parts[0] != "v1") throw ApiError(404, fmt::format("no such endpoint: {}", request.getURI()));
+    const PathParts rest(parts.begin() + 1, parts.end());
+    if (rest[0] == "builds" && rest.size() == 3 && rest[2] == "log") {
+      handle_build_log(ctx_, rest[1], request, response);
+    } else if (rest[0] == "builds") {
+      handle_builds(ctx_, rest, request, response);
+    } else if (rest[0] == "batches") {
+      handle_batches(ctx_, rest, request, response);
+    } else if (rest[0] == "contexts") {
+      handle_contexts(ctx_, rest, request, response);
+    } else {
+      throw ApiError(404, fmt::format("no such endpoint: {}", request.getURI()));
+    }
+  }
+
+  ApiContext& ctx_;
+};
+
+}  // namespace
+
+Poco::Net::HTTPRequestHandler* Router::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
+  return new ApiHandler(context_);
+}
+
+}  // namespace kiln::server

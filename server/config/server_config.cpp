@@ -1,0 +1,202 @@
+#include "server/config/server_config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
+
+#include "core/error.h"
+
+namespace kiln::server {
+namespace {
+
+struct Key {
+  std::string name;
+  std::string help;
+  std::function<void(ServerConfig&, const std::string&)> apply;
+};
+
+std::int64_t to_int(const std::string& key, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const long long v = std::stoll(text, &used);
+    if (used == text.size() && v >= 0) return v;
+  } catch (const std::exception&) {
+  }
+  throw_usage(fmt::format("{}: '{}' is not a non-negative whole number", key, text));
+}
+
+double to_double(const std::string& key, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size() && v > 0) return v;
+  } catch (const std::exception&) {
+  }
+  throw_usage(fmt::format("{}: '{}' is not a positive number", key, text));
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(" \t\n"));
+    item.erase(item.find_last_not_of(" \t\n") + 1);
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> table = {
+      {"listen", "host:port to listen on (default 127.0.0.1:8080)", [](auto& c, auto& v) { c.listen = v; }},
+      {"data_dir", "directory for the database, build logs and uploaded contexts", [](auto& c, auto& v) { c.data_dir = v; }},
+      {"database", "SQLite file (default <data_dir>/kiln-server.db)", [](auto& c, auto& v) { c.database = v; }},
+      {"concurrency", "builds run at once (default 2)",
+       [](auto& c, auto& v) {
+         c.concurrency = static_cast<int>(to_int("concurrency", v));
+         if (c.concurrency < 1 || c.concurrency > 256) throw_usage("concurrency: must be between 1 and 256");
+       }},
+      {"engine", "local (kiln-plugin processes here) or kubernetes (Kaniko pods)",
+       [](auto& c, auto& v) {
+         if (v != "local" && v != "kubernetes") throw_usage(fmt::format("engine: '{}' is not local or kubernetes", v));
+         c.engine = v;
+       }},
+      {"token_sha256", "hex SHA-256 of each accepted bearer token, comma separated (kiln-server hash-token)",
+       [](auto& c, auto& v) {
+         c.token_sha256 = split_list(v);
+         for (auto& h : c.token_sha256) {
+           std::transform(h.begin(), h.end(), h.begin(), ::tolower);
+           if (h.size() != 64 || h.find_first_not_of("0123456789abcdef") != std::string::npos)
+             throw_usage("token_sha256: each entry must be 64 hex digits (the SHA-256 of a token, not the token)");
+         }
+       }},
+      {"log_cap_bytes", "bytes of log kept per build; the head and the tail are kept (default 1 MiB)",
+       [](auto& c, auto& v) { c.log_cap_bytes = std::max<std::int64_t>(1024, to_int("log_cap_bytes", v)); }},
+      {"max_request_bytes", "largest request body accepted, else 413 (default 256 MiB)",
+       [](auto& c, auto& v) { c.max_request_bytes = to_int("max_request_bytes", v); }},
+      {"rate_limit", "requests per second per token, sustained, else 429 (default 50)",
+       [](auto& c, auto& v) { c.rate_limit = to_double("rate_limit", v); }},
+      {"rate_burst", "requests a token may make at once (default 100)",
+       [](auto& c, auto& v) { c.rate_burst = static_cast<int>(std::max<std::int64_t>(1, to_int("rate_burst", v))); }},
+      {"plugin_binary", "kiln-plugin to run (default: beside kiln-server)", [](auto& c, auto& v) { c.plugin_binary = v; }},
+      {"verify_binary", "kiln-verify to run (default: beside kiln-server)", [](auto& c, auto& v) { c.verify_binary = v; }},
+      {"tls_cert", "PEM certificate; with tls_key the server speaks HTTPS", [](auto& c, auto& v) { c.tls_cert = v; }},
+      {"tls_key", "PEM private key of tls_cert", [](auto& c, auto& v) { c.tls_key = v; }},
+      {"log_level", "debug, info, warn or error", [](auto& c, auto& v) { c.log_level = v; }},
+      {"kubernetes.kubeconfig", "kubeconfig file (empty: in-cluster)", [](auto& c, auto& v) { c.kubernetes.kubeconfig = v; }},
+      {"kubernetes.namespace", "namespace of the build pods", [](auto& c, auto& v) { c.kubernetes.namespace_name = v; }},
+      {"kubernetes.executor_image", "image the build pods run", [](auto& c, auto& v) { c.kubernetes.executor_image = v; }},
+      {"kubernetes.registry_secret", "Secret with the registry credentials", [](auto& c, auto& v) { c.kubernetes.registry_secret = v; }},
+      {"kubernetes.context_base_url", "URL of this server as the pods reach it", [](auto& c, auto& v) { c.kubernetes.context_base_url = v; }},
+  };
+  return table;
+}
+
+const Key* find_key(const std::string& name) {
+  for (const auto& k : keys())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+// "kubernetes.namespace" -> KILN_SERVER_KUBERNETES_NAMESPACE
+std::string env_name(const std::string& key) {
+  std::string out = "KILN_SERVER_";
+  for (char ch : key) out += ch == '.' ? '_' : static_cast<char>(::toupper(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+// Nested maps become dotted keys; sequences become comma-separated values.
+void flatten(const YAML::Node& node, const std::string& prefix, const std::string& file,
+             std::map<std::string, std::string>& out) {
+  for (const auto& item : node) {
+    const std::string key = prefix + item.first.as<std::string>();
+    const YAML::Node& value = item.second;
+    if (value.IsMap()) {
+      flatten(value, key + ".", file, out);
+    } else if (value.IsSequence()) {
+      std::string joined;
+      for (const auto& element : value) joined += (joined.empty() ? "" : ",") + element.as<std::string>();
+      out[key] = joined;
+    } else if (value.IsScalar()) {
+      out[key] = value.as<std::string>();
+    } else if (!value.IsNull()) {
+      throw_usage(fmt::format("{}: {}: expected a value", file, key));
+    }
+  }
+}
+
+std::map<std::string, std::string> read_yaml(const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {
+    throw_usage(fmt::format("{}: cannot read the configuration file", file));
+  } catch (const YAML::Exception& e) {
+    throw_usage(fmt::format("{}:{}: {}", file, e.mark.line + 1, e.msg));
+  }
+  std::map<std::string, std::string> values;
+  if (root.IsNull()) return values;
+  if (!root.IsMap()) throw_usage(fmt::format("{}: expected a map of settings", file));
+  flatten(root, "", file, values);
+  for (const auto& [key, value] : values)
+    if (!find_key(key)) throw_usage(fmt::format("{}: unknown key '{}'", file, key));
+  return values;
+}
+
+}  // namespace
+
+ServerConfig load_server_config(const Env& env, const std::vector<std::string>& args) {
+  std::map<std::string, std::string> flags;
+  std::string config_file = env.get("KILN_SERVER_CONFIG").value_or("");
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0) throw_usage(fmt::format("unexpected argument '{}'", arg));
+    std::string name = arg.substr(2), value;
+    if (const auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      throw_usage(fmt::format("--{} needs a value", name));
+    }
+    if (name == "config") {
+      config_file = value;
+      continue;
+    }
+    if (!find_key(name)) throw_usage(fmt::format("unknown flag --{}", name));
+    flags[name] = value;
+  }
+
+  std::map<std::string, std::string> values;
+  if (!config_file.empty()) values = read_yaml(config_file);
+  for (const auto& key : keys())
+    if (auto v = env.get(env_name(key.name))) values[key.name] = *v;
+  for (const auto& [k, v] : flags) values[k] = v;
+
+  ServerConfig config;
+  for (const auto& [k, v] : values) find_key(k)->apply(config, v);
+  if (config.database.empty()) config.database = config.data_dir / "kiln-server.db";
+  if (config.tls_cert.empty() != config.tls_key.empty()) throw_usage("tls_cert and tls_key: set both or neither");
+  if (config.token_sha256.empty())
+    throw_usage("token_sha256: no API token configured (hash one with `kiln-server hash-token`)");
+  return config;
+}
+
+std::string server_help_text() {
+  std::string out =
+      "kiln-server: kiln builds as a service (HTTP API under /v1)\n\n"
+      "usage: kiln-server [--config file.yaml] [--key value ...]\n"
+      "       kiln-server hash-token < token-file   (prints the token_sha256 entry of a token)\n\nkeys (YAML key, --flag, variable):\n";
+  for (const auto& k : keys()) out += fmt::format("  {:<30} {}  [{}]\n", k.name, k.help, env_name(k.name));
+  return out;
+}
+
+}  // namespace kiln::server

@@ -1,0 +1,49 @@
+#pragma once
+// kiln-server's configuration: a YAML file (--config / KILN_SERVER_CONFIG), then KILN_SERVER_*
+// variables, then --flags, highest last. Every key is checked against one table, so a typo in
+// the file is refused with the key's name instead of being silently ignored.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+
+namespace kiln::server {
+
+/// Keys of `engine: kubernetes` (read by the Kubernetes engine, kept here so the file is checked).
+struct KubernetesSettings {
+  std::string kubeconfig;        ///< empty: in-cluster service account
+  std::string namespace_name;    ///< `kubernetes.namespace`
+  std::string executor_image;    ///< the kiln-plugin/Kaniko image the pods run
+  std::string registry_secret;   ///< Secret holding the registry credentials (docker config.json)
+  std::string context_base_url;  ///< how pods reach this server: <url>/v1/builds/<id>/context
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";            ///< host:port
+  std::filesystem::path data_dir = "kiln-server-data";  ///< SQLite file, logs, contexts
+  std::filesystem::path database;                   ///< empty: <data_dir>/kiln-server.db
+  int concurrency = 2;                              ///< builds running at once
+  std::string engine = "local";                     ///< local | kubernetes
+  std::vector<std::string> token_sha256;            ///< hex SHA-256 of each accepted bearer token
+  std::int64_t log_cap_bytes = 1 << 20;             ///< per build; head and tail kept
+  std::int64_t max_request_bytes = 256 << 20;       ///< bodies larger than this get 413
+  double rate_limit = 50;                           ///< requests per second per token (sustained)
+  int rate_burst = 100;                             ///< requests a token may make at once
+  std::filesystem::path plugin_binary;              ///< empty: kiln-plugin beside kiln-server
+  std::filesystem::path verify_binary;              ///< empty: kiln-verify beside kiln-server
+  std::string tls_cert;                             ///< PEM files: both set = HTTPS
+  std::string tls_key;
+  std::string log_level = "info";
+  KubernetesSettings kubernetes;
+};
+
+/// Reads the configuration. `args` are argv[1..]; `--config <file>` names the YAML file.
+/// Throws kiln::Error(usage) naming the key (and file) of any unknown key or bad value.
+ServerConfig load_server_config(const Env& env, const std::vector<std::string>& args);
+
+/// The --help text, listing every key with its KILN_SERVER_* variable.
+std::string server_help_text();
+
+}  // namespace kiln::server

@@ -1,0 +1,123 @@
+// kiln-server: builds as a service. Reads its configuration once, recovers the queue left by
+// the previous run, chooses the engine once, then serves the API until SIGINT / SIGTERM.
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "server/api/router.h"
+#include "server/auth/token_auth.h"
+#include "server/config/server_config.h"
+#include "server/engine/make_engine.h"
+
+namespace {
+
+using namespace kiln;
+using namespace kiln::server;
+
+std::filesystem::path own_dir(const char* argv0) {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::absolute(argv0).parent_path() : self.parent_path();
+}
+
+Poco::Net::ServerSocket listen_socket(const ServerConfig& config) {
+  const Poco::Net::SocketAddress address(config.listen);
+  if (config.tls_cert.empty()) return Poco::Net::ServerSocket(address);
+  Poco::Net::Context::Ptr tls = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, config.tls_key, config.tls_cert,
+                                                       "", Poco::Net::Context::VERIFY_NONE);
+  tls->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 | Poco::Net::Context::PROTO_TLSV1 |
+                        Poco::Net::Context::PROTO_TLSV1_1);
+  return Poco::Net::SecureServerSocket(address, 64, tls);
+}
+
+int run(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << server_help_text();
+    return 0;
+  }
+  if (!args.empty() && args[0] == "hash-token") {
+    std::string token(std::istreambuf_iterator<char>(std::cin), {});
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    if (token.empty()) throw_usage("hash-token: give the token on standard input");
+    std::cout << sha256_hex(token) << "\n";
+    return 0;
+  }
+  const ServerConfig config = load_server_config(Env::from_process(), args);
+  log::setup(log::parse_level(config.log_level));
+
+  // SIGINT / SIGTERM are taken by sigwait() below; every thread started from here inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::filesystem::create_directories(config.data_dir / "contexts");
+  SecretBox secrets(config.data_dir / "secret.key");
+  BuildStore store(config.database.string(), secrets);
+  const RecoveryReport recovered = store.recover();
+  if (recovered.requeued + recovered.failed > 0)
+    spdlog::warn("previous run ended abruptly: {} running build(s) re-queued, {} failed after a second interruption",
+                 recovered.requeued, recovered.failed);
+
+  const auto dir = own_dir(argv[0]);
+  const std::unique_ptr<Engine> engine = make_engine(config, dir);
+  Metrics metrics;
+  const bool remote = config.engine != "local";
+  BuildQueue queue(store, *engine, metrics,
+                   {.concurrency = config.concurrency,
+                    .logs_dir = config.data_dir / "logs",
+                    .reports_dir = config.data_dir / "reports",
+                    .log_cap_bytes = config.log_cap_bytes,
+                    .verify_binary = config.verify_binary.empty() ? dir / "kiln-verify" : config.verify_binary,
+                    .context_base_url = remote ? config.kubernetes.context_base_url : ""});
+  TokenAuth auth(config.token_sha256);
+  RateLimiter limiter(config.rate_limit, config.rate_burst);
+  ApiContext context{config, store, queue, metrics, auth, limiter, config.data_dir / "contexts"};
+
+  auto params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(64);
+  params->setMaxQueued(256);
+  params->setKeepAlive(true);
+  // Log streams hold a thread each for as long as a build runs.
+  Poco::ThreadPool pool(4, 64);
+  Poco::Net::HTTPServer http(new Router(context), pool, listen_socket(config), params);
+  http.start();
+  queue.start();
+  std::cout << "kiln-server listening on " << (config.tls_cert.empty() ? "http" : "https") << "://"
+            << http.socket().address().toString() << " (engine " << engine->name() << ", concurrency "
+            << config.concurrency << ")" << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("signal {}: stopping; running builds go back to the queue", signal_number);
+  http.stopAll(true);
+  return 0;  // ~BuildQueue stops the workers and re-queues what was running
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const kiln::Error& e) {
+    std::cerr << "kiln-server: " << kiln::log::redact(e.what()) << "\n";
+    return static_cast<int>(e.exit_class());
+  } catch (const std::exception& e) {
+    std::cerr << "kiln-server: " << kiln::log::redact(e.what()) << "\n";
+    return 3;
+  }
+}

@@ -1,0 +1,196 @@
+#include "server/queue/build_queue.h"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/log.h"
+#include "server/auth/token_auth.h"
+#include "server/queue/verify_step.h"
+
+namespace kiln::server {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string random_token() {
+  unsigned char bytes[24];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return {};
+  std::string out;
+  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+BuildState to_build_state(BuildResult::State s) {
+  switch (s) {
+    case BuildResult::State::succeeded: return BuildState::succeeded;
+    case BuildResult::State::cancelled: return BuildState::cancelled;
+    case BuildResult::State::failed:
+    case BuildResult::State::interrupted: return BuildState::failed;
+  }
+  return BuildState::failed;
+}
+
+}  // namespace
+
+BuildQueue::BuildQueue(BuildStore& store, Engine& engine, Metrics& metrics, QueueOptions options)
+    : store_(store), engine_(engine), metrics_(metrics), options_(std::move(options)) {
+  std::filesystem::create_directories(options_.logs_dir);
+  std::filesystem::create_directories(options_.reports_dir);
+}
+
+BuildQueue::~BuildQueue() {
+  stopping_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, r] : running_) *r.cancel = true;
+  }
+  wake_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+void BuildQueue::start() {
+  for (int i = 0; i < options_.concurrency; ++i) workers_.emplace_back([this] { work(); });
+}
+
+void BuildQueue::notify() { wake_.notify_all(); }
+
+void BuildQueue::work() {
+  while (!stopping_) {
+    std::optional<BuildRecord> record;
+    try {
+      record = store_.claim_next();
+    } catch (const std::exception& e) {
+      spdlog::error("cannot take the next build from the store: {}", e.what());
+    }
+    if (!record) {
+      std::unique_lock lock(mutex_);
+      // Bounded wait: a build inserted between claim_next() and this wait is still found.
+      wake_.wait_for(lock, std::chrono::milliseconds(500));
+      continue;
+    }
+    const std::string id = record->id;
+    try {
+      run_one(std::move(*record));
+    } catch (const std::exception& e) {
+      // The build could not even be set up (log file, disk): it fails, the worker lives on.
+      spdlog::error("build {}: {}", id, e.what());
+      BuildRecord failed;
+      failed.id = id;
+      failed.state = BuildState::failed;
+      failed.finished_ms = now_ms();
+      failed.message = e.what();
+      try {
+        store_.finish(failed);
+      } catch (const std::exception&) {
+      }
+      std::lock_guard lock(mutex_);
+      running_.erase(id);
+    }
+  }
+}
+
+void BuildQueue::run_one(BuildRecord record) {
+  const std::string id = record.id;
+  std::vector<std::string> secrets;
+  for (const auto& [k, v] : record.spec.secret_settings) secrets.push_back(v);
+  for (const auto& [k, v] : record.spec.verify_secret_settings) secrets.push_back(v);
+  for (const auto& s : secrets) log::add_secret(s);
+
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  auto build_log = std::make_shared<BuildLog>(log_file(id), options_.log_cap_bytes, secrets);
+  BuildRequest request{.id = id, .settings = record.spec.settings, .context_dir = record.spec.context_dir};
+  for (const auto& [k, v] : record.spec.secret_settings) request.settings[k] = v;
+  std::string token_hash;
+  if (!options_.context_base_url.empty()) {
+    request.context_url = options_.context_base_url + "/v1/builds/" + id + "/context";
+    request.context_token = random_token();
+    token_hash = sha256_hex(request.context_token);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    running_[id] = Running{cancel, build_log, token_hash};
+    if (cancel_requested_.erase(id) > 0) *cancel = true;
+  }
+  if (record.attempts > 1)
+    build_log->append(fmt::format("--- kiln-server: attempt {} (the previous run was interrupted by a server restart)",
+                                  record.attempts));
+  spdlog::info("build {} started (attempt {})", id, record.attempts);
+
+  const LogSink sink = [&](std::string_view line) { build_log->append(line); };
+  BuildResult result = engine_.run(request, sink, *cancel);
+
+  if (stopping_ && result.state == BuildResult::State::cancelled) {
+    // Server shutdown, not the user: the build runs again after the restart.
+    build_log->append("--- kiln-server: stopped by a server shutdown; queued again");
+    build_log->close("queued");
+    store_.requeue(id);
+    std::lock_guard lock(mutex_);
+    running_.erase(id);
+    return;
+  }
+
+  record.state = to_build_state(result.state);
+  record.exit_code = result.exit_code;
+  record.digest = result.digest;
+  record.message = result.message;
+  if (record.state == BuildState::succeeded && record.spec.verify) {
+    const VerifyOutcome v = run_verify_step(options_.verify_binary, record.spec, record.digest, report_file(id), sink, *cancel);
+    record.has_report = v.report_written;
+    if (*cancel) {
+      record.state = BuildState::cancelled;
+      record.message = "cancelled during the verify step";
+    } else if (v.exit_code != 0) {
+      record.state = BuildState::failed;
+      record.message = fmt::format("built and pushed {}, but kiln-verify exited with {}", record.digest, v.exit_code);
+    }
+  }
+  record.finished_ms = now_ms();
+  try {
+    store_.finish(record);
+  } catch (const std::exception& e) {
+    spdlog::error("build {}: cannot record its end: {}", id, e.what());
+  }
+  metrics_.observe_build(record.state, static_cast<double>(record.finished_ms - record.started_ms) / 1000.0);
+  spdlog::info("build {} {}{}", id, to_string(record.state), record.message.empty() ? "" : ": " + record.message);
+  build_log->close(to_string(record.state));
+  std::lock_guard lock(mutex_);
+  running_.erase(id);
+}
+
+bool BuildQueue::cancel(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  if (auto it = running_.find(id); it != running_.end()) {
+    *it->second.cancel = true;
+    return true;
+  }
+  // Claimed by a worker but not registered yet: it is cancelled as soon as it is.
+  cancel_requested_.insert(id);
+  return false;
+}
+
+std::shared_ptr<BuildLog> BuildQueue::live_log(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = running_.find(id);
+  return it == running_.end() ? nullptr : it->second.log;
+}
+
+int BuildQueue::busy_workers() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<int>(running_.size());
+}
+
+bool BuildQueue::context_token_valid(const std::string& id, const std::string& token) const {
+  const std::string presented = sha256_hex(token);
+  std::lock_guard lock(mutex_);
+  auto it = running_.find(id);
+  if (it == running_.end() || it->second.context_token_sha256.size() != presented.size()) return false;
+  return CRYPTO_memcmp(it->second.context_token_sha256.data(), presented.data(), presented.size()) == 0;
+}
+
+}  // namespace kiln::server

@@ -1,0 +1,35 @@
+#include "server/queue/verify_step.h"
+
+#include <fmt/format.h>
+
+#include "server/engine/local_engine.h"
+#include "server/engine/process_group_child.h"
+
+namespace kiln::server {
+
+VerifyOutcome run_verify_step(const std::filesystem::path& verify_binary, const BuildSpec& spec, const std::string& digest,
+                              const std::filesystem::path& junit_file, const LogSink& log, const std::atomic<bool>& cancel) {
+  VerifyOutcome outcome;
+  auto env = clean_base_environment();
+  for (const auto& [k, v] : spec.verify_settings) env[plugin_variable(k)] = v;
+  for (const auto& [k, v] : spec.verify_secret_settings) env[plugin_variable(k)] = v;
+  if (!spec.verify_settings.contains("image")) {
+    const auto repo = spec.settings.find("repo");
+    if (repo != spec.settings.end()) env["PLUGIN_IMAGE"] = repo->second + "@" + digest;
+  }
+  env["PLUGIN_JUNIT"] = junit_file.string();
+  log(fmt::format("--- kiln-server: verify step ({})", verify_binary.filename().string()));
+  std::error_code ec;
+  std::filesystem::remove(junit_file, ec);
+  try {
+    const GroupRun run = run_in_process_group({verify_binary.string()}, env, spec.context_dir, log, cancel);
+    outcome.ran = !run.cancelled;
+    outcome.exit_code = run.exit_code;
+  } catch (const std::exception& e) {
+    log(fmt::format("kiln-server: cannot run kiln-verify: {}", e.what()));
+  }
+  outcome.report_written = std::filesystem::exists(junit_file);
+  return outcome;
+}
+
+}  // namespace kiln::server

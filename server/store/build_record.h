@@ -1,0 +1,43 @@
+#pragma once
+// A build as kiln-server keeps it. Secret settings are held apart from the others so that
+// nothing that serialises a record for the API or the database can reach them by accident.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace kiln::server {
+
+enum class BuildState { queued, running, succeeded, failed, cancelled };
+
+std::string to_string(BuildState state);
+/// Throws kiln::Error(infra) for a value this server never writes.
+BuildState parse_build_state(const std::string& text);
+inline bool is_final(BuildState s) { return s == BuildState::succeeded || s == BuildState::failed || s == BuildState::cancelled; }
+
+using SettingMap = std::map<std::string, std::string>;
+
+/// What a client submits for one build (after validation).
+struct BuildSpec {
+  SettingMap settings;         ///< plugin settings, not secret; lists joined with ','
+  SettingMap secret_settings;  ///< plugin settings the table marks secret
+  std::string context_dir;     ///< absolute directory on the server
+  SettingMap verify_settings;  ///< kiln-verify settings; empty map and !verify: no verify step
+  SettingMap verify_secret_settings;
+  bool verify = false;
+};
+
+struct BuildRecord {
+  std::string id;
+  std::string batch_id;  ///< empty when submitted alone
+  BuildState state = BuildState::queued;
+  BuildSpec spec;        ///< secret maps are filled only by BuildStore::claim_next()
+  std::int64_t created_ms = 0, started_ms = 0, finished_ms = 0;  ///< unix ms; 0: not yet
+  int exit_code = -1;
+  std::string digest;
+  std::string message;
+  int attempts = 0;      ///< runs started; a run interrupted by a server crash counts
+  bool has_report = false;
+};
+
+}  // namespace kiln::server

@@ -1,0 +1,237 @@
+#include "server/store/build_store.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include <chrono>
+
+#include "core/error.h"
+#include "oci/json.h"
+
+namespace kiln::server {
+namespace {
+
+using namespace Poco::Data::Keywords;
+using oci::Json;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// [a-z0-9-] so an id is usable in a Kubernetes object name.
+std::string new_id(const std::string& prefix) {
+  unsigned char bytes[8];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw_infra("OpenSSL RAND_bytes failed");
+  std::string out = prefix;
+  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+std::string map_json(const SettingMap& m) { return Json(m).dump(); }
+SettingMap json_map(const std::string& text) {
+  return text.empty() ? SettingMap{} : Json::parse(text).get<SettingMap>();
+}
+
+constexpr const char* kColumns =
+    "id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, started_ms, finished_ms, "
+    "exit_code, digest, message, attempts, has_report, secrets, verify_secrets";
+
+}  // namespace
+
+BuildStore::BuildStore(const std::string& database_file, const SecretBox& secrets) : secrets_(secrets) {
+  Poco::Data::SQLite::Connector::registerConnector();
+  try {
+    session_ = std::make_unique<Poco::Data::Session>("SQLite", database_file);
+    auto& s = *session_;
+    // WAL: readers (API) do not block the writer (workers); a commit survives SIGKILL.
+    s << "PRAGMA journal_mode=WAL", now;
+    s << "PRAGMA synchronous=NORMAL", now;
+    s << "CREATE TABLE IF NOT EXISTS batches (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL)", now;
+    s << "CREATE TABLE IF NOT EXISTS builds ("
+         "seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, batch_id TEXT NOT NULL, state TEXT NOT NULL, "
+         "settings TEXT NOT NULL, context_dir TEXT NOT NULL, verify INTEGER NOT NULL, verify_settings TEXT NOT NULL, "
+         "created_ms INTEGER NOT NULL, started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL, "
+         "exit_code INTEGER NOT NULL, digest TEXT NOT NULL, message TEXT NOT NULL, attempts INTEGER NOT NULL, "
+         "has_report INTEGER NOT NULL, secrets TEXT NOT NULL, verify_secrets TEXT NOT NULL)",
+        now;
+    s << "CREATE INDEX IF NOT EXISTS builds_state ON builds(state, seq)", now;
+    s << "CREATE INDEX IF NOT EXISTS builds_batch ON builds(batch_id, seq)", now;
+  } catch (const Poco::Exception& e) {
+    throw_infra(fmt::format("{}: cannot open the database: {}", database_file, e.displayText()));
+  }
+}
+
+BuildStore::~BuildStore() = default;
+
+std::vector<std::string> BuildStore::insert(const std::string& batch_id, const std::vector<BuildSpec>& builds) {
+  std::vector<std::string> ids;
+  std::lock_guard lock(mutex_);
+  auto& s = *session_;
+  s.begin();
+  try {
+    std::int64_t created = now_ms();
+    if (!batch_id.empty()) {
+      std::string b = batch_id;
+      s << "INSERT INTO batches (id, created_ms) VALUES (?, ?)", use(b), use(created), now;
+    }
+    for (const auto& spec : builds) {
+      std::string id = new_id("b-"), batch = batch_id, state = "queued", settings = map_json(spec.settings);
+      std::string context = spec.context_dir, verify_settings = map_json(spec.verify_settings), empty;
+      std::string sealed = spec.secret_settings.empty() ? "" : secrets_.seal(map_json(spec.secret_settings));
+      std::string verify_sealed = spec.verify_secret_settings.empty() ? "" : secrets_.seal(map_json(spec.verify_secret_settings));
+      int verify = spec.verify ? 1 : 0, zero = 0, minus_one = -1;
+      std::int64_t zero64 = 0;
+      s << "INSERT INTO builds (id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, "
+           "started_ms, finished_ms, exit_code, digest, message, attempts, has_report, secrets, verify_secrets) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          use(id), use(batch), use(state), use(settings), use(context), use(verify), use(verify_settings), use(created),
+          use(zero64), use(zero64), use(minus_one), use(empty), use(empty), use(zero), use(zero), use(sealed),
+          use(verify_sealed), now;
+      ids.push_back(id);
+    }
+    s.commit();
+  } catch (...) {
+    s.rollback();
+    throw;
+  }
+  return ids;
+}
+
+std::vector<BuildRecord> BuildStore::select(const std::string& where, const std::string& arg, const std::string& tail) const {
+  Poco::Data::Statement st(*session_);
+  std::string a = arg;
+  st << fmt::format("SELECT {} FROM builds {} {}", kColumns, where, tail);
+  if (!where.empty()) st, use(a);
+  st.execute();
+  Poco::Data::RecordSet rs(st);
+  std::vector<BuildRecord> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    auto str = [&](std::size_t col) { return rs.value(col, row).convert<std::string>(); };
+    auto num = [&](std::size_t col) { return rs.value(col, row).convert<std::int64_t>(); };
+    BuildRecord r;
+    r.id = str(0);
+    r.batch_id = str(1);
+    r.state = parse_build_state(str(2));
+    r.spec.settings = json_map(str(3));
+    r.spec.context_dir = str(4);
+    r.spec.verify = num(5) != 0;
+    r.spec.verify_settings = json_map(str(6));
+    r.created_ms = num(7);
+    r.started_ms = num(8);
+    r.finished_ms = num(9);
+    r.exit_code = static_cast<int>(num(10));
+    r.digest = str(11);
+    r.message = str(12);
+    r.attempts = static_cast<int>(num(13));
+    r.has_report = num(14) != 0;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::optional<BuildRecord> BuildStore::get(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto rows = select("WHERE id = ?", id, "");
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+std::vector<BuildRecord> BuildStore::list(int limit) const {
+  std::lock_guard lock(mutex_);
+  return select("", "", fmt::format("ORDER BY seq DESC LIMIT {}", limit));
+}
+
+std::vector<BuildRecord> BuildStore::batch(const std::string& batch_id) const {
+  std::lock_guard lock(mutex_);
+  return select("WHERE batch_id = ?", batch_id, "ORDER BY seq");
+}
+
+bool BuildStore::batch_exists(const std::string& batch_id) const {
+  std::lock_guard lock(mutex_);
+  std::string b = batch_id;
+  int n = 0;
+  *session_ << "SELECT COUNT(*) FROM batches WHERE id = ?", use(b), into(n), now;
+  return n > 0;
+}
+
+std::optional<BuildRecord> BuildStore::claim_next() {
+  std::lock_guard lock(mutex_);
+  auto rows = select("WHERE state = ?", "queued", "ORDER BY seq LIMIT 1");
+  if (rows.empty()) return std::nullopt;
+  BuildRecord r = std::move(rows.front());
+  std::string id = r.id, sealed, verify_sealed;
+  std::int64_t started = now_ms();
+  *session_ << "UPDATE builds SET state = 'running', started_ms = ?, attempts = attempts + 1 WHERE id = ?",
+      use(started), use(id), now;
+  *session_ << "SELECT secrets, verify_secrets FROM builds WHERE id = ?", use(id), into(sealed), into(verify_sealed), now;
+  r.state = BuildState::running;
+  r.started_ms = started;
+  r.attempts += 1;
+  if (!sealed.empty()) r.spec.secret_settings = json_map(secrets_.open(sealed));
+  if (!verify_sealed.empty()) r.spec.verify_secret_settings = json_map(secrets_.open(verify_sealed));
+  return r;
+}
+
+bool BuildStore::finish(const BuildRecord& f) {
+  std::lock_guard lock(mutex_);
+  std::string id = f.id, state = to_string(f.state), digest = f.digest, message = f.message;
+  std::int64_t finished = f.finished_ms ? f.finished_ms : now_ms();
+  int exit_code = f.exit_code, report = f.has_report ? 1 : 0;
+  Poco::Data::Statement st(*session_);
+  st << "UPDATE builds SET state = ?, finished_ms = ?, exit_code = ?, digest = ?, message = ?, has_report = ? "
+        "WHERE id = ? AND state = 'running'",
+      use(state), use(finished), use(exit_code), use(digest), use(message), use(report), use(id);
+  return st.execute() > 0;
+}
+
+void BuildStore::requeue(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  std::string i = id;
+  *session_ << "UPDATE builds SET state = 'queued', attempts = attempts - 1 WHERE id = ? AND state = 'running'", use(i), now;
+}
+
+bool BuildStore::cancel_queued(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  std::string i = id;
+  std::int64_t finished = now_ms();
+  Poco::Data::Statement st(*session_);
+  st << "UPDATE builds SET state = 'cancelled', finished_ms = ?, message = 'cancelled before it started' "
+        "WHERE id = ? AND state = 'queued'",
+      use(finished), use(i);
+  return st.execute() > 0;
+}
+
+RecoveryReport BuildStore::recover() {
+  std::lock_guard lock(mutex_);
+  RecoveryReport report;
+  auto& s = *session_;
+  s.begin();
+  std::int64_t finished = now_ms();
+  Poco::Data::Statement fail(s);
+  fail << "UPDATE builds SET state = 'failed', finished_ms = ?, "
+          "message = 'interrupted twice by a server restart; not re-queued again' WHERE state = 'running' AND attempts >= 2",
+      use(finished);
+  report.failed = static_cast<int>(fail.execute());
+  Poco::Data::Statement again(s);
+  again << "UPDATE builds SET state = 'queued', message = 'interrupted by a server restart; re-queued' "
+           "WHERE state = 'running'";
+  report.requeued = static_cast<int>(again.execute());
+  s.commit();
+  return report;
+}
+
+std::map<BuildState, int> BuildStore::count_by_state() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> states;
+  std::vector<int> counts;
+  *session_ << "SELECT state, COUNT(*) FROM builds GROUP BY state", into(states), into(counts), now;
+  std::map<BuildState, int> out;
+  for (std::size_t i = 0; i < states.size(); ++i) out[parse_build_state(states[i])] = counts[i];
+  return out;
+}
+
+}  // namespace kiln::server
