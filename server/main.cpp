@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/program.h"
 #include "server/api/router.h"
 #include "server/auth/token_auth.h"
 #include "server/config/server_config.h"
@@ -111,13 +112,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const kiln::Error& e) {
-    std::cerr << "kiln-server: " << kiln::log::redact(e.what()) << "\n";
-    return static_cast<int>(e.exit_class());
-  } catch (const std::exception& e) {
-    std::cerr << "kiln-server: " << kiln::log::redact(e.what()) << "\n";
-    return 3;
-  }
+  return kiln::run_main([&] { return run(argc, argv); });
 }
