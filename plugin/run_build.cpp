@@ -19,18 +19,6 @@
 namespace kiln::plugin {
 namespace {
 
-// The created label says when the image says it was made: the executor stamps the build time
-// (the native backend stamps SOURCE_DATE_EPOCH, or 0), so without SOURCE_DATE_EPOCH the label
-// is moved to now for it.
-BuildPlan with_executor_created(const BuildPlan& plan, const Env& env) {
-  BuildPlan out = plan;
-  auto created = out.labels.find("org.opencontainers.image.created");
-  if (created != out.labels.end() && !env.get("SOURCE_DATE_EPOCH"))
-    created->second = oci::rfc3339_utc(std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count());
-  return out;
-}
-
 BuildResult run_kaniko(const Settings& settings, const BuildPlan& native_plan, const Env& env, const CiContext& ci,
                        const std::string& dockerfile) {
   const BuildPlan plan = with_executor_created(native_plan, env);
@@ -102,6 +90,15 @@ BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, co
 }
 
 }  // namespace
+
+BuildPlan with_executor_created(const BuildPlan& plan, const Env& env) {
+  BuildPlan out = plan;
+  auto created = out.labels.find("org.opencontainers.image.created");
+  if (created != out.labels.end() && !env.get("SOURCE_DATE_EPOCH"))
+    created->second = oci::rfc3339_utc(std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count());
+  return out;
+}
 
 std::string binary_template(const BuildPlan& plan, const std::string& binary_in_context) {
   return fmt::format("FROM {}\nWORKDIR {}\nCOPY {} {}\nENTRYPOINT [\"{}\"]\n", plan.base.to_string(), plan.working_dir,

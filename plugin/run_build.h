@@ -12,6 +12,12 @@ namespace kiln::plugin {
 
 BuildResult run_build(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci);
 
+/// The plan as the Kaniko executor builds it: the executor stamps the build time as the image's
+/// created time (the native backend stamps SOURCE_DATE_EPOCH, or 0), so without
+/// SOURCE_DATE_EPOCH the org.opencontainers.image.created label is moved to now. Used by the
+/// kaniko backend and by kiln-server's Kaniko pods.
+[[nodiscard]] BuildPlan with_executor_created(const BuildPlan& plan, const Env& env);
+
 /// The Dockerfile the project started from, for `binary` builds that go through Kaniko.
 std::string binary_template(const BuildPlan& plan, const std::string& binary_in_context);
 

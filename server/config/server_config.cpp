@@ -95,6 +95,11 @@ const std::vector<Key>& keys() {
       {"kubernetes.executor_image", "image the build pods run", [](auto& c, auto& v) { c.kubernetes.executor_image = v; }},
       {"kubernetes.registry_secret", "Secret with the registry credentials", [](auto& c, auto& v) { c.kubernetes.registry_secret = v; }},
       {"kubernetes.context_base_url", "URL of this server as the pods reach it", [](auto& c, auto& v) { c.kubernetes.context_base_url = v; }},
+      {"kubernetes.deadline", "seconds a build pod may run, its activeDeadlineSeconds (default 3600)",
+       [](auto& c, auto& v) {
+         c.kubernetes.deadline_seconds = to_int("kubernetes.deadline", v);
+         if (c.kubernetes.deadline_seconds < 1) throw_usage("kubernetes.deadline: must be at least 1 second");
+       }},
   };
   return table;
 }

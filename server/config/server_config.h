@@ -18,6 +18,7 @@ struct KubernetesSettings {
   std::string executor_image;    ///< the kiln-plugin/Kaniko image the pods run
   std::string registry_secret;   ///< Secret holding the registry credentials (docker config.json)
   std::string context_base_url;  ///< how pods reach this server: <url>/v1/builds/<id>/context
+  std::int64_t deadline_seconds = 3600;  ///< `kubernetes.deadline`: the pod's activeDeadlineSeconds
 };
 
 struct ServerConfig {

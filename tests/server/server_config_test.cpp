@@ -58,3 +58,14 @@ TEST(ServerConfig, RefusesWhatItDoesNotKnow) {
 }
 
 }  // namespace kiln::server
+
+namespace kiln::server {
+
+TEST(ServerConfig, KubernetesDeadline) {
+  const Env token{{{"KILN_SERVER_TOKEN_SHA256", kHash}}};
+  EXPECT_EQ(load_server_config(token, {}).kubernetes.deadline_seconds, 3600);
+  EXPECT_EQ(load_server_config(token, {"--kubernetes.deadline", "600"}).kubernetes.deadline_seconds, 600);
+  EXPECT_NE(error_of(token, {"--kubernetes.deadline=0"}).find("kubernetes.deadline"), std::string::npos);
+}
+
+}  // namespace kiln::server

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace kiln::testing {
@@ -115,7 +116,12 @@ std::vector<std::string> split_path(const std::string& path) {
 }  // namespace
 
 struct StandInKubernetesApi::State {
-  PodScript script;
+  PodScript script = PodScript::succeeds;
+  std::optional<ScriptedPod> scripted;
+  std::string name = pod_name;
+  std::map<std::string, json> secrets;  // live ones, by name
+  std::vector<json> created_secrets;
+  std::vector<std::string> deleted_secrets;
   std::string token;
   std::string probe_log;
   std::mutex mutex;
@@ -161,13 +167,18 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       return reply(response, 404, status_object(404, "NotFound", "the stand-in serves only core/v1 pods and events"));
     const std::string& resource = parts[4];
     const std::string method = request.getMethod();
-    if (resource == "events" && method == "GET") return reply(response, 200, events(s.script));
+    if (resource == "events" && method == "GET") {
+      if (!s.scripted) return reply(response, 200, events(s.script));
+      return reply(response, 200, {{"kind", "EventList"}, {"apiVersion", "v1"}, {"items", s.scripted->events}});
+    }
+    if (resource == "secrets") return secret(response, parts, method, body);
     if (resource != "pods") return reply(response, 404, status_object(404, "NotFound", "unknown resource"));
 
     if (parts.size() == 5 && method == "POST") return create(response, body);
     if (parts.size() == 5 && method == "GET" && query["watch"] == "1") return watch(response, query);
     if (parts.size() < 6) return reply(response, 405, status_object(405, "MethodNotAllowed", "not here"));
-    if (parts[5] != pod_name) return reply(response, 404, status_object(404, "NotFound", "pods \"" + parts[5] + "\" not found"));
+    if (parts[5] != s.name) return reply(response, 404, status_object(404, "NotFound", "pods \"" + parts[5] + "\" not found"));
+    if (parts.size() == 7 && parts[6] == "log" && method == "GET" && s.scripted) return log(response, query);
     if (parts.size() == 7 && parts[6] == "log" && method == "GET") {
       response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
       response.setContentType("text/plain");
@@ -176,13 +187,13 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     }
     if (parts.size() == 6 && method == "GET") {
       std::lock_guard lock(s.mutex);
-      if (!s.created_live) return reply(response, 404, status_object(404, "NotFound", "pods \"kiln-verify-x7k2p\" not found"));
+      if (!s.created_live) return reply(response, 404, status_object(404, "NotFound", "pods \"" + s.name + "\" not found"));
       // After a 410 the client re-reads the pod: it is where the first frame left it.
       return reply(response, 200, s.pod_at(0));
     }
     if (parts.size() == 6 && method == "DELETE") {
       std::lock_guard lock(s.mutex);
-      if (!s.created_live) return reply(response, 404, status_object(404, "NotFound", "pods \"kiln-verify-x7k2p\" not found"));
+      if (!s.created_live) return reply(response, 404, status_object(404, "NotFound", "pods \"" + s.name + "\" not found"));
       s.created_live = false;
       s.deleted = true;
       return reply(response, 200, s.pod);
@@ -210,13 +221,80 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     std::lock_guard lock(s.mutex);
     s.created = json::parse(body);
     s.pod = *s.created;
+    if (s.pod["metadata"].contains("name")) s.name = s.pod["metadata"]["name"].get<std::string>();
     s.pod["metadata"].erase("generateName");
-    s.pod["metadata"]["name"] = pod_name;
+    s.pod["metadata"]["name"] = s.name;
     s.pod["metadata"]["namespace"] = "ci";
     s.pod["metadata"]["resourceVersion"] = "1";
     s.pod["status"] = {{"phase", "Pending"}};
     s.created_live = true;
     reply(response, 201, s.pod);
+  }
+
+  // POST …/secrets, DELETE …/secrets/{name}: stored, never echoed into anything but the reply.
+  void secret(Poco::Net::HTTPServerResponse& response, const std::vector<std::string>& parts, const std::string& method,
+              const std::string& body) {
+    State& s = *state_;
+    std::lock_guard lock(s.mutex);
+    if (parts.size() == 5 && method == "POST") {
+      json secret = json::parse(body);
+      const std::string name = secret["metadata"].value("name", std::string());
+      if (name.empty()) return reply(response, 422, status_object(422, "Invalid", "Secret \"\" is invalid: metadata.name: Required value"));
+      if (s.secrets.count(name)) return reply(response, 409, status_object(409, "AlreadyExists", "secrets \"" + name + "\" already exists"));
+      s.created_secrets.push_back(secret);
+      secret["metadata"]["namespace"] = "ci";
+      s.secrets[name] = secret;
+      return reply(response, 201, secret);
+    }
+    if (parts.size() == 6 && method == "DELETE") {
+      if (!s.secrets.erase(parts[5])) return reply(response, 404, status_object(404, "NotFound", "secrets \"" + parts[5] + "\" not found"));
+      s.deleted_secrets.push_back(parts[5]);
+      return reply(response, 200, status_object(200, "", "deleted"));
+    }
+    return reply(response, 405, status_object(405, "MethodNotAllowed", "not here"));
+  }
+
+  // A scripted pod's container log: whole, or followed a line at a time (see ScriptedPod).
+  void log(Poco::Net::HTTPServerResponse& response, std::map<std::string, std::string>& query) {
+    State& s = *state_;
+    const std::string container = query["container"];
+    std::string text;
+    bool ends = true;
+    {
+      std::lock_guard lock(s.mutex);
+      auto found = s.scripted->logs.find(container);
+      if (found == s.scripted->logs.end())
+        return reply(response, 400, status_object(400, "BadRequest", "container " + container + " is not valid for pod " + s.name));
+      text = found->second;
+      if (!s.frames.empty()) {
+        ends = false;
+        const json& last = s.frames.back();
+        for (const char* list : {"initContainerStatuses", "containerStatuses"})
+          if (last.contains(list))
+            for (const auto& c : last[list])
+              if (c.value("name", "") == container && c.contains("state") && c["state"].contains("terminated")) ends = true;
+      }
+    }
+    response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+    response.setContentType("text/plain");
+    if (query["follow"] != "true") {
+      response.sendBuffer(text.data(), text.size());
+      return;
+    }
+    response.setChunkedTransferEncoding(true);
+    std::ostream& out = response.send();
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      out << line << "\n" << std::flush;
+      std::this_thread::sleep_for(s.scripted->line_gap);
+    }
+    for (int i = 0; !ends && i < 400 && out.good(); ++i) {
+      {
+        std::lock_guard lock(s.mutex);
+        if (!s.created_live) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
 
   // Streams the frames newer than resourceVersion as MODIFIED events, then closes; with nothing
@@ -297,6 +375,19 @@ StandInKubernetesApi::StandInKubernetesApi(PodScript script, std::string token, 
   server_->http->start();
 }
 
+StandInKubernetesApi::StandInKubernetesApi(ScriptedPod pod, std::string token)
+    : state_(std::make_shared<State>()), server_(std::make_unique<Server>()) {
+  state_->token = std::move(token);
+  state_->frames = pod.statuses;
+  state_->scripted = std::move(pod);
+  server_->socket = Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(8);
+  params->setKeepAlive(false);
+  server_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_), server_->socket, params);
+  server_->http->start();
+}
+
 StandInKubernetesApi::~StandInKubernetesApi() { server_->http->stopAll(true); }
 
 std::string StandInKubernetesApi::server() const {
@@ -315,12 +406,29 @@ std::optional<json> StandInKubernetesApi::created_pod() const {
 
 std::vector<std::string> StandInKubernetesApi::live_pods() const {
   std::lock_guard lock(state_->mutex);
-  return state_->created_live ? std::vector<std::string>{pod_name} : std::vector<std::string>{};
+  return state_->created_live ? std::vector<std::string>{state_->name} : std::vector<std::string>{};
 }
 
 std::vector<std::string> StandInKubernetesApi::deleted_pods() const {
   std::lock_guard lock(state_->mutex);
-  return state_->deleted ? std::vector<std::string>{pod_name} : std::vector<std::string>{};
+  return state_->deleted ? std::vector<std::string>{state_->name} : std::vector<std::string>{};
+}
+
+std::vector<json> StandInKubernetesApi::created_secrets() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->created_secrets;
+}
+
+std::vector<std::string> StandInKubernetesApi::live_secrets() const {
+  std::lock_guard lock(state_->mutex);
+  std::vector<std::string> names;
+  for (const auto& [name, secret] : state_->secrets) names.push_back(name);
+  return names;
+}
+
+std::vector<std::string> StandInKubernetesApi::deleted_secrets() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->deleted_secrets;
 }
 
 }  // namespace kiln::testing

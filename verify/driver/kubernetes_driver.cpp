@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "verify/driver/kubernetes/api_client.h"
+#include "verify/driver/kubernetes/pod_events.h"
 #include "verify/driver/kubernetes/pod_verdict.h"
 
 namespace kiln::verify {
@@ -52,27 +53,6 @@ class PodGuard {
   ApiClient& client_;
   std::string name_;
 };
-
-// The pod's events, one per line, for an error message; a failure to list them is said too,
-// rather than hiding the error they would explain.
-std::string describe_events(ApiClient& client, const std::string& name) {
-  try {
-    const oci::Json list = client.pod_events(name);
-    std::string out;
-    if (list.contains("items") && list["items"].is_array()) {
-      for (const auto& event : list["items"]) {
-        const std::string source =
-            event.contains("source") ? event["source"].value("component", std::string()) : std::string();
-        out += fmt::format("\n  {} {}{}: {}", event.value("type", std::string("Normal")),
-                           event.value("reason", std::string()), source.empty() ? "" : " (" + source + ")",
-                           event.value("message", std::string()));
-      }
-    }
-    return out.empty() ? "\nevents: none" : "\nevents:" + out;
-  } catch (const std::exception& e) {
-    return fmt::format("\nevents: unavailable ({})", e.what());
-  }
-}
 
 std::string resource_version(const oci::Json& pod) {
   return pod.contains("metadata") ? pod["metadata"].value("resourceVersion", std::string()) : std::string();
@@ -176,9 +156,9 @@ inspect::Facts KubernetesDriver::collect(const ImageUnderTest& image, const insp
     throw_infra(fmt::format("{}: no result within {} s (activeDeadlineSeconds {} + {} s){}", where,
                             options_.active_deadline_seconds + options_.deadline_slack.count(),
                             options_.active_deadline_seconds, options_.deadline_slack.count(),
-                            describe_events(client, name)));
+                            kubernetes::describe_pod_events(client, name)));
   if (verdict.kind == PodVerdict::Kind::infra_failure)
-    throw_infra(fmt::format("{}: {}{}", where, verdict.reason, describe_events(client, name)));
+    throw_infra(fmt::format("{}: {}{}", where, verdict.reason, kubernetes::describe_pod_events(client, name)));
 
   const std::string log = client.pod_log(name, kubernetes::check_container, options_.log_limit_bytes);
   if (verdict.exit_code != 0)

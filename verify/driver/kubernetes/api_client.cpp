@@ -119,6 +119,9 @@ struct ApiClient::Connection {
     }
   }
 
+  std::string secrets_path() const {
+    return fmt::format("/api/v1/namespaces/{}/secrets", encode(config->namespace_name));
+  }
   std::string pods_path() const { return fmt::format("/api/v1/namespaces/{}/pods", encode(config->namespace_name)); }
   std::string in_namespace() const { return fmt::format("in namespace '{}'", config->namespace_name); }
 };
@@ -231,6 +234,97 @@ void ApiClient::delete_pod(const std::string& name) {
   const Reply reply = connection_->send("DELETE", path, options.dump(), action);
   if (reply.status == 404) return;  // already gone (deleted by someone else, or never scheduled)
   if (reply.status != 200 && reply.status != 202) connection_->fail_status(reply, action, "DELETE", path);
+}
+
+void StreamInterrupt::interrupt() {
+  std::lock_guard lock(mutex_);
+  interrupted_ = true;
+  if (end_read_) end_read_();
+}
+
+bool StreamInterrupt::interrupted() const {
+  std::lock_guard lock(mutex_);
+  return interrupted_;
+}
+
+bool StreamInterrupt::attach(std::function<void()> end_read) {
+  std::lock_guard lock(mutex_);
+  if (interrupted_) return false;
+  end_read_ = std::move(end_read);
+  return true;
+}
+
+void StreamInterrupt::detach() {
+  std::lock_guard lock(mutex_);
+  end_read_ = nullptr;
+}
+
+void ApiClient::follow_pod_log(const std::string& name, const std::string& container, std::chrono::seconds idle_timeout,
+                               StreamInterrupt& interrupt,
+                               const std::function<void(std::string_view line)>& on_line) {
+  const Connection& c = *connection_;
+  const std::string path =
+      fmt::format("{}/{}/log?container={}&follow=true", c.pods_path(), encode(name), encode(container));
+  const std::string action =
+      fmt::format("follow the log of container '{}' of pod '{}' {}", container, name, c.in_namespace());
+  try {
+    auto session = c.open(idle_timeout);
+    // Shutting the socket down (not closing it: this thread still owns it) makes the blocked
+    // read return end-of-stream.
+    if (!interrupt.attach([&session] {
+          try {
+            session->socket().shutdown();
+          } catch (const Poco::Exception&) {
+          }
+        }))
+      return;
+    struct Detach {
+      StreamInterrupt& interrupt;
+      ~Detach() { interrupt.detach(); }
+    } detach{interrupt};
+    auto request = c.request("GET", path);
+    session->sendRequest(request);
+    // An interrupt before the connection existed had no socket to shut down: seen here.
+    if (interrupt.interrupted()) return;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session->receiveResponse(response);
+    if (response.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) {
+      Reply reply{.status = static_cast<int>(response.getStatus()), .reason = response.getReason(), .body = {}};
+      Poco::StreamCopier::copyToString(in, reply.body);
+      c.fail_status(reply, action, "GET", path);
+    }
+    for (std::string line; !interrupt.interrupted() && std::getline(in, line);) on_line(line);
+  } catch (const Poco::TimeoutException&) {
+    spdlog::debug("kubernetes: the log of {}/{} was silent for {} s; following stopped", name, container,
+                  idle_timeout.count());
+  } catch (const Poco::Exception& e) {
+    if (interrupt.interrupted()) return;
+    c.fail(0, action, "GET", path, fmt::format("connection failed: {}", e.displayText()));
+  }
+}
+
+void ApiClient::create_secret(const oci::Json& secret) {
+  const std::string action = fmt::format("create secrets {}", connection_->in_namespace());
+  const Reply reply = connection_->send("POST", connection_->secrets_path(), secret.dump(), action);
+  if (reply.status == 201 || reply.status == 200) return;  // the reply echoes the data: dropped unread
+  // Only a Status object's message is quoted: anything else might echo the Secret back.
+  std::string detail = fmt::format("{} {}", reply.status, reply.reason);
+  try {
+    const auto doc = oci::Json::parse(reply.body);
+    if (doc.is_object() && doc.value("kind", std::string()) == "Status")
+      detail += ": " + doc.value("message", std::string());
+  } catch (const oci::Json::exception&) {
+  }
+  connection_->fail(reply.status, action, "POST", connection_->secrets_path(), detail);
+}
+
+void ApiClient::delete_secret(const std::string& name) {
+  const std::string path = connection_->secrets_path() + "/" + encode(name);
+  const std::string action = fmt::format("delete secret '{}' {}", name, connection_->in_namespace());
+  const Reply reply = connection_->send("DELETE", path, "", action);
+  if (reply.status == 404) return;
+  if (reply.status != 200 && reply.status != 202)
+    connection_->fail(reply.status, action, "DELETE", path, fmt::format("{} {}", reply.status, reply.reason));
 }
 
 }  // namespace kiln::verify::kubernetes

@@ -1,11 +1,14 @@
 #pragma once
-// The few Kubernetes REST calls a check pod needs (core/v1 pods, pods/log, events), over
-// Poco::Net with the cluster's TLS settings and bearer token. Plain http:// is accepted only for
+// The few Kubernetes REST calls kiln needs (core/v1 pods, pods/log, events, secrets), over
+// Poco::Net with the cluster's TLS settings and bearer token: kiln-verify's check pods and
+// kiln-server's Kaniko build pods. Plain http:// is accepted only for
 // a server on the loopback address (the tests' stand-in API server).
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 #include "oci/json.h"
@@ -33,6 +36,24 @@ enum class WatchEnd {
 
 enum class WatchNext { keep_watching, stop };
 
+/// Ends a follow_pod_log() that is blocked reading, from another thread: the read in progress
+/// ends as if the server had closed the stream. Interrupting before the follow starts makes it
+/// return at once.
+class StreamInterrupt {
+ public:
+  void interrupt();
+  bool interrupted() const;
+
+ private:
+  friend class ApiClient;
+  /// Registers how to end the current read; false when already interrupted.
+  bool attach(std::function<void()> end_read);
+  void detach();
+  mutable std::mutex mutex_;
+  std::function<void()> end_read_;
+  bool interrupted_ = false;
+};
+
 class ApiClient {
  public:
   explicit ApiClient(ClusterConfig config);
@@ -56,6 +77,16 @@ class ApiClient {
   /// DELETE …/pods/{name}?gracePeriodSeconds=0&propagationPolicy=Background; a pod already gone
   /// is not an error.
   void delete_pod(const std::string& name);
+  /// GET …/pods/{name}/log?container=<container>&follow=true: calls `on_line` with each line
+  /// (without its '\n') as the container prints it, until the container ends (the server closes
+  /// the stream) or `interrupt` is used. A read silent for `idle_timeout` ends it too.
+  void follow_pod_log(const std::string& name, const std::string& container, std::chrono::seconds idle_timeout,
+                      StreamInterrupt& interrupt, const std::function<void(std::string_view line)>& on_line);
+
+  /// POST /api/v1/namespaces/{ns}/secrets. The Secret's data never appears in errors or logs.
+  void create_secret(const oci::Json& secret);
+  /// DELETE …/secrets/{name}; a Secret already gone is not an error.
+  void delete_secret(const std::string& name);
 
  private:
   struct Connection;
