@@ -76,7 +76,8 @@ struct FaultProxy::State {
 
   // Records the request and picks the first rule that acts on it.
   std::pair<std::size_t, std::optional<FaultRule>> arrive(const std::string& method, const std::string& path,
-                                                          const std::string& query) {
+                                                          const std::string& query, const std::string& range,
+                                                          const std::string& authorization) {
     std::lock_guard lock(mutex);
     std::optional<FaultRule> chosen;
     for (ActiveRule& r : rules) {
@@ -89,7 +90,7 @@ struct FaultProxy::State {
       chosen = r.rule;
     }
     log.push_back(ProxiedRequest{.method = method, .path = path, .query = query, .status = -1,
-                                 .faulted = chosen.has_value()});
+                                 .faulted = chosen.has_value(), .range = range, .authorization = authorization});
     return {log.size() - 1, chosen};
   }
 
@@ -112,12 +113,13 @@ struct FaultProxy::State {
 
   // Sends the request on to the registry and returns its answer; the body streams through.
   // With `body` set, the answer's body is read into it instead of being streamed to the client.
-  int forward(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, std::string* body) {
+  int forward(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, std::string* body,
+              bool drop_range = false) {
     Poco::Net::HTTPClientSession session(upstream_host, upstream_port);
     session.setTimeout(Poco::Timespan(60, 0));
     Poco::Net::HTTPRequest out(request.getMethod(), request.getURI(), Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [name, value] : request)
-      if (!hop_by_hop(name)) out.add(name, value);
+      if (!hop_by_hop(name) && !(drop_range && Poco::icompare(name, "range") == 0)) out.add(name, value);
     if (request.getChunkedTransferEncoding()) out.setChunkedTransferEncoding(true);
     else if (request.hasContentLength()) out.setContentLength64(request.getContentLength64());
     std::ostream& to_registry = session.sendRequest(out);
@@ -151,7 +153,8 @@ class FaultHandler final : public Poco::Net::HTTPRequestHandler {
 
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
     const Poco::URI uri(request.getURI());
-    auto [index, fault] = state_->arrive(request.getMethod(), uri.getPath(), uri.getRawQuery());
+    auto [index, fault] = state_->arrive(request.getMethod(), uri.getPath(), uri.getRawQuery(),
+                                         request.get("Range", ""), request.get("Authorization", ""));
     if (!fault) {
       state_->finish(index, state_->forward(request, response, nullptr));
       return;
@@ -189,6 +192,9 @@ class FaultHandler final : public Poco::Net::HTTPRequestHandler {
         state_->finish(index, fault->status);
         return;
       }
+      case FaultAction::ignore_range:
+        state_->finish(index, state_->forward(request, response, nullptr, /*drop_range=*/true));
+        return;
       case FaultAction::stall:
         if (!state_->wait(fault->stall)) {
           state_->finish(index, 0);
