@@ -19,11 +19,15 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace kiln::testing {
 namespace {
@@ -51,8 +55,16 @@ std::string error_body(int status) {
 }
 
 // Closes the client's connection with RST (SO_LINGER 0), as a crashed peer or a middlebox would.
+// An RST throws away whatever is still in our send queue, so the bytes already written are
+// first given (a bounded) time to reach the client: then "half the body" is what it receives,
+// and a test can count on it.
 void abort_connection(Poco::Net::HTTPServerRequest& request) {
   Poco::Net::StreamSocket& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (int unsent = 1; unsent > 0 && std::chrono::steady_clock::now() < deadline;) {
+    if (ioctl(socket.impl()->sockfd(), SIOCOUTQ, &unsent) != 0) break;
+    if (unsent > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   socket.setLinger(true, 0);
   socket.close();
 }
