@@ -300,7 +300,7 @@ TEST_F(RegistryFaults, VerifyExitsThreeAndStillWritesItsReportWhenBlobsCannotBeR
     if (row.rule.action == FaultAction::reset_response_body && row.rule.nth == 2) {
       // The retry asked for the rest only, and the registry answered with it.
       bool resumed = false;
-      for (const ProxiedRequest& p : proxy_->log())
+      for (const ProxiedRequest& p : proxy_->settled_log())
         resumed = resumed || (p.range.starts_with("bytes=") && p.range != "bytes=0-" && p.range.ends_with("-") &&
                               (p.status == 206 || p.status == 0));
       EXPECT_TRUE(resumed) << "no Range request after the reset\n" << log_text();

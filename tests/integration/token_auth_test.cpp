@@ -95,7 +95,7 @@ class TokenAuthBuild : public ::testing::Test {
 
   static std::string log_text() {
     std::string text;
-    for (const ProxiedRequest& r : proxy_->log())
+    for (const ProxiedRequest& r : proxy_->settled_log())
       text += fmt::format("  {} {} [{}] -> {}{}\n", r.method, r.path, r.authorization.substr(0, 12), r.status,
                           r.faulted ? " (fault)" : "");
     return text;
@@ -104,7 +104,7 @@ class TokenAuthBuild : public ::testing::Test {
   // Requests sent with a Bearer token that the registry answered 401: tokens it refused.
   static int refused_tokens() {
     int n = 0;
-    for (const ProxiedRequest& r : proxy_->log()) n += r.status == 401 && r.authorization.starts_with("Bearer ");
+    for (const ProxiedRequest& r : proxy_->settled_log()) n += r.status == 401 && r.authorization.starts_with("Bearer ");
     return n;
   }
 
@@ -113,7 +113,7 @@ class TokenAuthBuild : public ::testing::Test {
   static void expect_no_secret(const ProcessResult& r, const std::string& password) {
     EXPECT_EQ(r.out.find(password), std::string::npos) << "password in stdout";
     EXPECT_EQ(r.err.find(password), std::string::npos) << "password in stderr";
-    for (const ProxiedRequest& p : proxy_->log()) {
+    for (const ProxiedRequest& p : proxy_->settled_log()) {
       EXPECT_FALSE(p.authorization.starts_with("Basic")) << "the registry got the Basic credential: " << p.path;
       if (p.authorization.starts_with("Bearer ")) {
         const std::string token = p.authorization.substr(7);
@@ -166,7 +166,7 @@ TEST_F(TokenAuthBuild, ATokenThatLapsesMidPushIsRenewedAndTheBuildLands) {
   EXPECT_EQ(pushed->to_string(), want);
 
   // The lapsed token was refused, and the very request it was refused for went through again.
-  const std::vector<ProxiedRequest> log = proxy_->log();
+  const std::vector<ProxiedRequest> log = proxy_->settled_log();
   bool renewed = false;
   for (std::size_t i = 0; i < log.size() && !renewed; ++i) {
     if (log[i].status != 401 || !log[i].authorization.starts_with("Bearer ")) continue;

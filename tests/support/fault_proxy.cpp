@@ -291,4 +291,14 @@ std::vector<ProxiedRequest> FaultProxy::log() const {
   return state_->log;
 }
 
+std::vector<ProxiedRequest> FaultProxy::settled_log(std::chrono::milliseconds limit) const {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    std::vector<ProxiedRequest> now = log();
+    const bool running = std::any_of(now.begin(), now.end(), [](const ProxiedRequest& r) { return r.status == -1; });
+    if (!running || std::chrono::steady_clock::now() >= deadline) return now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 }  // namespace kiln::testing

@@ -61,6 +61,9 @@ class FaultProxy {
   void reset();
   /// Every request so far, in arrival order.
   std::vector<ProxiedRequest> log() const;
+  /// log() once no exchange is still running (a client can have its answer before the proxy
+  /// records it), waiting at most `limit`.
+  std::vector<ProxiedRequest> settled_log(std::chrono::milliseconds limit = std::chrono::seconds(5)) const;
 
   struct State;  ///< shared with the server's handler threads
 

@@ -58,7 +58,7 @@ class BlobResume : public ::testing::Test {
   }
   std::vector<testing::ProxiedRequest> blob_gets() {
     std::vector<testing::ProxiedRequest> out;
-    for (const auto& r : proxy_.log())
+    for (const auto& r : proxy_.settled_log())
       if (r.method == "GET" && r.path == "/v2/team/big/blobs/" + digest_.to_string()) out.push_back(r);
     return out;
   }
