@@ -19,6 +19,9 @@ class Authenticator {
   /// Called on a 401 carrying `challenge`; true when a re-send with `scopes` (which it may
   /// widen) and a fresh authorization() can succeed.
   virtual bool refresh(const Challenge& challenge, std::vector<std::string>& scopes) = 0;
+  /// Where tokens come from, for messages ("http://auth.example/token"); empty when the
+  /// credential itself is sent.
+  virtual std::string token_source() const { return {}; }
 };
 
 class AuthTransport final : public Transport {
@@ -27,6 +30,8 @@ class AuthTransport final : public Transport {
   AuthTransport(Transport& inner, std::string origin);
   void set_authenticator(std::unique_ptr<Authenticator> authenticator);
   bool has_authenticator() const { return authenticator_ != nullptr; }
+  /// The authenticator's token_source(); empty without one.
+  std::string token_source() const { return authenticator_ ? authenticator_->token_source() : std::string(); }
   HttpResponse send(const HttpRequest& request) override;
   /// The Authorization value send() would attach to `request` first (empty: none), for a
   /// request that has to travel on another connection (a streamed upload).

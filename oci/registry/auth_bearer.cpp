@@ -75,6 +75,10 @@ bool BearerAuthenticator::refresh(const Challenge& challenge, std::vector<std::s
   return true;
 }
 
+std::string BearerAuthenticator::token_source() const {
+  return credential_.registry_token.empty() ? url_for_display(challenge_.param("realm")) : std::string();
+}
+
 BearerToken BearerAuthenticator::fetch(const std::vector<std::string>& scopes) {
   const std::string realm = challenge_.param("realm");
   const std::string service = challenge_.param("service");

@@ -32,6 +32,7 @@ class BearerAuthenticator final : public Authenticator {
                       bool allow_http_realm);
   std::string authorization(const std::vector<std::string>& scopes) override;
   bool refresh(const Challenge& challenge, std::vector<std::string>& scopes) override;
+  std::string token_source() const override;
 
  private:
   BearerToken fetch(const std::vector<std::string>& scopes);

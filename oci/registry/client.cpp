@@ -80,8 +80,16 @@ void RegistryClient::Impl::fail(const std::string& op, const HttpResponse& respo
   if (detail.empty()) detail = response.reason;
   std::string message = fmt::format("{}: {}: {} {}", registry, op, response.status, detail);
   // Credentials were sent and refused: say so plainly, since that is what the user must fix.
-  if (response.status == 401 && auth.has_authenticator() && !credential.empty())
-    message = fmt::format("authentication failed for {}: check username/password ({}: 401 {})", registry, op, detail);
+  if (response.status == 401 && auth.has_authenticator() && !credential.empty()) {
+    // A 401 that outlives a fresh token: the issuer accepted the credential, the registry not
+    // its tokens (clocks apart, issuer and registry configured for different keys or services).
+    if (const std::string source = auth.token_source(); !source.empty())
+      message = fmt::format("authentication failed for {}: the registry refused a token just issued by {} ({}: 401 {})",
+                            registry, source, op, detail);
+    else
+      message = fmt::format("authentication failed for {}: check username/password ({}: 401 {})", registry, op,
+                            detail);
+  }
   RegistryError error(response.status, body.codes, false, message);
   if (auto value = response.header("retry-after")) error.set_retry_after(parse_retry_after(*value));
   throw error;

@@ -13,6 +13,8 @@
 
 namespace kiln::oci {
 
+struct HttpResponse;
+
 struct HttpRequest {
   std::string method;  ///< "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"
   std::string url;     ///< absolute: scheme://host[:port]/path[?query]
@@ -27,6 +29,9 @@ struct HttpRequest {
   std::vector<std::string> scopes;
   /// Receives a 2xx body as it arrives instead of buffering it; non-2xx bodies are always buffered.
   std::function<void(const char* data, std::size_t size)> on_body;
+  /// With on_body: sees a 2xx response's status and headers before its body reaches on_body
+  /// (a resumed download must know whether it got a 206 or the whole blob again).
+  std::function<void(const HttpResponse& head)> on_headers;
   /// Largest 2xx body buffered in memory; larger throws RegistryError.
   std::size_t max_body = 64 * 1024;
 

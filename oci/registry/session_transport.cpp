@@ -210,6 +210,7 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
   };
   char buffer[64 * 1024];
   if (response.ok() && request.on_body) {
+    if (request.on_headers) request.on_headers(response);
     std::int64_t received = 0;
     for (;;) {
       in.read(buffer, sizeof buffer);

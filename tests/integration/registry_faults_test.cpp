@@ -188,7 +188,7 @@ TEST_F(RegistryFaults, TransientFaultsAreRetriedAndGiveTheSameDigest) {
       {"429 without Retry-After on the manifest PUT", {{.method = "PUT", .path = kManifests, .status = 429}}},
       {"429 with Retry-After: 2 on the manifest PUT",
        {{.method = "PUT", .path = kManifests, .status = 429, .retry_after = 2}}, std::chrono::seconds(2)},
-      {"reset mid-body of a base layer GET copied into another registry (downloads to a file, rewound)",
+      {"reset mid-body of a base layer GET copied into another registry (download resumed with Range)",
        {{.method = "GET", .path = kBaseBlobs, .action = A::reset_response_body, .nth = 2}}, {}, true},
       {"a 3 s stall of the manifest PUT (timeout 120 s)",
        {{.method = "PUT", .path = kManifests, .action = A::stall, .stall = std::chrono::seconds(3)}},
@@ -273,11 +273,15 @@ TEST_F(RegistryFaults, VerifyExitsThreeAndStillWritesItsReportWhenBlobsCannotBeR
            {"503 twice on blob GET", {.method = "GET", .path = "/v2/faults/.+/blobs/.+", .times = 2}, 0},
            {"reset mid-body of the first blob GET (the config)",
             {.method = "GET", .path = "/v2/faults/.+/blobs/.+", .action = FaultAction::reset_response_body}, 0},
-           // Known gap: the static driver streams a layer straight into libarchive, so a layer
-           // cut short cannot be read again (that needs a Range resume); it must at least be a
-           // clear exit 3 with a report.
+           // The static driver streams a layer straight into libarchive, which cannot rewind:
+           // a layer cut short is resumed with Range from the byte it stopped at.
            {"reset mid-body of the second blob GET (the top layer, streamed)",
             {.method = "GET", .path = "/v2/faults/.+/blobs/.+", .action = FaultAction::reset_response_body, .nth = 2},
+            0},
+           // Every resume cut short again: each attempt gets further, but the attempts run out.
+           {"reset mid-body of every blob GET after the config",
+            {.method = "GET", .path = "/v2/faults/.+/blobs/.+", .action = FaultAction::reset_response_body, .nth = 2,
+             .times = FaultRule::kAlways},
             3},
        }) {
     SCOPED_TRACE(row.name);
@@ -293,12 +297,71 @@ TEST_F(RegistryFaults, VerifyExitsThreeAndStillWritesItsReportWhenBlobsCannotBeR
     EXPECT_EQ(r.exit_code, row.exit_code) << r.out << r.err << log_text();
     EXPECT_TRUE(fs::exists(junit)) << "no JUnit report\n" << r.err;
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(30));
+    if (row.rule.action == FaultAction::reset_response_body && row.rule.nth == 2) {
+      // The retry asked for the rest only, and the registry answered with it.
+      bool resumed = false;
+      for (const ProxiedRequest& p : proxy_->settled_log())
+        resumed = resumed || (p.range.starts_with("bytes=") && p.range != "bytes=0-" && p.range.ends_with("-") &&
+                              (p.status == 206 || p.status == 0));
+      EXPECT_TRUE(resumed) << "no Range request after the reset\n" << log_text();
+      EXPECT_NE(r.err.find("resuming at byte"), std::string::npos) << r.err;
+    }
     if (row.exit_code == 3) {
       EXPECT_NE(r.err.find(proxy_->host() + ": GET blob faults/reference@sha256:"), std::string::npos) << r.err;
       EXPECT_EQ(r.err.find("the content hashes to"), std::string::npos) << "a cut body is a network failure\n" << r.err;
       std::ifstream in(junit);
       const std::string xml(std::istreambuf_iterator<char>(in), {});
       EXPECT_NE(xml.find(proxy_->host()), std::string::npos) << "the report names the registry\n" << xml;
+    }
+  }
+}
+
+// The first GET /v2/ (the ping that finds out how to authenticate) is retried like every other
+// request: a reset or a 503 there is a blip for kiln-plugin and kiln-verify alike; a 503 that
+// lasts ends in exit 3 naming the registry and the ping after kiln's attempts.
+TEST_F(RegistryFaults, TheFirstPingIsRetriedOnTransientFaults) {
+  struct Row { std::string name; FaultRule rule; int exit_code; };
+  const std::vector<Row> rows{
+      {"reset mid-body of the first GET /v2/", {.method = "GET", .path = "/v2/", .action = FaultAction::reset_response_body}, 0},
+      {"503 twice on GET /v2/", {.method = "GET", .path = "/v2/", .times = 2, .status = 503}, 0},
+      {"503 forever on GET /v2/", {.method = "GET", .path = "/v2/", .times = FaultRule::kAlways, .status = 503}, 3},
+  };
+  int n = 0;
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    ++n;
+    proxy_->reset();
+    proxy_->add(row.rule);
+    const Timed run = build(settings("faults/ping-" + std::to_string(n)));
+    EXPECT_EQ(run.result.exit_code, row.exit_code) << run.result.err << log_text();
+    ASSERT_FALSE(proxy_->log().empty());
+    EXPECT_EQ(proxy_->log().front().path, "/v2/") << "the ping is the first request\n" << log_text();
+    EXPECT_TRUE(proxy_->log().front().faulted) << log_text();
+    if (row.exit_code == 0) {
+      EXPECT_EQ(digest_in(run.result.out), reference_digest_) << run.result.out;
+      // The ping runs inside the first operation's attempts, so that operation is retried.
+      EXPECT_NE(run.result.err.find(proxy_->host() + ": ping: "), std::string::npos) << run.result.err;
+      EXPECT_NE(run.result.err.find("retrying"), std::string::npos) << run.result.err;
+    } else {
+      EXPECT_NE(run.result.err.find(proxy_->host() + ": ping: 503"), std::string::npos) << run.result.err;
+      EXPECT_EQ(count("GET", "/v2/"), kAttempts) << "bounded: one ping per attempt\n" << log_text();
+      EXPECT_LT(run.took, reference_took_ + std::chrono::milliseconds(1700) + std::chrono::seconds(10));
+    }
+
+    proxy_->reset();
+    proxy_->add(row.rule);
+    const fs::path junit = work_->path() / fmt::format("junit-ping-{}.xml", n);
+    ProcessOptions options;
+    options.extra_env = {{"PLUGIN_IMAGE", proxy_->host() + "/faults/reference:latest"}, {"PLUGIN_DRIVER", "static"},
+                         {"PLUGIN_INSECURE", "true"}, {"PLUGIN_JUNIT", junit.string()},
+                         {"DOCKER_CONFIG", (work_->path() / "docker").string()}};
+    options.timeout = std::chrono::seconds(120);
+    const ProcessResult verify = run_process({KILN_VERIFY_BINARY}, options);
+    EXPECT_EQ(verify.exit_code, row.exit_code) << verify.out << verify.err << log_text();
+    EXPECT_TRUE(fs::exists(junit)) << "no JUnit report\n" << verify.err;
+    EXPECT_TRUE(!proxy_->log().empty() && proxy_->log().front().faulted) << log_text();
+    if (row.exit_code == 3) {
+      EXPECT_NE(verify.err.find(proxy_->host()), std::string::npos) << verify.err;
     }
   }
 }

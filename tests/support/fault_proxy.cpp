@@ -19,11 +19,15 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace kiln::testing {
 namespace {
@@ -51,8 +55,16 @@ std::string error_body(int status) {
 }
 
 // Closes the client's connection with RST (SO_LINGER 0), as a crashed peer or a middlebox would.
+// An RST throws away whatever is still in our send queue, so the bytes already written are
+// first given (a bounded) time to reach the client: then "half the body" is what it receives,
+// and a test can count on it.
 void abort_connection(Poco::Net::HTTPServerRequest& request) {
   Poco::Net::StreamSocket& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (int unsent = 1; unsent > 0 && std::chrono::steady_clock::now() < deadline;) {
+    if (ioctl(socket.impl()->sockfd(), SIOCOUTQ, &unsent) != 0) break;
+    if (unsent > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   socket.setLinger(true, 0);
   socket.close();
 }
@@ -76,7 +88,8 @@ struct FaultProxy::State {
 
   // Records the request and picks the first rule that acts on it.
   std::pair<std::size_t, std::optional<FaultRule>> arrive(const std::string& method, const std::string& path,
-                                                          const std::string& query) {
+                                                          const std::string& query, const std::string& range,
+                                                          const std::string& authorization) {
     std::lock_guard lock(mutex);
     std::optional<FaultRule> chosen;
     for (ActiveRule& r : rules) {
@@ -89,7 +102,7 @@ struct FaultProxy::State {
       chosen = r.rule;
     }
     log.push_back(ProxiedRequest{.method = method, .path = path, .query = query, .status = -1,
-                                 .faulted = chosen.has_value()});
+                                 .faulted = chosen.has_value(), .range = range, .authorization = authorization});
     return {log.size() - 1, chosen};
   }
 
@@ -112,12 +125,13 @@ struct FaultProxy::State {
 
   // Sends the request on to the registry and returns its answer; the body streams through.
   // With `body` set, the answer's body is read into it instead of being streamed to the client.
-  int forward(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, std::string* body) {
+  int forward(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, std::string* body,
+              bool drop_range = false) {
     Poco::Net::HTTPClientSession session(upstream_host, upstream_port);
     session.setTimeout(Poco::Timespan(60, 0));
     Poco::Net::HTTPRequest out(request.getMethod(), request.getURI(), Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [name, value] : request)
-      if (!hop_by_hop(name)) out.add(name, value);
+      if (!hop_by_hop(name) && !(drop_range && Poco::icompare(name, "range") == 0)) out.add(name, value);
     if (request.getChunkedTransferEncoding()) out.setChunkedTransferEncoding(true);
     else if (request.hasContentLength()) out.setContentLength64(request.getContentLength64());
     std::ostream& to_registry = session.sendRequest(out);
@@ -151,7 +165,8 @@ class FaultHandler final : public Poco::Net::HTTPRequestHandler {
 
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
     const Poco::URI uri(request.getURI());
-    auto [index, fault] = state_->arrive(request.getMethod(), uri.getPath(), uri.getRawQuery());
+    auto [index, fault] = state_->arrive(request.getMethod(), uri.getPath(), uri.getRawQuery(),
+                                         request.get("Range", ""), request.get("Authorization", ""));
     if (!fault) {
       state_->finish(index, state_->forward(request, response, nullptr));
       return;
@@ -189,6 +204,9 @@ class FaultHandler final : public Poco::Net::HTTPRequestHandler {
         state_->finish(index, fault->status);
         return;
       }
+      case FaultAction::ignore_range:
+        state_->finish(index, state_->forward(request, response, nullptr, /*drop_range=*/true));
+        return;
       case FaultAction::stall:
         if (!state_->wait(fault->stall)) {
           state_->finish(index, 0);
@@ -271,6 +289,16 @@ void FaultProxy::reset() {
 std::vector<ProxiedRequest> FaultProxy::log() const {
   std::lock_guard lock(state_->mutex);
   return state_->log;
+}
+
+std::vector<ProxiedRequest> FaultProxy::settled_log(std::chrono::milliseconds limit) const {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    std::vector<ProxiedRequest> now = log();
+    const bool running = std::any_of(now.begin(), now.end(), [](const ProxiedRequest& r) { return r.status == -1; });
+    if (!running || std::chrono::steady_clock::now() >= deadline) return now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 }  // namespace kiln::testing

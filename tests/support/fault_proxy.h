@@ -16,6 +16,7 @@ enum class FaultAction {
   reset_response_body,  ///< forward, send the headers and half the body, then close with RST
   status,               ///< drain the request body and answer `status` (with `retry_after` if set)
   stall,                ///< hold the request for `stall`, then forward it
+  ignore_range,         ///< forward without the Range header, as a server that does not do ranges
 };
 
 /// A fault that acts on requests matching `method` (empty: any) and `path` (an RE2 matched
@@ -41,6 +42,8 @@ struct ProxiedRequest {
   std::string query;
   int status = -1;
   bool faulted = false;
+  std::string range;          ///< the Range header, when sent
+  std::string authorization;  ///< the Authorization header, when sent (tests check where credentials go)
 };
 
 class FaultProxy {
@@ -58,6 +61,9 @@ class FaultProxy {
   void reset();
   /// Every request so far, in arrival order.
   std::vector<ProxiedRequest> log() const;
+  /// log() once no exchange is still running (a client can have its answer before the proxy
+  /// records it), waiting at most `limit`.
+  std::vector<ProxiedRequest> settled_log(std::chrono::milliseconds limit = std::chrono::seconds(5)) const;
 
   struct State;  ///< shared with the server's handler threads
 

@@ -65,9 +65,16 @@ bool answers(int port, bool tls) {
 
 }  // namespace
 
-LocalRegistry::LocalRegistry(RegistryMode mode) : mode_(mode), dir_("kiln-registry"), port_(free_port()) {
+LocalRegistry::LocalRegistry(RegistryMode mode) : LocalRegistry(mode, nullptr) {}
+
+LocalRegistry::LocalRegistry(const TokenAuth& token) : LocalRegistry(RegistryMode::token_plain, &token) {}
+
+LocalRegistry::LocalRegistry(RegistryMode mode, const TokenAuth* token)
+    : mode_(mode), dir_("kiln-registry"), port_(free_port()) {
   const auto& dir = dir_.path();
-  const bool tls = mode_ != RegistryMode::plain;
+  const bool tls = mode_ == RegistryMode::htpasswd_tls || mode_ == RegistryMode::tls_wrong_name;
+  if ((mode_ == RegistryMode::token_plain) != (token != nullptr))
+    throw_infra("LocalRegistry: token_plain needs TokenAuth settings, and only it takes them");
   std::string extra_http, auth;
   if (tls) {
     if (mode_ == RegistryMode::tls_wrong_name) make_certificate(dir, "other.example", "DNS:other.example");
@@ -82,6 +89,9 @@ LocalRegistry::LocalRegistry(RegistryMode mode) : mode_(mode), dir_("kiln-regist
     std::ofstream(dir / "htpasswd") << r.out;
     auth = fmt::format("auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n", (dir / "htpasswd").string());
   }
+  if (token)
+    auth = fmt::format("auth:\n  token:\n    realm: {}\n    service: {}\n    issuer: {}\n    rootcertbundle: {}\n",
+                       token->realm, token->service, token->issuer, token->root_cert_bundle.string());
   std::ofstream(dir / "config.yml") << fmt::format(
       "version: 0.1\n"
       "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
@@ -111,7 +121,7 @@ std::filesystem::path LocalRegistry::ca_file() const { return dir_.path() / "cer
 std::string LocalRegistry::output() const { return process_ ? process_->output() : std::string(); }
 
 std::unique_ptr<oci::RegistryClient> LocalRegistry::client() const {
-  if (mode_ == RegistryMode::plain)
+  if (mode_ == RegistryMode::plain || mode_ == RegistryMode::token_plain)
     return std::make_unique<oci::RegistryClient>(host(), std::make_shared<oci::AnonymousKeychain>(),
                                                  oci::RegistryOptions{.insecure = true});
   std::map<std::string, oci::Credential> credentials;
