@@ -3,11 +3,17 @@
 // Workload (issue #2): a ~50 MB real binary (concatenated ELF files of this machine) on a
 // ~100 MB base, pushed to a real docker-registry on 127.0.0.1. Each figure is the median of
 // --runs runs (default 5). The floor is single-threaded compression of the same bytes alone.
-//   kiln-native-bench [--runs N] [--binary-mb N] [--base-mb N]
+// --memory-mb N adds one build per compression of an N MiB binary (the workload repeated) and
+// prints the kiln-plugin process's peak resident memory (ru_maxrss from wait4).
+//   kiln-native-bench [--runs N] [--binary-mb N] [--base-mb N] [--memory-mb N]
 #include <archive.h>
 #include <archive_entry.h>
 #include <fmt/format.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -76,9 +82,57 @@ Run run_plugin(const std::map<std::string, std::string>& env) {
   return {s, r.err};
 }
 
+// Runs kiln-plugin once and returns its peak resident set in MiB, as the kernel counted it.
+double plugin_peak_rss_mib(const std::map<std::string, std::string>& env) {
+  std::vector<std::string> vars;
+  for (char** e = environ; *e; ++e) vars.emplace_back(*e);
+  for (const auto& [name, value] : env) vars.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& v : vars) envp.push_back(v.data());
+  envp.push_back(nullptr);
+  std::string binary = KILN_PLUGIN_BINARY;
+  char* child_argv[] = {binary.data(), nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);  // the build's log is not the figure
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, binary.c_str(), &actions, nullptr, child_argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot start kiln-plugin");
+  int status = 0;
+  rusage usage{};
+  if (wait4(pid, &status, 0, &usage) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("kiln-plugin failed on the memory workload");
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+// `mib` MiB made of the workload binary repeated: a big binary that compresses like a real one.
+void write_repeated(const fs::path& from, const fs::path& to, std::size_t mib) {
+  std::ifstream in(from, std::ios::binary);
+  const std::string piece((std::istreambuf_iterator<char>(in)), {});
+  std::ofstream out(to, std::ios::binary);
+  for (std::size_t written = 0; written < (mib << 20); written += piece.size())
+    out.write(piece.data(), static_cast<std::streamsize>(std::min(piece.size(), (mib << 20) - written)));
+  fs::permissions(to, fs::perms(0755));
+}
+
+// --memory-mb is this benchmark's own flag; the rest are the shared workload flags.
+std::size_t take_memory_flag(int& argc, char** argv) {
+  std::size_t mib = 0;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--memory-mb" && i + 1 < argc) mib = std::stoul(argv[++i]);
+    else argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return mib;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::size_t memory_mb = take_memory_flag(argc, argv);
   const auto flags = kiln::bench::parse_workload_flags(argc, argv);
   if (!flags) return 2;
   const int runs = flags->runs;
@@ -103,6 +157,8 @@ int main(int argc, char** argv) {
                                                 {"PLUGIN_INSECURE", "true"},
                                                 {"PLUGIN_COMPRESSION", compression},
                                                 {"PLUGIN_LOG_LEVEL", "info"},
+                                                // The benchmark's own cache: a rebuild hits what its build stored.
+                                                {"PLUGIN_LAYER_CACHE_DIR", (work.path() / "layer-cache").string()},
                                                 {"DOCKER_CONFIG", (work.path() / "docker").string()}};
     };
 
@@ -128,6 +184,19 @@ int main(int argc, char** argv) {
     kiln::bench::print_row("native build, gzip level 1", gb, fmt::format("{:.2f}x the gzip floor (issue 5 target <= 0.75x)", gb.median / gf.median));
     kiln::bench::print_row("native build, zstd level 1", zb, fmt::format("(issue 5 target <= 0.25 s) {:.2f}x the zstd floor", zb.median / zf.median));
     kiln::bench::print_row("unchanged rebuild, gzip level 1", rb, rebuild_uploaded ? "UPLOADED A LAYER" : "no layer uploaded (issue 5 target <= 0.050 s)");
+    if (memory_mb > 0) {
+      const fs::path big = work.path() / "big" / "main";
+      fs::create_directories(big.parent_path());
+      write_repeated(binary, big, memory_mb);
+      std::cout << fmt::format("peak memory (ru_maxrss of kiln-plugin), {} MiB binary, one build each:\n", memory_mb);
+      for (const std::string compression : {"gzip", "zstd"}) {
+        auto env = settings("bench/memory-" + compression, compression);
+        env["PLUGIN_BINARY"] = big.string();
+        env["PLUGIN_LAYER_CACHE_DIR"] = "none";
+        std::cout << fmt::format("  {:<40} {:>8.1f} MiB  (issue 5 target < 64 MiB)\n",
+                                 "native build, " + compression + " level 1", plugin_peak_rss_mib(env));
+      }
+    }
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "kiln-native-bench: " << e.what() << "\n";
