@@ -135,6 +135,30 @@ TEST_F(NativeSpeed, BaseLayersInTheSameRegistryAreNeverDownloaded) {
     }
 }
 
+// A base in another registry: each base layer goes across still compressed and streamed (a
+// PATCH into the target while the download runs), not downloaded to a file and then uploaded.
+TEST_F(NativeSpeed, BaseLayersFromAnotherRegistryAreStreamedAcross) {
+  LocalRegistry target;
+  FaultProxy target_proxy(target.host());
+  auto env = settings("team/app");
+  env["PLUGIN_BASE_IMAGE"] = registry_.host() + "/base/busybox:1";
+  env["PLUGIN_REPO"] = target_proxy.host() + "/team/app";
+  build(env);
+  const std::vector<std::string> base_layers = base_layer_digests();
+  int patches = 0;
+  std::string log;
+  for (const ProxiedRequest& r : target_proxy.log()) {
+    patches += r.method == "PATCH" && r.status == 202;
+    log += fmt::format("  {} {}?{} -> {}\n", r.method, r.path, r.query.substr(0, 90), r.status);
+  }
+  EXPECT_EQ(patches, static_cast<int>(base_layers.size()) + 1) << "one per base layer, one for the new layer\n" << log;
+  const oci::Json manifest = oci::Json::parse(run_ok({"skopeo", "inspect", "--raw", "--tls-verify=false",
+                                                      "docker://" + target.host() + "/team/app:latest"}));
+  for (std::size_t i = 0; i < base_layers.size(); ++i) EXPECT_EQ(manifest["layers"][i]["digest"], base_layers[i]);
+  run_ok({"skopeo", "copy", "--src-tls-verify=false", "docker://" + target.host() + "/team/app:latest",
+          "oci:" + (work_.path() / "copied").string() + ":x"});  // re-verifies every digest
+}
+
 // zstd through libzstd's workers: the same digest on every build, whatever the cache.
 TEST_F(NativeSpeed, ZstdBuildsAreReproducible) {
   auto env = settings("team/zstd-a");
