@@ -3,7 +3,9 @@
 // Workload (issue #2): a ~50 MB real binary (concatenated ELF files of this machine) on a
 // ~100 MB base, pushed to a real docker-registry on 127.0.0.1. Each figure is the median of
 // --runs runs (default 5). The floor is single-threaded compression of the same bytes alone.
-//   kiln-native-bench [--runs N] [--binary-mb N] [--base-mb N]
+// --memory-mb N adds one build per compression of an N MiB binary (the workload repeated) and
+// prints the kiln-plugin process's peak resident memory (ru_maxrss, through GNU time).
+//   kiln-native-bench [--runs N] [--binary-mb N] [--base-mb N] [--memory-mb N]
 #include <archive.h>
 #include <archive_entry.h>
 #include <fmt/format.h>
@@ -11,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -33,7 +36,14 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 // The floor: compressing the same bytes with libarchive alone, single-threaded, output discarded.
-double compress_seconds(const fs::path& file, const char* filter, int level) {
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// Wall seconds; `cpu` gets the CPU seconds the compression took (the floor on an idle core).
+double compress_seconds(const fs::path& file, const char* filter, int level, double& cpu) {
   std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
   archive_write_set_format_raw(a.get());
   if (std::string_view(filter) == "gzip") {
@@ -47,6 +57,7 @@ double compress_seconds(const fs::path& file, const char* filter, int level) {
   std::ifstream in(file, std::ios::binary);
   std::vector<char> buffer(1 << 20);
   const auto start = Clock::now();
+  const double cpu_start = thread_cpu_seconds();
   archive_write_open(a.get(), nullptr, nullptr, [](archive*, void*, const void*, size_t n) -> la_ssize_t {
     return static_cast<la_ssize_t>(n);
   }, nullptr);
@@ -57,15 +68,25 @@ double compress_seconds(const fs::path& file, const char* filter, int level) {
   while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())), in.gcount() > 0)
     archive_write_data(a.get(), buffer.data(), static_cast<size_t>(in.gcount()));
   archive_write_close(a.get());
+  cpu = thread_cpu_seconds() - cpu_start;
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 struct Run {
   double seconds;
   std::string err;
+  double cpu_seconds;  ///< user + system time of kiln-plugin, all threads: what load does not change
 };
 
+double children_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 Run run_plugin(const std::map<std::string, std::string>& env) {
+  const double cpu_before = children_cpu_seconds();  // only kiln-plugin ends in between
   const auto start = Clock::now();
   kiln::ProcessOptions options;
   options.extra_env = env;
@@ -73,12 +94,50 @@ Run run_plugin(const std::map<std::string, std::string>& env) {
   const auto r = kiln::run_process({KILN_PLUGIN_BINARY}, options);
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
   if (r.exit_code != 0) throw std::runtime_error("kiln-plugin failed: " + r.err);
-  return {s, r.err};
+  return {s, r.err, children_cpu_seconds() - cpu_before};
+}
+
+// Runs kiln-plugin once and returns its peak resident set in MiB. Through GNU time, not by
+// wait4() here: Linux carries the exec'ing process's high-water mark into the child's
+// ru_maxrss, and this benchmark (which holds the workload in memory) would be counted.
+double plugin_peak_rss_mib(const std::map<std::string, std::string>& env) {
+  if (!fs::exists("/usr/bin/time")) throw std::runtime_error("--memory-mb needs GNU time (/usr/bin/time)");
+  kiln::ProcessOptions options;
+  options.extra_env = env;
+  options.timeout = std::chrono::seconds(1800);
+  const auto r = kiln::run_process({"/usr/bin/time", "-f", "kiln-peak-rss-kib=%M", KILN_PLUGIN_BINARY}, options);
+  if (r.exit_code != 0) throw std::runtime_error("kiln-plugin failed on the memory workload: " + r.err);
+  const auto at = r.err.rfind("kiln-peak-rss-kib=");
+  if (at == std::string::npos) throw std::runtime_error("GNU time printed no peak: " + r.err);
+  return std::stod(r.err.substr(at + 18)) / 1024.0;
+}
+
+// `mib` MiB made of the workload binary repeated: a big binary that compresses like a real one.
+void write_repeated(const fs::path& from, const fs::path& to, std::size_t mib) {
+  std::ifstream in(from, std::ios::binary);
+  const std::string piece((std::istreambuf_iterator<char>(in)), {});
+  std::ofstream out(to, std::ios::binary);
+  for (std::size_t written = 0; written < (mib << 20); written += piece.size())
+    out.write(piece.data(), static_cast<std::streamsize>(std::min(piece.size(), (mib << 20) - written)));
+  fs::permissions(to, fs::perms(0755));
+}
+
+// --memory-mb is this benchmark's own flag; the rest are the shared workload flags.
+std::size_t take_memory_flag(int& argc, char** argv) {
+  std::size_t mib = 0;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--memory-mb" && i + 1 < argc) mib = std::stoul(argv[++i]);
+    else argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return mib;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::size_t memory_mb = take_memory_flag(argc, argv);
   const auto flags = kiln::bench::parse_workload_flags(argc, argv);
   if (!flags) return 2;
   const int runs = flags->runs;
@@ -103,19 +162,30 @@ int main(int argc, char** argv) {
                                                 {"PLUGIN_INSECURE", "true"},
                                                 {"PLUGIN_COMPRESSION", compression},
                                                 {"PLUGIN_LOG_LEVEL", "info"},
+                                                // The benchmark's own cache: a rebuild hits what its build stored.
+                                                {"PLUGIN_LAYER_CACHE_DIR", (work.path() / "layer-cache").string()},
                                                 {"DOCKER_CONFIG", (work.path() / "docker").string()}};
     };
 
-    std::vector<double> gzip_floor, zstd_floor, gzip_build, zstd_build, rebuild;
+    std::vector<double> gzip_floor, zstd_floor, gzip_build, zstd_build, rebuild, gzip_cpu, zstd_cpu, rebuild_cpu,
+        gzip_floor_cpu, zstd_floor_cpu;
     bool rebuild_uploaded = false;
     for (int i = 0; i < runs; ++i) {
-      gzip_floor.push_back(compress_seconds(binary, "gzip", 1));
-      zstd_floor.push_back(compress_seconds(binary, "zstd", 1));
+      double cpu = 0;
+      gzip_floor.push_back(compress_seconds(binary, "gzip", 1, cpu));
+      gzip_floor_cpu.push_back(cpu);
+      zstd_floor.push_back(compress_seconds(binary, "zstd", 1, cpu));
+      zstd_floor_cpu.push_back(cpu);
       // A fresh repository each run: the new layer is really uploaded, base layers mounted.
-      gzip_build.push_back(run_plugin(settings(fmt::format("bench/gzip-{}", i), "gzip")).seconds);
-      zstd_build.push_back(run_plugin(settings(fmt::format("bench/zstd-{}", i), "zstd")).seconds);
+      const Run gzip = run_plugin(settings(fmt::format("bench/gzip-{}", i), "gzip"));
+      const Run zstd = run_plugin(settings(fmt::format("bench/zstd-{}", i), "zstd"));
       const Run again = run_plugin(settings(fmt::format("bench/gzip-{}", i), "gzip"));
+      gzip_build.push_back(gzip.seconds);
+      zstd_build.push_back(zstd.seconds);
       rebuild.push_back(again.seconds);
+      gzip_cpu.push_back(gzip.cpu_seconds);
+      zstd_cpu.push_back(zstd.cpu_seconds);
+      rebuild_cpu.push_back(again.cpu_seconds);
       rebuild_uploaded |= again.err.find("0 new layer(s) uploaded") == std::string::npos;
     }
     const kiln::bench::Stats gf = kiln::bench::stats(gzip_floor), zf = kiln::bench::stats(zstd_floor), gb = kiln::bench::stats(gzip_build), zb = kiln::bench::stats(zstd_build),
@@ -128,6 +198,24 @@ int main(int argc, char** argv) {
     kiln::bench::print_row("native build, gzip level 1", gb, fmt::format("{:.2f}x the gzip floor (issue 5 target <= 0.75x)", gb.median / gf.median));
     kiln::bench::print_row("native build, zstd level 1", zb, fmt::format("(issue 5 target <= 0.25 s) {:.2f}x the zstd floor", zb.median / zf.median));
     kiln::bench::print_row("unchanged rebuild, gzip level 1", rb, rebuild_uploaded ? "UPLOADED A LAYER" : "no layer uploaded (issue 5 target <= 0.050 s)");
+    kiln::bench::print_row("  CPU s of the gzip floor", kiln::bench::stats(gzip_floor_cpu), "its wall time on an idle core");
+    kiln::bench::print_row("  CPU s of the zstd floor", kiln::bench::stats(zstd_floor_cpu));
+    kiln::bench::print_row("  CPU s of kiln-plugin, gzip build", kiln::bench::stats(gzip_cpu), "user + system, all threads");
+    kiln::bench::print_row("  CPU s of kiln-plugin, zstd build", kiln::bench::stats(zstd_cpu));
+    kiln::bench::print_row("  CPU s of kiln-plugin, rebuild", kiln::bench::stats(rebuild_cpu));
+    if (memory_mb > 0) {
+      const fs::path big = work.path() / "big" / "main";
+      fs::create_directories(big.parent_path());
+      write_repeated(binary, big, memory_mb);
+      std::cout << fmt::format("peak memory (ru_maxrss of kiln-plugin), {} MiB binary, one build each:\n", memory_mb);
+      for (const std::string compression : {"gzip", "zstd"}) {
+        auto env = settings("bench/memory-" + compression, compression);
+        env["PLUGIN_BINARY"] = big.string();
+        env["PLUGIN_LAYER_CACHE_DIR"] = "none";
+        std::cout << fmt::format("  {:<40} {:>8.1f} MiB  (issue 5 target < 64 MiB)\n",
+                                 "native build, " + compression + " level 1", plugin_peak_rss_mib(env));
+      }
+    }
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "kiln-native-bench: " << e.what() << "\n";

@@ -4,10 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <streambuf>
 #include <sstream>
 
 #include "core/error.h"
 #include "core/temp_dir.h"
+#include "oci/registry/error.h"
 #include "oci/sha256.h"
 
 namespace kiln::oci {
@@ -21,17 +23,69 @@ BlobSource file_source(const std::filesystem::path& file, std::int64_t size) {
                     }};
 }
 
+// The bytes of a download, on their way to a file (kept for a retried upload) and to a streamed
+// upload into the target at the same time. A rewind (get_blob_to retrying a cut download)
+// leaves the upload behind: it already holds bytes that will come again.
+class TeeToUpload final : public std::streambuf {
+ public:
+  TeeToUpload(const std::filesystem::path& file, RegistryClient::StreamedUpload* upload) : upload_(upload) {
+    if (!file_.open(file, std::ios::out | std::ios::binary | std::ios::trunc))
+      throw_infra(fmt::format("cannot create {}", file.string()));
+  }
+  /// False once the upload missed bytes or was never there: upload the file instead.
+  bool upload_has_every_byte() const { return upload_ != nullptr; }
+  bool close() { return file_.close() != nullptr; }
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    const std::streamsize n = file_.sputn(data, size);
+    if (upload_ && n > 0) upload_->write(data, static_cast<std::size_t>(n));
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    const char byte = traits_type::to_char_type(c);
+    return xsputn(&byte, 1) == 1 ? c : traits_type::eof();
+  }
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override {
+    if (off != 0 || dir != std::ios_base::cur) upload_ = nullptr;
+    return file_.pubseekoff(off, dir, which);
+  }
+  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
+    if (pos != file_.pubseekoff(0, std::ios_base::cur, which)) upload_ = nullptr;
+    return file_.pubseekpos(pos, which);
+  }
+  int sync() override { return file_.pubsync(); }
+
+ private:
+  std::filebuf file_;
+  RegistryClient::StreamedUpload* upload_;
+};
+
 void copy_blob(const BlobOrigin& origin, RegistryClient& target, const std::string& repository, const Digest& digest) {
-  // Streamed through a temporary file, still compressed, so a retried upload can reopen it.
+  // Still compressed, and streamed: the download feeds an upload into the target as it
+  // arrives. The bytes also go to a temporary file, so a failed stream is uploaded again from
+  // there, never downloaded twice.
+  std::unique_ptr<RegistryClient::StreamedUpload> upload;
+  try {
+    upload = target.start_streamed_upload(repository);
+  } catch (const RegistryError& e) {
+    spdlog::debug("{}; the blob will be uploaded once downloaded", e.what());
+  }
   TempDir scratch("kiln-blob");
   const auto file = scratch.path() / "blob";
   std::int64_t size = 0;
+  bool streamed = false;
   {
-    std::ofstream out(file, std::ios::binary);
+    TeeToUpload tee(file, upload.get());
+    std::ostream out(&tee);
     size = origin.client.get_blob_to(origin.repository, digest, out);
     out.flush();
-    if (!out) throw_infra(fmt::format("cannot write {} to {}", digest.to_string(), file.string()));
+    if (!out || !tee.close()) throw_infra(fmt::format("cannot write {} to {}", digest.to_string(), file.string()));
+    streamed = tee.upload_has_every_byte();
   }
+  if (streamed && upload->commit(digest)) return;
+  upload.reset();  // cancels a session that missed bytes
   target.upload_blob(repository, digest, file_source(file, size));
 }
 

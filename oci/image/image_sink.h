@@ -45,5 +45,10 @@ std::unique_ptr<ImageSink> registry_sink(RegistryClient& client, std::string rep
 /// already in its index.json is moved). Each tag is one index.json entry annotated
 /// org.opencontainers.image.ref.name, as `skopeo copy … oci:dir:tag` writes it.
 std::unique_ptr<ImageSink> layout_sink(std::filesystem::path directory);
+/// Stores nothing and sends nothing: blobs count as present, a config's descriptor is
+/// computed, put_layer() answers from `cache` (kiln::Error(infra) for a layer it does not
+/// know). With it a build computes its manifest first, and skips every request when the
+/// registry already has that manifest under each tag (`cache` must outlive the sink).
+std::unique_ptr<ImageSink> planning_sink(const LayerCache& cache, bool oci_only);
 
 }  // namespace kiln::oci

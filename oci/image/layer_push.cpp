@@ -20,11 +20,18 @@ class UploadObserver final : public BlobObserver {
 
 }  // namespace
 
+std::optional<PushedLayer> cached_layer(const LayerSpec& spec, const LayerCache& cache) {
+  const auto hit = cache.find(cache.key_for(spec));
+  if (!hit) return std::nullopt;
+  return PushedLayer{.digest = hit->digest, .diff_id = hit->diff_id, .size = hit->size,
+                     .compression = spec.compression.kind, .uploaded = Uploaded::already_present};
+}
+
 PushedLayer push_layer(RegistryClient& target, const std::string& repository, const LayerSpec& spec,
                        const std::filesystem::path& blob_path, const LayerCache* cache) {
   std::optional<Digest> key;
   if (cache) {
-    key = LayerCache::key_of(spec);
+    key = cache->key_for(spec);
     if (auto hit = cache->find(*key); hit && target.head_blob(repository, hit->digest)) {
       spdlog::debug("layer cache: {} is already in {}", hit->digest.to_string(), repository);
       return PushedLayer{.digest = hit->digest, .diff_id = hit->diff_id, .size = hit->size,

@@ -4,6 +4,7 @@
 // while it streams to the registry, and uploaded again from the written file (never
 // recompressed) if streaming fails.
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "oci/image/blob_transfer.h"
@@ -20,6 +21,10 @@ struct PushedLayer {
   Compression compression = Compression::gzip;
   Uploaded uploaded = Uploaded::yes;
 };
+
+/// The layer the cache recorded for `spec`'s inputs, without asking any registry (so it says
+/// nothing about where the blob is: `uploaded` is already_present). nullopt on a miss.
+std::optional<PushedLayer> cached_layer(const LayerSpec& spec, const LayerCache& cache);
 
 /// `cache` may be null (no cache).
 PushedLayer push_layer(RegistryClient& target, const std::string& repository, const LayerSpec& spec,

@@ -1,11 +1,10 @@
 #pragma once
 // The second stage of a layer: uncompressed tar bytes in, compressed blob file out, with the
 // SHA-256 and size of what reaches the file. gzip is ParallelGzip (zlib in fixed-size blocks
-// on every core, same bytes for any core count); zstd is libarchive's filter behind a "raw"
-// format writer.
+// on every core, same bytes for any core count); zstd is ZstdStream (libzstd's workers, same
+// bytes for any worker count); none passes the tar through.
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <filesystem>
 #include <memory>
 
@@ -14,9 +13,8 @@
 #include "oci/digest.h"
 #include "oci/layer/layer_writer.h"
 #include "oci/layer/parallel_gzip.h"
+#include "oci/layer/zstd_stream.h"
 #include "oci/sha256.h"
-
-struct archive;
 
 namespace kiln::oci {
 
@@ -40,12 +38,10 @@ class BlobWriter {
   Result finish();
 
  private:
-  static ssize_t on_write(struct archive* a, void* self, const void* data, std::size_t size);
   /// Hashes, writes and shows one piece of the blob; throws kiln::Error(infra).
   void emit(const void* data, std::size_t size);
-  void rethrow_or_fail(const char* what);
 
-  // Members are destroyed bottom-up: the archive goes before the descriptor it writes to,
+  // Members are destroyed bottom-up: the compressor goes before the descriptor it writes to,
   // and the file is removed last, also when the constructor throws half-way.
   struct RemoveUnlessKept {
     std::filesystem::path path;
@@ -56,18 +52,13 @@ class BlobWriter {
     int fd = -1;
     ~Fd();
   };
-  struct ArchiveFree {
-    void operator()(struct archive* a) const;
-  };
-
   RemoveUnlessKept file_;
   Fd fd_;
-  std::unique_ptr<struct archive, ArchiveFree> archive_;  ///< none and zstd
-  std::unique_ptr<ParallelGzip> gzip_;                   ///< gzip
+  std::unique_ptr<ParallelGzip> gzip_;  ///< gzip
+  std::unique_ptr<ZstdStream> zstd_;    ///< zstd; neither: none
   Sha256 hash_;
   std::int64_t size_ = 0;
   BlobObserver* observer_ = nullptr;
-  std::exception_ptr callback_error_;
 };
 
 }  // namespace kiln::oci

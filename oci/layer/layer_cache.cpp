@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <functional>
 #include <vector>
 
 #include "core/atomic_file.h"
@@ -16,17 +17,6 @@ namespace {
 
 // Bumped whenever write_layer's output for the same inputs changes.
 constexpr int kLayerFormat = 3;  // 2: zstd in multi-threaded mode; 3: gzip in parallel blocks
-
-Digest hash_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_usage(fmt::format("cannot read {}", path.string()));
-  Sha256 hash;
-  std::vector<char> buffer(1 << 20);
-  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())), in.gcount() > 0)
-    hash.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
-  if (in.bad()) throw_usage(fmt::format("cannot read {}", path.string()));
-  return hash.finish();
-}
 
 const char* type_name(LayerEntry::Type type) {
   switch (type) {
@@ -46,9 +36,8 @@ const char* compression_name(Compression c) {
   return "?";
 }
 
-}  // namespace
-
-Digest LayerCache::key_of(const LayerSpec& spec) {
+// One function for both keys, so key_of and key_for can never disagree.
+Digest key_with(const LayerSpec& spec, const std::function<Digest(const std::filesystem::path&)>& hash_file) {
   Json doc = {{"format", kLayerFormat},
               {"mtime", spec.mtime},
               {"compression", compression_name(spec.compression.kind)},
@@ -62,6 +51,19 @@ Digest LayerCache::key_of(const LayerSpec& spec) {
     doc["entries"].push_back(std::move(entry));
   }
   return Sha256::of(dump_json(doc));
+}
+
+}  // namespace
+
+Digest LayerCache::key_of(const LayerSpec& spec) { return key_with(spec, hash_file_content); }
+
+void LayerCache::hash_ahead(const LayerSpec& spec) const {
+  for (const LayerEntry& e : spec.entries)
+    if (e.type == LayerEntry::Type::file && !e.source.empty()) hashes_.start(e.source);
+}
+
+Digest LayerCache::key_for(const LayerSpec& spec) const {
+  return key_with(spec, [this](const std::filesystem::path& file) { return hashes_.get(file); });
 }
 
 std::optional<CachedLayer> LayerCache::find(const Digest& key) const {

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "oci/digest.h"
+#include "oci/layer/file_hashes.h"
 #include "oci/layer/layer_writer.h"
 
 namespace kiln::oci {
@@ -26,6 +27,11 @@ class LayerCache {
   /// The identity of a spec's output: reads every source file once to hash it. Throws
   /// kiln::Error(usage) naming a source file that cannot be read.
   static Digest key_of(const LayerSpec& spec);
+  /// Starts hashing the spec's source files in the background, so that key_for() later finds
+  /// them hashed: a build calls it first, before any registry round trip.
+  void hash_ahead(const LayerSpec& spec) const;
+  /// key_of(spec), with the hashes hash_ahead() started (a file changed since is hashed again).
+  Digest key_for(const LayerSpec& spec) const;
 
   std::optional<CachedLayer> find(const Digest& key) const;
   /// Records a written layer; a cache that cannot be written only costs speed, so failures
@@ -34,6 +40,7 @@ class LayerCache {
 
  private:
   std::filesystem::path dir_;
+  mutable FileHashes hashes_;
 };
 
 }  // namespace kiln::oci

@@ -10,6 +10,7 @@
 #include "core/temp_dir.h"
 #include "oci/image/append.h"
 #include "oci/image/image_sink.h"
+#include "oci/image/layer_push.h"
 #include "oci/media_type.h"
 #include "oci/sha256.h"
 #include "plugin/native/image_output.h"
@@ -92,6 +93,33 @@ oci::HistoryEntry app_history(const BuildPlan& plan, const PlatformBinary& binar
           .comment = "kiln native build"};
 }
 
+// An unchanged rebuild: when the layer cache knows the new layer, the manifest can be computed
+// without sending anything, and when every destination's tag already names that manifest the
+// registry has every blob it names (it refuses manifests with missing blobs), so there is
+// nothing to HEAD, mount or PUT. One image on a registry only; anything else takes the full path.
+std::optional<BuildResult> already_pushed(const BuildPlan& plan, const oci::BaseImage& base,
+                                          const std::vector<Target>& targets, const oci::LayerCache& cache,
+                                          const oci::ConfigEdit& entrypoint, const ClientFor& client_for) {
+  const ImageOutputs outputs = image_outputs(plan);
+  if (!outputs.push || !outputs.oci_layout_path.empty() || !outputs.tar_path.empty()) return std::nullopt;
+  if (targets.size() != 1 || targets.front().index_descriptor || !base.image) return std::nullopt;
+  const Target& t = targets.front();
+  const oci::LayerSpec spec = app_layer_spec(plan, *t.binary);
+  const std::optional<oci::PushedLayer> layer = oci::cached_layer(spec, cache);
+  if (!layer) return std::nullopt;
+  const auto plan_sink = oci::planning_sink(cache, false);
+  const oci::ImageAddition addition{.layers = {*layer},
+                                    .history = {{.entry = app_history(plan, *t.binary), .empty_layer = false}}};
+  const oci::NewManifest manifest =
+      oci::append_layers(nullptr, plan.base, *base.image, *plan_sink, addition, entrypoint, plan.source_date_epoch);
+  for (const oci::Reference& d : outputs.destinations)
+    if (client_for(d.registry()).head_manifest(d.repository(), d.tag()) != manifest.digest) return std::nullopt;
+  spdlog::info("{}: layer {} ({} bytes, already in the registry), manifest {}: every tag names it already, "
+               "nothing pushed",
+               base.image->platform.to_string(), layer->digest.to_string(), layer->size, manifest.digest.to_string());
+  return BuildResult{.digest = manifest.digest, .media_type = manifest.media_type, .pushed = outputs.destinations};
+}
+
 }  // namespace
 
 BuildResult NativeBackend::build(const BuildPlan& plan) {
@@ -103,20 +131,26 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
     return *client;
   };
   oci::RegistryClient& base_client = client_for(plan.base.registry());
+  std::optional<oci::LayerCache> cache;
+  if (plan.layer_cache_dir) cache.emplace(*plan.layer_cache_dir);
+  // The binaries are hashed (the cache key) while the base image is fetched, not after.
+  if (cache)
+    for (const PlatformBinary& binary : plan.binaries) cache->hash_ahead(app_layer_spec(plan, binary));
 
   const oci::BaseImage base = oci::fetch_base(base_client, plan.base);
   const std::vector<Target> targets = match_binaries(plan, base);
   const bool push_index = base.index && plan.binaries.front().platform.has_value();
 
-  ImageOutput output(image_outputs(plan), client_for);
-  oci::ImageSink& sink = output.sink();
-  const oci::BlobOrigin origin{.client = base_client, .repository = plan.base.repository()};
   const oci::ConfigEdit entrypoint = [&](const oci::Json& config) {
     return with_labels(oci::with_entrypoint(config, plan.working_dir, {plan.app_path}), plan.labels);
   };
+  if (cache && !push_index)
+    if (auto unchanged = already_pushed(plan, base, targets, *cache, entrypoint, client_for)) return *unchanged;
+
+  ImageOutput output(image_outputs(plan), client_for);
+  oci::ImageSink& sink = output.sink();
+  const oci::BlobOrigin origin{.client = base_client, .repository = plan.base.repository()};
   TempDir scratch("kiln-build");
-  std::optional<oci::LayerCache> cache;
-  if (plan.layer_cache_dir) cache.emplace(*plan.layer_cache_dir);
   std::vector<std::pair<oci::Json, oci::NewManifest>> children;
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const Target& t = targets[i];

@@ -1,0 +1,52 @@
+// FileHashes: a hash started early is the file's hash, a file rewritten since is hashed again,
+// and an unreadable file is named when the hash is asked for.
+#include "oci/layer/file_hashes.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/error.h"
+#include "core/temp_dir.h"
+#include "oci/sha256.h"
+
+namespace kiln::oci {
+
+TEST(FileHashes, StartedHashIsTheContentHash) {
+  TempDir dir("kiln-hashes-test");
+  const auto file = dir.path() / "main";
+  const std::string content(3u << 20, 'k');
+  std::ofstream(file, std::ios::binary) << content;
+  FileHashes hashes;
+  hashes.start(file);
+  hashes.start(file);  // once is enough
+  EXPECT_EQ(hashes.get(file), Sha256::of(content));
+  EXPECT_EQ(hash_file_content(file), Sha256::of(content));
+  EXPECT_EQ(hashes.get(dir.path() / "main"), Sha256::of(content)) << "never started is hashed on the spot too";
+}
+
+TEST(FileHashes, ARewrittenFileIsHashedAgain) {
+  TempDir dir("kiln-hashes-test");
+  const auto file = dir.path() / "main";
+  std::ofstream(file, std::ios::binary) << "version 1";
+  FileHashes hashes;
+  hashes.start(file);
+  EXPECT_EQ(hashes.get(file), Sha256::of("version 1"));
+  std::ofstream(file, std::ios::binary) << "version 2, longer";
+  EXPECT_EQ(hashes.get(file), Sha256::of("version 2, longer"));
+}
+
+TEST(FileHashes, AMissingFileIsNamed) {
+  TempDir dir("kiln-hashes-test");
+  FileHashes hashes;
+  hashes.start(dir.path() / "missing");
+  try {
+    hashes.get(dir.path() / "missing");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_class(), ExitClass::usage);
+    EXPECT_EQ(std::string(e.what()), "cannot read " + (dir.path() / "missing").string() + ": No such file or directory");
+  }
+}
+
+}  // namespace kiln::oci
