@@ -103,4 +103,13 @@ TEST(KilnBenchCommand, AWrongSettingIsExit2NamingIt) {
       << setting.err;
 }
 
+TEST(KilnBenchCommand, ARegistryThatDoesNotAnswerIsExit3NamingIt) {
+  // Port 1 on loopback: nothing listens, the connection is refused at once.
+  const ProcessResult r = kiln_bench({"--runs", "1", "--backends", "native", "--repo", "127.0.0.1:1/kiln/app",
+                                      "--base_image", "127.0.0.1:1/kiln/base:1", "--binary", "/bin/true", "--insecure"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("kiln-plugin (native backend, gzip run 1) exited 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("127.0.0.1:1"), std::string::npos) << r.err;
+}
+
 }  // namespace kiln::bench
