@@ -10,8 +10,8 @@ std::string build_summary(const BuildResult& result, std::chrono::milliseconds e
   out += fmt::format("  digest   {}\n", result.digest.to_string());
   out += fmt::format("  backend  {}\n", result.backend);
   if (!result.tar_path.empty()) out += fmt::format("  tarball  {}\n", result.tar_path);
-  out += fmt::format("  layers   {} new layer(s) uploaded, {} base layer(s) copied\n", result.layers_uploaded,
-                     result.base_layers_copied);
+  out += fmt::format("  layers   {} new layer(s) uploaded ({} bytes), {} base layer(s) copied\n",
+                     result.layers_uploaded, result.layer_bytes_uploaded, result.base_layers_copied);
   out += fmt::format("  time     {:.1f}s\n", static_cast<double>(elapsed.count()) / 1000.0);
   return out;
 }

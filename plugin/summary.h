@@ -10,7 +10,7 @@
 namespace kiln::plugin {
 
 /// Multi-line summary: each reference pushed (by digest), the digest, the backend, layers
-/// uploaded, and the total time in seconds with one decimal.
+/// uploaded with their compressed bytes (kiln-bench reads them), and the total time in seconds with one decimal.
 std::string build_summary(const BuildResult& result, std::chrono::milliseconds elapsed);
 
 /// GitLab's section markers (docs: "Custom collapsible sections"); `name` is [a-z0-9_].

@@ -42,11 +42,13 @@ NewManifest append_layers(const BlobOrigin* origin, const std::optional<Referenc
   std::vector<Digest> diff_ids;
   std::vector<Descriptor> descriptors;
   int uploaded = 0;
+  std::int64_t uploaded_bytes = 0;
   for (const PushedLayer& layer : addition.layers) {
     diff_ids.push_back(layer.diff_id);
     descriptors.push_back({.media_type = layer_media_type(layer.compression, docker), .digest = layer.digest,
                            .size = layer.size});
     uploaded += layer.uploaded == Uploaded::yes ? 1 : 0;
+    uploaded_bytes += layer.uploaded == Uploaded::yes ? layer.size : 0;
   }
   Json config = with_layers(base.config, diff_ids, addition.history, created);
   if (edit) config = edit(config);
@@ -62,7 +64,8 @@ NewManifest append_layers(const BlobOrigin* origin, const std::optional<Referenc
                      .digest = Sha256::of(bytes),
                      .platform = base.platform,
                      .base_layers_copied = copied,
-                     .layers_uploaded = uploaded};
+                     .layers_uploaded = uploaded,
+                     .layer_bytes_uploaded = uploaded_bytes};
 }
 
 NewIndex make_index(const BaseImage& base, const std::vector<std::pair<Json, NewManifest>>& children) {

@@ -34,6 +34,7 @@ struct NewManifest {
   Platform platform;
   int base_layers_copied = 0;
   int layers_uploaded = 0;
+  std::int64_t layer_bytes_uploaded = 0;  ///< blob bytes of the layers counted in layers_uploaded
 };
 
 /// The empty image FROM scratch starts from: an OCI manifest without layers.

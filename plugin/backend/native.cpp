@@ -185,6 +185,7 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
   BuildResult result = output.publish(stored);
   for (const auto& [descriptor, manifest] : children) {
     result.layers_uploaded += manifest.layers_uploaded;
+    result.layer_bytes_uploaded += manifest.layer_bytes_uploaded;
     result.base_layers_copied += manifest.base_layers_copied;
   }
   return result;

@@ -64,6 +64,7 @@ BuildResult build_dockerfile_natively(const Dockerfile& dockerfile, const Docker
   const oci::NewManifest manifest = store_recipe(recipe, build.push, bases, output.sink());
   BuildResult result = output.publish({.top = {.media_type = manifest.media_type, .bytes = manifest.bytes}, .children = {}});
   result.layers_uploaded = manifest.layers_uploaded;
+  result.layer_bytes_uploaded = manifest.layer_bytes_uploaded;
   result.base_layers_copied += manifest.base_layers_copied;
   return result;
 }

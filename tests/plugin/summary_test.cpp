@@ -8,13 +8,13 @@ TEST(Outputs, Summary) {
   const std::string digest = "sha256:" + std::string(64, 'b');
   const auto ref = oci::Reference::parse("registry.example.com/team/app:1.0");
   const BuildResult result{.digest = oci::Digest::parse(digest), .media_type = "", .pushed = {ref},
-                           .layers_uploaded = 2, .base_layers_copied = 1, .backend = "kaniko"};
+                           .layers_uploaded = 2, .layer_bytes_uploaded = 21839189, .base_layers_copied = 1, .backend = "kaniko"};
   EXPECT_EQ(build_summary(result, std::chrono::milliseconds(1234)),
             "kiln summary:\n"
             "  pushed   registry.example.com/team/app:1.0@" + digest + "\n"
             "  digest   " + digest + "\n"
             "  backend  kaniko\n"
-            "  layers   2 new layer(s) uploaded, 1 base layer(s) copied\n"
+            "  layers   2 new layer(s) uploaded (21839189 bytes), 1 base layer(s) copied\n"
             "  time     1.2s\n");
   BuildResult dry = result;
   dry.pushed.clear();
