@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages kiln builds and tests with, only those that are missing.
+# `ci/setup.sh fuzz` installs instead what ci/fuzz.sh needs on top: clang with libFuzzer's
+# runtime and llvm-symbolizer for readable crash stacks.
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,9 @@ packages=(
   # kiln-server tests: curl reads the SSE log stream, sqlite3 reads the server's database
   curl sqlite3
 )
+if [[ ${1:-} == fuzz ]]; then
+  packages=(clang clang-14 libclang-rt-14-dev llvm-14)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

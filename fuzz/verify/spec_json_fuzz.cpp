@@ -1,0 +1,12 @@
+// Structure-test specs written in JSON (see spec_fuzz.h).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "verify/spec_fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  kiln::fuzz::load_spec_text(std::string(reinterpret_cast<const char*>(data), size), "spec.json",
+                             kiln::verify::parse_json_spec_node);
+  return 0;
+}
