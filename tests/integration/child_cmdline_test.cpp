@@ -55,6 +55,16 @@ std::string cmdline_of(int pid) {
   return text;
 }
 
+// False once `pid` has exited, zombie included (kill(pid, 0), which running() asks, still
+// succeeds for a zombie until it is reaped).
+bool alive(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return false;
+  const auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
 struct Seen {
   std::set<std::string> cmdlines;  ///< every descendant's (and the child's own) command line
   std::string leaked;              ///< the first one holding the secret
@@ -68,7 +78,7 @@ Seen watch(const std::vector<std::string>& argv, const ProcessOptions& options, 
   Seen seen;
   ChildProcess child(argv, options);
   const auto deadline = Clock::now() + limit;
-  while (child.running() && Clock::now() < deadline) {
+  while (alive(child.pid()) && Clock::now() < deadline) {
     const std::map<int, int> tree = parents();
     std::set<int> ours{child.pid()};
     for (bool grew = true; grew;) {
@@ -84,6 +94,7 @@ Seen watch(const std::vector<std::string>& argv, const ProcessOptions& options, 
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  EXPECT_LT(Clock::now(), deadline) << argv[0] << " did not finish in time";
   seen.exit_code = child.stop();
   return seen;
 }
