@@ -45,7 +45,10 @@ std::vector<Target> match_binaries(const BuildPlan& plan, const oci::BaseImage& 
     // A bare binary goes to the build's `platform` when one is set: it must not be ignored.
     std::optional<oci::Platform> wanted = binary.platform ? binary.platform : plan.platform;
     const auto arch = binary_architecture(binary);
-    // The base is checked first: a platform it lacks is the fault to name, whatever the binary.
+    if (binary.platform && arch && *arch != binary.platform->architecture)
+      throw_usage(fmt::format("setting binary: {} is an {} binary but is given for {}", binary.path.string(), *arch,
+                              binary.platform->to_string()));
+    // For the build's `platform`, the base is checked first: a platform it lacks is the fault to name.
     if (base.image && wanted && !wanted->satisfied_by(base.image->platform))
       throw_usage(fmt::format("base image {} has no {} image (it has {})", plan.base.to_string(), wanted->to_string(),
                               base.image->platform.to_string()));
@@ -53,8 +56,8 @@ std::vector<Target> match_binaries(const BuildPlan& plan, const oci::BaseImage& 
       throw_usage(fmt::format("base image {} has no {} image (it has {})", plan.base.to_string(), wanted->to_string(),
                               platform_list(available)));
     if (wanted && arch && *arch != wanted->architecture)
-      throw_usage(fmt::format("setting binary: {} is an {} binary but is given for {}", binary.path.string(), *arch,
-                              wanted->to_string()));
+      throw_usage(fmt::format("setting platform: {} is an {} binary but the build is for {}", binary.path.string(),
+                              *arch, wanted->to_string()));
     if (base.image) {
       const oci::Platform& have = base.image->platform;
       if (!wanted && arch && *arch != have.architecture)
