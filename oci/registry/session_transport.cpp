@@ -223,6 +223,14 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
     return response;
   }
   const std::size_t limit = response.ok() ? request.max_body : max_error_body;
+  // A declared length over the limit is refused before a byte of the body is read: a hostile
+  // registry could otherwise make us read up to the limit first.
+  if (response.ok() && expected > static_cast<std::int64_t>(limit)) {
+    drop_session(url);
+    throw RegistryError(0, {}, false,
+                        fmt::format("{} {}: the response body is {} bytes (Content-Length), over the limit of {} bytes",
+                                    request.method, url_for_display(url), expected, limit));
+  }
   while (in && response.body.size() <= limit) {
     in.read(buffer, sizeof buffer);
     response.body.append(buffer, static_cast<std::size_t>(in.gcount()));
@@ -233,7 +241,7 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
     drop_session(url);
     if (response.ok())
       throw RegistryError(0, {}, false,
-                          fmt::format("{} {}: response body is larger than {} bytes", request.method,
+                          fmt::format("{} {}: the response body is over the limit of {} bytes", request.method,
                                       url_for_display(url), limit));
     response.body.resize(limit);
   }

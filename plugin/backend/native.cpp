@@ -43,16 +43,24 @@ std::vector<Target> match_binaries(const BuildPlan& plan, const oci::BaseImage& 
   std::vector<Target> targets;
   const auto available = base.platforms();
   for (const auto& binary : plan.binaries) {
-    std::optional<oci::Platform> wanted = binary.platform;
+    // A bare binary goes to the build's `platform` when one is set: it must not be ignored.
+    std::optional<oci::Platform> wanted = binary.platform ? binary.platform : plan.platform;
     const auto arch = binary_architecture(binary);
-    if (wanted && arch && *arch != wanted->architecture)
+    if (binary.platform && arch && *arch != binary.platform->architecture)
       throw_usage(fmt::format("setting binary: {} is an {} binary but is given for {}", binary.path.string(), *arch,
-                              wanted->to_string()));
+                              binary.platform->to_string()));
+    // For the build's `platform`, the base is checked first: a platform it lacks is the fault to name.
+    if (base.image && wanted && !wanted->satisfied_by(base.image->platform))
+      throw_usage(fmt::format("base image {} has no {} image (it has {})", plan.base.to_string(), wanted->to_string(),
+                              base.image->platform.to_string()));
+    if (!base.image && wanted && !oci::select_platform(base.index_json, *wanted))
+      throw_usage(fmt::format("base image {} has no {} image (it has {})", plan.base.to_string(), wanted->to_string(),
+                              platform_list(available)));
+    if (wanted && arch && *arch != wanted->architecture)
+      throw_usage(fmt::format("setting platform: {} is an {} binary but the build is for {}", binary.path.string(),
+                              *arch, wanted->to_string()));
     if (base.image) {
       const oci::Platform& have = base.image->platform;
-      if (wanted && !wanted->satisfied_by(have))
-        throw_usage(fmt::format("base image {} is {}, not {}", plan.base.to_string(), have.to_string(),
-                                wanted->to_string()));
       if (!wanted && arch && *arch != have.architecture)
         throw_usage(fmt::format("{} is an {} binary but base image {} is {}", binary.path.string(), *arch,
                                 plan.base.to_string(), have.to_string()));

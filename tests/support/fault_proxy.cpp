@@ -204,6 +204,27 @@ class FaultHandler final : public Poco::Net::HTTPRequestHandler {
         state_->finish(index, fault->status);
         return;
       }
+      case FaultAction::corrupt_body: {
+        std::string body;
+        const int status = state_->forward(request, response, &body);
+        // A flipped byte, not a truncation: the transfer is complete and only the digest can tell.
+        if (!body.empty()) body[body.size() / 2] = static_cast<char>(body[body.size() / 2] ^ 0x5a);
+        response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+        response.sendBuffer(body.data(), body.size());
+        state_->finish(index, status);
+        return;
+      }
+      case FaultAction::serve_body: {
+        Poco::NullOutputStream discard;
+        Poco::StreamCopier::copyStream64(request.stream(), discard);
+        response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+        response.setContentType(fault->content_type);
+        response.setContentLength64(static_cast<Poco::Int64>(fault->body.size()));
+        if (request.getMethod() == "HEAD") response.send();
+        else response.sendBuffer(fault->body.data(), fault->body.size());
+        state_->finish(index, 200);
+        return;
+      }
       case FaultAction::ignore_range:
         state_->finish(index, state_->forward(request, response, nullptr, /*drop_range=*/true));
         return;

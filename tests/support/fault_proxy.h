@@ -17,6 +17,8 @@ enum class FaultAction {
   status,               ///< drain the request body and answer `status` (with `retry_after` if set)
   stall,                ///< hold the request for `stall`, then forward it
   ignore_range,         ///< forward without the Range header, as a server that does not do ranges
+  corrupt_body,         ///< forward, then flip one byte in the middle of the body (same length, same headers)
+  serve_body,           ///< drain the request body and answer 200 with `body` as `content_type`
 };
 
 /// A fault that acts on requests matching `method` (empty: any) and `path` (an RE2 matched
@@ -32,6 +34,8 @@ struct FaultRule {
   int status = 503;
   std::optional<int> retry_after;        ///< seconds, sent as Retry-After
   std::chrono::milliseconds stall{0};    ///< capped at 30 s
+  std::string body;                      ///< serve_body: the answer's body
+  std::string content_type = "application/vnd.oci.image.manifest.v1+json";  ///< serve_body
 };
 
 /// One request as the proxy saw it. `status` is what the client got: 0 for a reset, -1 while

@@ -74,8 +74,11 @@ std::vector<LayerRef> layers_of(const oci::Json& manifest) {
   return layers;
 }
 
-LayerIndex::LayerIndex(std::shared_ptr<oci::BlobReader> blobs, std::vector<LayerRef> layers)
-    : blobs_(std::move(blobs)), layers_(std::move(layers)), next_layer_(static_cast<int>(layers_.size()) - 1) {}
+LayerIndex::LayerIndex(std::shared_ptr<oci::BlobReader> blobs, std::vector<LayerRef> layers, IndexLimits limits)
+    : blobs_(std::move(blobs)),
+      layers_(std::move(layers)),
+      next_layer_(static_cast<int>(layers_.size()) - 1),
+      limits_(limits) {}
 
 void LayerIndex::want(std::string_view path, std::uint64_t max_bytes) {
   auto& bytes = wants_[oci::normalise_image_path(path)];
@@ -163,6 +166,18 @@ void LayerIndex::read_layer(int layer, bool again) {
   std::map<std::string, Node> files_here;  // this layer's regular files, for its hardlinks
   while (archive_entry* e = tar.next()) {
     const char* raw = archive_entry_pathname(e);
+    if (!again) {
+      // Checked on the header, before a byte of the entry's data is decompressed.
+      const std::uint64_t size = archive_entry_size_is_set(e) ? static_cast<std::uint64_t>(archive_entry_size(e)) : 0;
+      if (++entries_seen_ > limits_.max_entries)
+        throw_infra(fmt::format("{}: entry \"{}\" is past the limit of {} entries; the static driver stops here",
+                                tar.layer(), raw ? raw : "", limits_.max_entries));
+      if (size > limits_.max_bytes || bytes_seen_ + size > limits_.max_bytes)
+        throw_infra(fmt::format("{}: entry \"{}\" declares {} bytes, which takes the image past the limit of {} "
+                                "bytes; the static driver stops here",
+                                tar.layer(), raw ? raw : "", size, limits_.max_bytes));
+      bytes_seen_ += size;
+    }
     const std::string key = oci::normalise_image_path(raw ? raw : "");
     if (key.empty()) continue;
     const bool regular = archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e);

@@ -41,9 +41,17 @@ struct LayerRead {
   friend bool operator==(const LayerRead&, const LayerRead&) = default;
 };
 
+/// What a (hostile) image may make the index read before it gives up, like rootfs_unpack's
+/// UnpackLimits: a tar bomb stops here with an error instead of taking memory (one node per
+/// entry) or time (every declared byte is decompressed and hashed or skipped).
+struct IndexLimits {
+  std::uint64_t max_bytes = 16ull << 30;  ///< declared file sizes, all layers read together
+  std::uint64_t max_entries = 2'000'000;  ///< tar entries, all layers read together
+};
+
 class LayerIndex : public inspect::FileTree {
  public:
-  LayerIndex(std::shared_ptr<oci::BlobReader> blobs, std::vector<LayerRef> layers);
+  LayerIndex(std::shared_ptr<oci::BlobReader> blobs, std::vector<LayerRef> layers, IndexLimits limits = {});
 
   /// Keep up to `max_bytes` of `path` (an image path, followed through symlinks met while
   /// streaming) and its SHA-256 when the layer holding it is read.
@@ -115,6 +123,9 @@ class LayerIndex : public inspect::FileTree {
   mutable std::map<int, std::map<std::string, std::uint64_t>> recaptures_;  ///< layer -> path -> bytes
   mutable Misses misses_;
   std::vector<LayerRead> reads_;
+  IndexLimits limits_;
+  std::uint64_t entries_seen_ = 0;  ///< first reads only: a re-read repeats a layer already counted
+  std::uint64_t bytes_seen_ = 0;
 };
 
 }  // namespace kiln::verify
