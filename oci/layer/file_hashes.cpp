@@ -2,26 +2,40 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "oci/sha256.h"
 
 namespace kiln::oci {
 namespace {
 
-// What changes when a file is rewritten (the test git's index and ninja rely on): a hash taken
-// under another identity is not trusted.
+// What changes when a file is rewritten (the test git's index relies on): a hash taken under
+// another identity is not trusted. ctime is in it because no one can set it back: `touch -d`
+// restores an mtime, never a ctime.
 std::optional<std::string> identity_of(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-  return fmt::format("{}:{}.{}:{}:{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ino, st.st_dev);
+  return fmt::format("{}:{}.{}:{}.{}:{}:{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ctim.tv_sec,
+                     st.st_ctim.tv_nsec, st.st_ino, st.st_dev);
+}
+
+std::string memo_name(const std::filesystem::path& path, const std::string& identity) {
+  Sha256 name;
+  const std::string absolute = std::filesystem::absolute(path).lexically_normal().string();
+  name.update(absolute.data(), absolute.size());
+  name.update("\0", 1);
+  name.update(identity.data(), identity.size());
+  return name.finish().hex();
 }
 
 }  // namespace
@@ -50,14 +64,43 @@ FileHashes::~FileHashes() {
   for (auto& [path, started] : started_) started.hash.wait();
 }
 
+std::optional<Digest> FileHashes::remembered(const std::filesystem::path& path, const std::string& identity) const {
+  if (memo_dir_.empty()) return std::nullopt;
+  std::ifstream in(memo_dir_ / memo_name(path, identity));
+  std::string text;
+  if (!(in >> text)) return std::nullopt;
+  try {
+    return Digest::parse(text);
+  } catch (const std::exception&) {
+    return std::nullopt;  // a damaged memo only costs a hash
+  }
+}
+
+void FileHashes::remember(const std::filesystem::path& path, const std::string& identity,
+                          const Digest& digest) const noexcept {
+  if (memo_dir_.empty()) return;
+  try {
+    std::filesystem::create_directories(memo_dir_);
+    write_file_atomically(memo_dir_ / memo_name(path, identity), digest.to_string() + "\n");
+  } catch (const std::exception& e) {
+    spdlog::debug("file hash memo not written for {}: {}", path.string(), e.what());
+  }
+}
+
 void FileHashes::start(const std::filesystem::path& path) {
   auto identity = identity_of(path);
   if (!identity) return;
   std::lock_guard lock(mutex_);
   if (started_.contains(path.string())) return;
-  started_.emplace(path.string(),
-                   Started{.identity = std::move(*identity),
-                           .hash = std::async(std::launch::async, [path] { return hash_file_content(path); }).share()});
+  std::shared_future<Digest> hash;
+  if (auto known = remembered(path, *identity)) {
+    std::promise<Digest> ready;
+    ready.set_value(*known);
+    hash = ready.get_future().share();
+  } else {
+    hash = std::async(std::launch::async, [path] { return hash_file_content(path); }).share();
+  }
+  started_.emplace(path.string(), Started{.identity = std::move(*identity), .hash = std::move(hash)});
 }
 
 Digest FileHashes::get(const std::filesystem::path& path) {
@@ -71,7 +114,9 @@ Digest FileHashes::get(const std::filesystem::path& path) {
   const Digest digest = hash.get();
   // A rewrite while it was being hashed leaves a hash of neither version.
   std::lock_guard lock(mutex_);
-  if (identity_of(path) != started_.at(path.string()).identity) return hash_file_content(path);
+  const std::string& identity = started_.at(path.string()).identity;
+  if (identity_of(path) != identity) return hash_file_content(path);
+  remember(path, identity, digest);
   return digest;
 }
 

@@ -2,10 +2,14 @@
 // Content hashes of a build's source files, started early on threads of their own: an
 // unchanged rebuild must hash its 50 MB binary to prove the layer is the cached one, and that
 // hash can run while the base image's manifest and config are fetched instead of after.
+// With a memo directory, a hash is also remembered under the file's stat identity (size, mtime,
+// ctime, inode, device: what git's index trusts), so the next build of an unchanged file does
+// not read it at all.
 #include <filesystem>
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "oci/digest.h"
@@ -19,6 +23,8 @@ Digest hash_file_content(const std::filesystem::path& path);
 class FileHashes {
  public:
   FileHashes() = default;
+  /// Remembers hashes in `memo_dir` (created when first needed) across processes.
+  explicit FileHashes(std::filesystem::path memo_dir) : memo_dir_(std::move(memo_dir)) {}
   /// Waits for hashing still running (its result, or error, is dropped).
   ~FileHashes();
   FileHashes(const FileHashes&) = delete;
@@ -32,6 +38,10 @@ class FileHashes {
   Digest get(const std::filesystem::path& path);
 
  private:
+  std::optional<Digest> remembered(const std::filesystem::path& path, const std::string& identity) const;
+  void remember(const std::filesystem::path& path, const std::string& identity, const Digest& digest) const noexcept;
+
+  std::filesystem::path memo_dir_;
   struct Started {
     std::string identity;  ///< size, mtime (ns), inode and device when hashing began
     std::shared_future<Digest> hash;

@@ -21,8 +21,10 @@ struct CachedLayer {
 
 class LayerCache {
  public:
-  /// Entries live in `dir` (created on first store).
-  explicit LayerCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  /// Entries live in `dir` (created on first store); the source files' content hashes are
+  /// remembered under their stat identity in `dir`/file-hashes, so an unchanged binary is not
+  /// read again by the next build.
+  explicit LayerCache(std::filesystem::path dir) : dir_(std::move(dir)), hashes_(dir_ / "file-hashes") {}
 
   /// The identity of a spec's output: reads every source file once to hash it. Throws
   /// kiln::Error(usage) naming a source file that cannot be read.

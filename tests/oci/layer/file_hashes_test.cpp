@@ -50,3 +50,61 @@ TEST(FileHashes, AMissingFileIsNamed) {
 }
 
 }  // namespace kiln::oci
+
+namespace kiln::oci {
+
+// The memo is what lets an unchanged rebuild skip reading its binary: a second process with the
+// same file (same stat identity) takes the remembered hash instead of reading the content.
+TEST(FileHashes, AnUnchangedFileIsNotReadAgain) {
+  TempDir dir("kiln-hashes-test");
+  const auto file = dir.path() / "main", memo = dir.path() / "memo";
+  std::ofstream(file, std::ios::binary) << "version 1";
+  {
+    FileHashes first(memo);
+    first.start(file);
+    EXPECT_EQ(first.get(file), Sha256::of("version 1"));
+  }
+  std::vector<std::filesystem::path> entries(std::filesystem::directory_iterator(memo), {});
+  ASSERT_EQ(entries.size(), 1u);
+  // Plant another hash under the same identity: only a reader that trusts the memo returns it.
+  std::ofstream(entries[0]) << Sha256::of("planted").to_string() << "\n";
+  FileHashes second(memo);
+  second.start(file);
+  EXPECT_EQ(second.get(file), Sha256::of("planted"));
+}
+
+TEST(FileHashes, ARewriteWithItsOldMtimeIsStillHashedAgain) {
+  TempDir dir("kiln-hashes-test");
+  const auto file = dir.path() / "main", memo = dir.path() / "memo";
+  std::ofstream(file, std::ios::binary) << "version 1";
+  const auto mtime = std::filesystem::last_write_time(file);
+  {
+    FileHashes first(memo);
+    EXPECT_EQ(first.get(file), Sha256::of("version 1"));
+    first.start(file);
+    EXPECT_EQ(first.get(file), Sha256::of("version 1"));
+  }
+  std::ofstream(file, std::ios::binary) << "version 2";  // same size
+  std::filesystem::last_write_time(file, mtime);          // and the old mtime: only ctime moved
+  FileHashes second(memo);
+  second.start(file);
+  EXPECT_EQ(second.get(file), Sha256::of("version 2"));
+  EXPECT_EQ(FileHashes().get(file), Sha256::of("version 2"));
+}
+
+TEST(FileHashes, ADamagedMemoOnlyCostsAHash) {
+  TempDir dir("kiln-hashes-test");
+  const auto file = dir.path() / "main", memo = dir.path() / "memo";
+  std::ofstream(file, std::ios::binary) << "content";
+  {
+    FileHashes first(memo);
+    first.start(file);
+    first.get(file);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(memo)) std::ofstream(entry.path()) << "garbage";
+  FileHashes second(memo);
+  second.start(file);
+  EXPECT_EQ(second.get(file), Sha256::of("content"));
+}
+
+}  // namespace kiln::oci
