@@ -17,6 +17,7 @@ namespace {
 struct BioFree { void operator()(BIO* b) const { BIO_free(b); } };
 struct X509Free { void operator()(X509* x) const { X509_free(x); } };
 struct KeyFree { void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); } };
+struct StoreFree { void operator()(X509_STORE* s) const { X509_STORE_free(s); } };
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 
@@ -45,10 +46,11 @@ Poco::Net::Context::Ptr make_cluster_tls_context(const ClusterConfig& config, co
     SSL_CTX_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
     context->enableExtendedCertificateVerification(false);
   } else if (!config.ca_pem.empty()) {
-    X509_STORE* store = X509_STORE_new();
+    // Owned here until the context takes it: a CA that is not PEM throws before that.
+    std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
     for (auto& cert : read_certificates(config.ca_pem, fmt::format("the CA of {}", config.source)))
-      X509_STORE_add_cert(store, cert.get());
-    SSL_CTX_set_cert_store(ssl, store);  // replaces the system CAs; the context owns it now
+      X509_STORE_add_cert(store.get(), cert.get());
+    SSL_CTX_set_cert_store(ssl, store.release());  // replaces the system CAs; the context owns it now
   }
   if (!config.client_certificate_pem.empty()) {
     auto chain = read_certificates(config.client_certificate_pem, fmt::format("the client certificate of {}", config.source));
