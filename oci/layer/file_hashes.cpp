@@ -93,14 +93,16 @@ void FileHashes::start(const std::filesystem::path& path) {
   std::lock_guard lock(mutex_);
   if (started_.contains(path.string())) return;
   std::shared_future<Digest> hash;
-  if (auto known = remembered(path, *identity)) {
+  const std::optional<Digest> known = remembered(path, *identity);
+  if (known) {
     std::promise<Digest> ready;
     ready.set_value(*known);
     hash = ready.get_future().share();
   } else {
     hash = std::async(std::launch::async, [path] { return hash_file_content(path); }).share();
   }
-  started_.emplace(path.string(), Started{.identity = std::move(*identity), .hash = std::move(hash)});
+  started_.emplace(path.string(),
+                   Started{.identity = std::move(*identity), .hash = std::move(hash), .from_memo = known.has_value()});
 }
 
 Digest FileHashes::get(const std::filesystem::path& path) {
@@ -114,9 +116,9 @@ Digest FileHashes::get(const std::filesystem::path& path) {
   const Digest digest = hash.get();
   // A rewrite while it was being hashed leaves a hash of neither version.
   std::lock_guard lock(mutex_);
-  const std::string& identity = started_.at(path.string()).identity;
-  if (identity_of(path) != identity) return hash_file_content(path);
-  remember(path, identity, digest);
+  const Started& started = started_.at(path.string());
+  if (identity_of(path) != started.identity) return hash_file_content(path);
+  if (!started.from_memo) remember(path, started.identity, digest);
   return digest;
 }
 

@@ -45,6 +45,7 @@ class FileHashes {
   struct Started {
     std::string identity;  ///< size, mtime (ns), inode and device when hashing began
     std::shared_future<Digest> hash;
+    bool from_memo = false;  ///< already remembered: nothing to write back
   };
   std::mutex mutex_;
   std::map<std::string, Started> started_;

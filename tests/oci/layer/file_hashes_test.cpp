@@ -68,9 +68,11 @@ TEST(FileHashes, AnUnchangedFileIsNotReadAgain) {
   ASSERT_EQ(entries.size(), 1u);
   // Plant another hash under the same identity: only a reader that trusts the memo returns it.
   std::ofstream(entries[0]) << Sha256::of("planted").to_string() << "\n";
+  const auto memo_written = std::filesystem::last_write_time(entries[0]);
   FileHashes second(memo);
   second.start(file);
   EXPECT_EQ(second.get(file), Sha256::of("planted"));
+  EXPECT_EQ(std::filesystem::last_write_time(entries[0]), memo_written) << "a remembered hash is not written back";
 }
 
 TEST(FileHashes, ARewriteWithItsOldMtimeIsStillHashedAgain) {
