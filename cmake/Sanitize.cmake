@@ -1,7 +1,8 @@
 # -DKILN_SANITIZE=address,undefined builds everything with those sanitizers (ci/sanitize.sh),
 # except what links fully static: ASan and UBSan's runtimes cannot be linked with -static, and
 # kiln-probe, the bundle launcher and the static test program must stay static to run in
-# scratch images. Those targets call kiln_without_sanitizers(); kiln-probe also gets its own
+# scratch images; nor can the dynamic test program, whose images hold only glibc and libm.
+# Those targets call kiln_without_sanitizers(); kiln-probe also gets its own
 # unsanitized copies of the libraries it links (probe/CMakeLists.txt).
 set(KILN_SANITIZE "" CACHE STRING "Sanitizers for every non-static target, e.g. address,undefined (empty: none)")
 

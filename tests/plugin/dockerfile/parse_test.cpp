@@ -20,7 +20,9 @@ std::string error_of(std::string_view text) {
 // "<line> <original>" of every instruction of the first stage, FROM excluded.
 std::vector<std::string> lines_of(std::string_view text) {
   std::vector<std::string> out;
-  for (const Instruction& i : parse_dockerfile(text, "Dockerfile").stages.at(0).instructions)
+  // Named: a range-for keeps only the temporary's last link (the vector) alive, not the Dockerfile.
+  const Dockerfile dockerfile = parse_dockerfile(text, "Dockerfile");
+  for (const Instruction& i : dockerfile.stages.at(0).instructions)
     out.push_back(std::to_string(i.line) + " " + i.original);
   return out;
 }
