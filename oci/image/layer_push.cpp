@@ -29,14 +29,20 @@ std::optional<PushedLayer> cached_layer(const LayerSpec& spec, const LayerCache&
 
 PushedLayer push_layer(RegistryClient& target, const std::string& repository, const LayerSpec& spec,
                        const std::filesystem::path& blob_path, const LayerCache* cache) {
+  // The layer the cache names for `key`, when the registry has its blob.
+  const auto present = [&](const Digest& key) -> std::optional<PushedLayer> {
+    const auto hit = cache->find(key);
+    if (!hit || !target.head_blob(repository, hit->digest)) return std::nullopt;
+    spdlog::debug("layer cache: {} is already in {}", hit->digest.to_string(), repository);
+    return PushedLayer{.digest = hit->digest, .diff_id = hit->diff_id, .size = hit->size,
+                       .compression = spec.compression.kind, .uploaded = Uploaded::already_present};
+  };
   std::optional<Digest> key;
   if (cache) {
-    key = cache->key_for(spec);
-    if (auto hit = cache->find(*key); hit && target.head_blob(repository, hit->digest)) {
-      spdlog::debug("layer cache: {} is already in {}", hit->digest.to_string(), repository);
-      return PushedLayer{.digest = hit->digest, .diff_id = hit->diff_id, .size = hit->size,
-                         .compression = spec.compression.kind, .uploaded = Uploaded::already_present};
-    }
+    cache->hash_ahead(spec);
+    key = cache->key_if_ready(spec);
+    if (key)
+      if (auto layer = present(*key)) return *layer;
   }
 
   std::unique_ptr<RegistryClient::StreamedUpload> upload;
@@ -47,13 +53,26 @@ PushedLayer push_layer(RegistryClient& target, const std::string& repository, co
   }
   std::optional<UploadObserver> observer;
   if (upload) observer.emplace(*upload);
-  const WrittenLayer written = write_layer(spec, blob_path, observer ? &*observer : nullptr);
-  if (!upload || !upload->commit(written.digest))
-    push_blob_file(target, repository, written.blob_path, written.digest, written.size);
+  // A source whose hash was not remembered is being hashed meanwhile: compressing starts at
+  // once instead of waiting for it, and stops if the hash then names a layer the registry has
+  // (the same binary, rebuilt or touched). A cancelled upload is DELETEd by ~StreamedUpload.
+  std::optional<PushedLayer> found;
+  const StillWanted still_wanted = [&] {
+    if (!cache || key) return true;
+    key = cache->key_if_ready(spec);
+    if (key) found = present(*key);
+    return !found;
+  };
+  const std::optional<WrittenLayer> written =
+      write_layer_unless(spec, blob_path, observer ? &*observer : nullptr, still_wanted);
+  if (!written) return *found;
+  if (!upload || !upload->commit(written->digest))
+    push_blob_file(target, repository, written->blob_path, written->digest, written->size);
 
-  if (cache && key) cache->store(*key, {.digest = written.digest, .diff_id = written.diff_id, .size = written.size});
-  return PushedLayer{.digest = written.digest, .diff_id = written.diff_id, .size = written.size,
-                     .compression = written.compression, .uploaded = Uploaded::yes};
+  if (cache) cache->store(key ? *key : cache->key_for(spec),
+                          {.digest = written->digest, .diff_id = written->diff_id, .size = written->size});
+  return PushedLayer{.digest = written->digest, .diff_id = written->diff_id, .size = written->size,
+                     .compression = written->compression, .uploaded = Uploaded::yes};
 }
 
 }  // namespace kiln::oci

@@ -2,7 +2,8 @@
 // Getting a new layer into a repository at the lowest cost: a layer the local cache knows and
 // the registry already has costs a hash of the inputs and a HEAD; any other is compressed
 // while it streams to the registry, and uploaded again from the written file (never
-// recompressed) if streaming fails.
+// recompressed) if streaming fails. Compression never waits for the inputs' hash: when the hash
+// lands mid-way and names a layer the registry has, compressing stops there.
 #include <filesystem>
 #include <optional>
 #include <string>

@@ -105,6 +105,12 @@ void FileHashes::start(const std::filesystem::path& path) {
                    Started{.identity = std::move(*identity), .hash = std::move(hash), .from_memo = known.has_value()});
 }
 
+bool FileHashes::ready(const std::filesystem::path& path) const {
+  std::lock_guard lock(mutex_);
+  const auto it = started_.find(path.string());
+  return it != started_.end() && it->second.hash.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
 Digest FileHashes::get(const std::filesystem::path& path) {
   std::shared_future<Digest> hash;
   {

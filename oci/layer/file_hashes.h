@@ -36,6 +36,9 @@ class FileHashes {
   /// The hash of `path`: the one start() began when the file still has the size, mtime and
   /// inode it had then; otherwise (or when never started) computed now.
   Digest get(const std::filesystem::path& path);
+  /// True when get(path) would not have to wait: the hash start() began has finished (or
+  /// came from the memo). False for a file never started.
+  bool ready(const std::filesystem::path& path) const;
 
  private:
   std::optional<Digest> remembered(const std::filesystem::path& path, const std::string& identity) const;
@@ -47,7 +50,7 @@ class FileHashes {
     std::shared_future<Digest> hash;
     bool from_memo = false;  ///< already remembered: nothing to write back
   };
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::string, Started> started_;
 };
 

@@ -66,6 +66,12 @@ Digest LayerCache::key_for(const LayerSpec& spec) const {
   return key_with(spec, [this](const std::filesystem::path& file) { return hashes_.get(file); });
 }
 
+std::optional<Digest> LayerCache::key_if_ready(const LayerSpec& spec) const {
+  for (const LayerEntry& e : spec.entries)
+    if (e.type == LayerEntry::Type::file && !e.source.empty() && !hashes_.ready(e.source)) return std::nullopt;
+  return key_for(spec);
+}
+
 std::optional<CachedLayer> LayerCache::find(const Digest& key) const {
   std::ifstream in(dir_ / (key.hex() + ".json"));
   if (!in) return std::nullopt;

@@ -34,6 +34,9 @@ class LayerCache {
   void hash_ahead(const LayerSpec& spec) const;
   /// key_of(spec), with the hashes hash_ahead() started (a file changed since is hashed again).
   Digest key_for(const LayerSpec& spec) const;
+  /// key_for(spec) when every source file's hash is known already (remembered, or hashed by
+  /// hash_ahead()); nullopt while one is still being read, so a build never waits for it.
+  std::optional<Digest> key_if_ready(const LayerSpec& spec) const;
 
   std::optional<CachedLayer> find(const Digest& key) const;
   /// Records a written layer; a cache that cannot be written only costs speed, so failures

@@ -94,7 +94,8 @@ class TarWriter {
     if (r != ARCHIVE_OK) rethrow_or_fail("opening the layer tar");
   }
 
-  void add(const LayerEntry& entry, std::int64_t mtime, std::vector<char>& buffer) {
+  /// False when `still_wanted` said no before the entry was complete.
+  bool add(const LayerEntry& entry, std::int64_t mtime, std::vector<char>& buffer, const StillWanted& still_wanted) {
     std::unique_ptr<archive_entry, EntryFree> header(archive_entry_new());
     archive_entry_set_pathname_utf8(header.get(), entry.path.c_str());
     archive_entry_set_uid(header.get(), entry.uid);
@@ -121,14 +122,19 @@ class TarWriter {
     }
     if (archive_write_header(archive_.get(), header.get()) != ARCHIVE_OK)
       rethrow_or_fail("writing the tar header of '" + entry.path + "'");
-    if (entry.type != LayerEntry::Type::file) return;
-    if (!source) return write_data(entry.content.data(), entry.content.size());
+    if (entry.type != LayerEntry::Type::file) return true;
+    if (!source) {
+      write_data(entry.content.data(), entry.content.size());
+      return true;
+    }
     for (std::int64_t left = source->size(); left > 0;) {
+      if (still_wanted && !still_wanted()) return false;
       const std::size_t want = static_cast<std::size_t>(std::min<std::int64_t>(left, buffer.size()));
       const std::size_t got = source->read(buffer.data(), want);
       write_data(buffer.data(), got);
       left -= static_cast<std::int64_t>(got);
     }
+    return true;
   }
 
   /// Writes the end-of-archive blocks and returns the diff_id.
@@ -170,7 +176,8 @@ class TarWriter {
 
 }  // namespace
 
-WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path, BlobObserver* observer) {
+std::optional<WrittenLayer> write_layer_unless(const LayerSpec& spec, const std::filesystem::path& blob_path,
+                                               BlobObserver* observer, const StillWanted& still_wanted) {
   const std::vector<LayerEntry> entries = plan_layer_entries(spec.entries);
   // Fail on an unreadable source before the blob file exists.
   for (const LayerEntry& entry : entries)
@@ -178,18 +185,24 @@ WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blo
 
   const ScopedUtf8Locale utf8;  // see utf8_locale.h: libarchive 3.6.2 needs it for UTF-8 names
   BlobWriter blob(blob_path, spec.compression, observer);
-  Digest diff_id = [&] {
+  std::optional<Digest> diff_id = [&]() -> std::optional<Digest> {
     TarWriter tar(blob);
     std::vector<char> buffer(kReadChunk);
-    for (const LayerEntry& entry : entries) tar.add(entry, spec.mtime, buffer);
+    for (const LayerEntry& entry : entries)
+      if (!tar.add(entry, spec.mtime, buffer, still_wanted)) return std::nullopt;  // ~BlobWriter removes the file
     return tar.finish();
   }();
+  if (!diff_id) return std::nullopt;
   const BlobWriter::Result result = blob.finish();
   return WrittenLayer{.digest = result.digest,
-                      .diff_id = std::move(diff_id),
+                      .diff_id = std::move(*diff_id),
                       .size = result.size,
                       .blob_path = blob_path,
                       .compression = spec.compression.kind};
+}
+
+WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path, BlobObserver* observer) {
+  return *write_layer_unless(spec, blob_path, observer, nullptr);
 }
 
 }  // namespace kiln::oci

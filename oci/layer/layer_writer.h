@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +67,15 @@ class BlobObserver {
 /// kiln::Error(infra) when the blob cannot be written (the partial file is removed).
 WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path,
                          BlobObserver* observer = nullptr);
+
+/// Asked before each piece (at most 1 MiB) of source data whether the layer is still wanted:
+/// a build that learns mid-way that the registry has it already stops compressing.
+using StillWanted = std::function<bool()>;
+
+/// write_layer(), stopped at the first false from `still_wanted`: then nullopt, and the
+/// partial blob file is removed. The observer has seen only part of the blob by then.
+std::optional<WrittenLayer> write_layer_unless(const LayerSpec& spec, const std::filesystem::path& blob_path,
+                                               BlobObserver* observer, const StillWanted& still_wanted);
 
 /// The layer media type for a compression in a Docker or OCI manifest. zstd has no Docker type:
 /// throws kiln::Error(usage) for zstd with docker_vendor = true.

@@ -83,13 +83,21 @@ RegistryClient::StreamedUpload::~StreamedUpload() {
   {
     std::lock_guard lock(s.mutex);
     s.closed = true;
-    if (!s.committed) s.failed = true;
+    if (!s.committed) {
+      s.failed = true;
+      s.queue.clear();  // abandoned: the bytes still queued are not worth sending
+      s.queued = 0;
+    }
   }
   s.changed.notify_all();
   if (s.sender.joinable()) s.sender.join();
   if (s.committed || s.location.empty()) return;
-  // Abandoned: cancel the session rather than leave it to the registry's purger.
+  // Abandoned: cancel the session rather than leave it to the registry's purger. After a
+  // PATCH, only the Location it answered names the session's current state.
   try {
+    if (s.patch_response)
+      if (auto next = s.patch_response->header("location"); next && !next->empty())
+        s.location = resolve_url(s.patch_response->url, *next);
     HttpRequest cancel = HttpRequest::to("DELETE", s.location);
     if (!s.authorization.empty()) cancel.set_header("Authorization", s.authorization);
     s.connection.send(cancel);

@@ -113,6 +113,9 @@ std::optional<BuildResult> already_pushed(const BuildPlan& plan, const oci::Base
   if (targets.size() != 1 || targets.front().index_descriptor || !base.image) return std::nullopt;
   const Target& t = targets.front();
   const oci::LayerSpec spec = app_layer_spec(plan, *t.binary);
+  // A binary whose hash is not remembered is new or rewritten: the full path compresses it
+  // while its hash is still being read, rather than waiting for it here.
+  if (!cache.key_if_ready(spec)) return std::nullopt;
   const std::optional<oci::PushedLayer> layer = oci::cached_layer(spec, cache);
   if (!layer) return std::nullopt;
   const auto plan_sink = oci::planning_sink(cache, false);

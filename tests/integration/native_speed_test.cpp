@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "oci/registry/client.h"
 #include "tests/support/busybox_image.h"
 #include "tests/support/fault_proxy.h"
+#include "tests/support/files.h"
 #include "tests/support/local_registry.h"
 #include "tests/support/tools.h"
 
@@ -157,6 +159,42 @@ TEST_F(NativeSpeed, BaseLayersFromAnotherRegistryAreStreamedAcross) {
   for (std::size_t i = 0; i < base_layers.size(); ++i) EXPECT_EQ(manifest["layers"][i]["digest"], base_layers[i]);
   run_ok({"skopeo", "copy", "--src-tls-verify=false", "docker://" + target.host() + "/team/app:latest",
           "oci:" + (work_.path() / "copied").string() + ":x"});  // re-verifies every digest
+}
+
+// A binary rewritten with the same bytes (a fresh checkout, a rebuild that reproduces it): its
+// remembered hash no longer applies, so it is hashed again, while compression runs rather than
+// before it, and the hash finds the layer the registry has. Nothing is uploaded, the image is
+// the same. 32 MiB at gzip level 9 compress for seconds; the hash takes tens of milliseconds.
+TEST_F(NativeSpeed, ARewrittenIdenticalBinaryIsFoundByContentAndNotUploaded) {
+  const fs::path binary = work_.path() / "main";
+  {
+    std::ofstream out(binary, std::ios::binary);
+    out << read_file(KILN_HELLO_BINARY);  // an ELF header, so the platform check passes
+    const std::string filler = read_file("/usr/lib/x86_64-linux-gnu/libcrypto.so.3");  // real machine code
+    for (std::size_t written = 0; written < (32u << 20); written += filler.size()) out << filler;
+  }
+  fs::permissions(binary, fs::perms(0755));
+  auto env = settings("team/app");
+  env["PLUGIN_BINARY"] = binary.string();
+  env["PLUGIN_COMPRESSION_LEVEL"] = "9";
+  const std::string first = digest_in(build(env));
+
+  const fs::path copy = work_.path() / "main.new";  // a new inode and ctime, the same bytes
+  fs::copy_file(binary, copy);
+  fs::rename(copy, binary);
+  proxy_.reset();
+  const std::string again = build(env);
+  EXPECT_EQ(digest_in(again), first);
+  EXPECT_NE(again.find("0 new layer(s) uploaded"), std::string::npos) << again;
+  int blob_puts = 0;  // the layer, the config and the base layers are all in team/app already
+  for (const ProxiedRequest& r : proxy_.log()) blob_puts += r.method == "PUT" && r.path.find("/blobs/uploads/") != std::string::npos;
+  EXPECT_EQ(blob_puts, 0) << log_text();
+  int opened = 0, cancelled = 0;  // a session opened for the layer is cancelled, not left behind
+  for (const ProxiedRequest& r : proxy_.log()) {
+    opened += r.method == "POST" && r.path.ends_with("/blobs/uploads/") && r.status == 202;
+    cancelled += r.method == "DELETE" && r.path.find("/blobs/uploads/") != std::string::npos && r.status == 204;
+  }
+  EXPECT_EQ(cancelled, opened) << log_text();
 }
 
 // zstd through libzstd's workers: the same digest on every build, whatever the cache.

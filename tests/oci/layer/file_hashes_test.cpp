@@ -25,6 +25,25 @@ TEST(FileHashes, StartedHashIsTheContentHash) {
   EXPECT_EQ(hashes.get(dir.path() / "main"), Sha256::of(content)) << "never started is hashed on the spot too";
 }
 
+// ready() never waits: false for a file never started, true once the hash is there.
+TEST(FileHashes, ReadyTellsWithoutWaiting) {
+  TempDir dir("kiln-hashes-test");
+  const auto file = dir.path() / "main";
+  std::ofstream(file, std::ios::binary) << "content";
+  FileHashes hashes;
+  EXPECT_FALSE(hashes.ready(file)) << "never started";
+  hashes.start(file);
+  EXPECT_EQ(hashes.get(file), Sha256::of("content"));
+  EXPECT_TRUE(hashes.ready(file));
+
+  FileHashes remembered(dir.path() / "memo");
+  remembered.start(file);
+  remembered.get(file);  // writes the memo
+  FileHashes next_build(dir.path() / "memo");
+  next_build.start(file);
+  EXPECT_TRUE(next_build.ready(file)) << "a remembered hash is ready at once";
+}
+
 TEST(FileHashes, ARewrittenFileIsHashedAgain) {
   TempDir dir("kiln-hashes-test");
   const auto file = dir.path() / "main";

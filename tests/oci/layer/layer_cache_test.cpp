@@ -40,6 +40,19 @@ TEST(LayerCache, KeyFollowsContentAndSettings) {
   EXPECT_NE(LayerCache::key_of(base), key) << "same path, new content";
 }
 
+// key_if_ready() is the key once the sources are hashed, and nothing before hash_ahead().
+TEST(LayerCache, KeyIfReadyNeverWaits) {
+  TempDir dir("kiln-cache-test");
+  const auto file = dir.path() / "main";
+  std::ofstream(file) << "v1";
+  const LayerSpec spec = spec_of(file);
+  const LayerCache cache(dir.path() / "cache");
+  EXPECT_FALSE(cache.key_if_ready(spec)) << "not hashed yet";
+  cache.hash_ahead(spec);
+  EXPECT_EQ(cache.key_for(spec), LayerCache::key_of(spec));
+  EXPECT_EQ(cache.key_if_ready(spec), LayerCache::key_of(spec));
+}
+
 TEST(LayerCache, StoresAndFinds) {
   TempDir dir("kiln-cache-test");
   const LayerCache cache(dir.path() / "nested/cache");

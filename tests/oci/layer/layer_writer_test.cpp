@@ -354,6 +354,31 @@ TEST_F(WriteLayer, StreamsLargeFilesInChunks) {
   }
 }
 
+// A build that learns mid-way that the layer is not needed stops: the source is read no
+// further, the partial blob is removed, and a writer that is never stopped writes the same
+// bytes as write_layer().
+TEST_F(WriteLayer, StopsWhenTheLayerIsNoLongerWanted) {
+  const fs::path source = dir_.path() / "eight-mib";
+  std::ofstream(source, std::ios::binary) << std::string(8u << 20, 'k');
+  LayerEntry entry;
+  entry.path = "usr/local/app/main";
+  entry.source = source;
+  const LayerSpec spec{.entries = {entry}, .mtime = 0, .compression = {.kind = Compression::gzip, .level = 1}};
+
+  int asked = 0;
+  const auto stopped = write_layer_unless(spec, blob("stopped"), nullptr, [&] { return ++asked < 3; });
+  EXPECT_FALSE(stopped);
+  EXPECT_EQ(asked, 3) << "asked before each 1 MiB piece, and not again once told to stop";
+  EXPECT_FALSE(fs::exists(blob("stopped")));
+
+  asked = 0;
+  const auto whole = write_layer_unless(spec, blob("whole"), nullptr, [&] { return ++asked > 0; });
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(asked, 8);
+  EXPECT_EQ(whole->digest, write_layer(spec, blob("plain")).digest);
+  EXPECT_EQ(whole->diff_id.to_string(), digest_of(decompress(whole->blob_path)));
+}
+
 TEST(LayerMediaType, FollowsTheManifestVendor) {
   const std::tuple<Compression, bool, std::string_view> cases[] = {
       {Compression::none, true, "application/vnd.docker.image.rootfs.diff.tar"},
