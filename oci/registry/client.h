@@ -19,7 +19,7 @@ namespace kiln::oci {
 struct RegistryOptions {
   bool insecure = false;   ///< plain HTTP, only when asked for
   std::string ca_file;     ///< extra PEM CA bundle trusted for TLS
-  int max_attempts = 4;    ///< for temporary failures (408, 429, 5xx, resets)
+  int max_attempts = 4;    ///< for temporary failures (408, 429, 5xx, resets), and blob links a manifest PUT raced
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{5000};
   std::chrono::seconds timeout{120};  ///< per request, connect and each read/write

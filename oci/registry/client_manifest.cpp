@@ -2,6 +2,8 @@
 // "Pushing manifests").
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "oci/json.h"
 #include "oci/media_type.h"
 #include "oci/registry/client_impl.h"
@@ -93,7 +95,15 @@ Digest RegistryClient::put_manifest(const std::string& repository, const std::st
                                     const std::string& media_type, const std::string& bytes) {
   const std::string op = "PUT manifest " + display_ref(repository, identifier);
   const Digest digest = Sha256::of(bytes);
-  return impl_->retrier.run(op, [&] {
+  // Callers push a manifest only once every blob it names is in the repository. Distribution
+  // writes a repository's blob link in place, not atomically, so a manifest PUT racing another
+  // push of the same blob (a batch, a matrix of tags) can read a half-written link and answer
+  // MANIFEST_BLOB_UNKNOWN for a blob it has (moby/moby#22854): that answer is retried too.
+  const auto blob_link_race = [](const RegistryError& e) {
+    const auto& codes = e.codes();
+    return e.status() == 400 && std::find(codes.begin(), codes.end(), "MANIFEST_BLOB_UNKNOWN") != codes.end();
+  };
+  return impl_->retrier.run_also(op, blob_link_race, [&] {
     HttpRequest request = HttpRequest::to("PUT", impl_->url(manifest_path(repository, identifier)));
     // Exactly the manifest's own mediaType, no parameters: Distribution rejects a mismatch.
     request.set_header("Content-Type", media_type);

@@ -37,11 +37,18 @@ class Retrier {
 
   template <class Operation>
   auto run(std::string_view what, Operation&& operation) -> decltype(operation()) {
+    return run_also(what, [](const RegistryError&) { return false; }, operation);
+  }
+
+  /// run(), also retrying the failures `also_temporary` picks out: answers that are permanent
+  /// in general but transient in the caller's situation.
+  template <class Predicate, class Operation>
+  auto run_also(std::string_view what, Predicate&& also_temporary, Operation&& operation) -> decltype(operation()) {
     for (int attempt = 1;; ++attempt) {
       try {
         return operation();
       } catch (const RegistryError& e) {
-        if (!e.is_temporary() || attempt >= backoff_.max_attempts) throw;
+        if (!(e.is_temporary() || also_temporary(e)) || attempt >= backoff_.max_attempts) throw;
         wait_after(attempt, e, what);
       }
     }

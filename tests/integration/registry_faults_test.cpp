@@ -404,4 +404,30 @@ TEST_F(RegistryFaults, TwentyConcurrentBuildsIntoOneRegistryAllLandCorrectly) {
   }
 }
 
+// 12 builds of the same image at once into one repository under 12 tags: the same layer and
+// config are committed concurrently, and Distribution rewrites a blob's link file in place
+// while other pushes PUT manifests naming it (moby/moby#22854). Every build still lands.
+TEST_F(RegistryFaults, ConcurrentBuildsOfOneImageIntoOneRepositoryAllLand) {
+  constexpr int kBuilds = 12;
+  const std::string host = registry_->host();
+  std::vector<std::map<std::string, std::string>> envs;
+  for (int i = 0; i < kBuilds; ++i) {
+    auto env = settings("load/shared", host);
+    env["PLUGIN_TAGS"] = fmt::format("t{}", i);
+    env["PLUGIN_LAYER_CACHE_DIR"] = "none";  // every build uploads the layer itself
+    envs.push_back(std::move(env));
+  }
+  std::vector<std::future<ProcessResult>> running;
+  for (const auto& env : envs) running.push_back(std::async(std::launch::async, [&env] { return run_plugin(env); }));
+  std::set<std::string> digests;
+  for (int i = 0; i < kBuilds; ++i) {
+    const ProcessResult r = running[i].get();
+    EXPECT_EQ(r.exit_code, 0) << i << ": " << r.err;
+    digests.insert(digest_in(r.out));
+  }
+  ASSERT_EQ(digests.size(), 1u) << "the same inputs, the same image";
+  for (int i = 0; i < kBuilds; ++i)
+    EXPECT_EQ(inspect_digest(fmt::format("{}/load/shared:t{}", host, i)), *digests.begin()) << i;
+}
+
 }  // namespace kiln::testing

@@ -199,7 +199,7 @@ class FaultHandler final : public Poco::Net::HTTPRequestHandler {
         response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(fault->status));
         if (fault->retry_after) response.set("Retry-After", std::to_string(*fault->retry_after));
         response.setContentType("application/json");
-        const std::string body = error_body(fault->status);
+        const std::string body = fault->body.empty() ? error_body(fault->status) : fault->body;
         response.sendBuffer(body.data(), body.size());
         state_->finish(index, fault->status);
         return;

@@ -14,7 +14,8 @@ namespace kiln::testing {
 enum class FaultAction {
   reset_request_body,   ///< read part of the request body, then close with RST (SO_LINGER 0)
   reset_response_body,  ///< forward, send the headers and half the body, then close with RST
-  status,               ///< drain the request body and answer `status` (with `retry_after` if set)
+  status,               ///< drain the request body and answer `status` (with `retry_after` if set, and `body` as
+                        ///< the JSON error body if set)
   stall,                ///< hold the request for `stall`, then forward it
   ignore_range,         ///< forward without the Range header, as a server that does not do ranges
   corrupt_body,         ///< forward, then flip one byte in the middle of the body (same length, same headers)
@@ -34,7 +35,7 @@ struct FaultRule {
   int status = 503;
   std::optional<int> retry_after;        ///< seconds, sent as Retry-After
   std::chrono::milliseconds stall{0};    ///< capped at 30 s
-  std::string body;                      ///< serve_body: the answer's body
+  std::string body;                      ///< serve_body: the answer's body; status: its error body
   std::string content_type = "application/vnd.oci.image.manifest.v1+json";  ///< serve_body
 };
 
