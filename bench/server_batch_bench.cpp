@@ -2,9 +2,14 @@
 //
 //   1. The same native build (the static hello binary on the busybox base, pushed to a real
 //      docker-registry on 127.0.0.1) run --builds times one after another by kiln-plugin
-//      directly: the sum of the individual build times.
+//      directly: the sum of the individual build times, and their CPU (kiln-plugin's and the
+//      registry's). Then the same builds C at a time, still without a server: what this
+//      machine allows at that concurrency.
 //   2. The same builds as one batch through a real kiln-server at --concurrency C: wall time
-//      from the POST to the last build's end, against that sum / C (target <= 1.2x).
+//      from the POST to the last build's end, against sum / C (the target, <= 1.2x),
+//      against the C-at-a-time run (what the server itself adds), and against the CPU bound
+//      (no batch beats the builds' CPU / cores). From the server's timestamps: how long builds
+//      took side by side, and how much of the batch the C slots were busy.
 //   3. API overhead per build: the round trip of POST /v1/builds and GET /v1/builds/{id}
 //      (client-measured), and submit -> start (started_ms - created_ms) with an idle worker.
 //   kiln-server-bench [--builds N] [--concurrency C]
@@ -14,6 +19,8 @@
 #include <Poco/StreamCopier.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -78,24 +85,42 @@ int main(int argc, char** argv) {
                 {"binary", KILN_HELLO_BINARY}, {"insecure", true}, {"layer_cache_dir", "none"}, {"tags", tag}};
   };
 
-  // 1. Individually, kiln-plugin alone.
-  std::vector<double> individual;
-  for (int i = 0; i < builds; ++i) {
+  // kiln-plugin run directly, as a pipeline step would run it.
+  const auto run_plugin = [&](const std::string& tag) {
     std::map<std::string, std::string> env;
-    const Json solo = settings("solo" + std::to_string(i));
-    for (const auto& [k, v] : solo.items()) {
+    const Json build = settings(tag);  // named: items() of a temporary would dangle
+    for (const auto& [k, v] : build.items()) {
       std::string name = "PLUGIN_";
       for (char c : k) name += static_cast<char>(::toupper(c));
       env[name] = v.is_string() ? v.get<std::string>() : v.dump();
     }
     env["DOCKER_CONFIG"] = (work.path() / "docker").string();
-    individual.push_back(kiln::bench::milliseconds_of([&] {
-      const auto r = kiln::run_process({KILN_PLUGIN_BINARY}, {.extra_env = env, .working_dir = context.string()});
-      if (r.exit_code != 0) throw std::runtime_error("kiln-plugin failed: " + r.err);
-    }));
-  }
+    const auto r = kiln::run_process({KILN_PLUGIN_BINARY}, {.extra_env = env, .working_dir = context.string()});
+    if (r.exit_code != 0) throw std::runtime_error("kiln-plugin failed: " + r.err);
+  };
+
+  // 1. Individually, kiln-plugin alone.
+  std::vector<double> individual;
+  const double plugin_cpu_before = kiln::bench::reaped_children_cpu_seconds();
+  const double registry_cpu_before = kiln::bench::process_cpu_seconds(registry.pid(), false);
+  for (int i = 0; i < builds; ++i)
+    individual.push_back(kiln::bench::milliseconds_of([&] { run_plugin("solo" + std::to_string(i)); }));
   double sum_ms = 0;
   for (double ms : individual) sum_ms += ms;
+  const double plugin_cpu_s = kiln::bench::reaped_children_cpu_seconds() - plugin_cpu_before;
+  const double registry_cpu_s = kiln::bench::process_cpu_seconds(registry.pid(), false) - registry_cpu_before;
+
+  // 1b. The same builds C at a time without a server (C threads, each running its share): what
+  //     the machine itself allows at this concurrency, so the server's own cost can be told apart.
+  const double direct_ms = kiln::bench::milliseconds_of([&] {
+    std::atomic<int> next{0};
+    std::vector<std::thread> lanes;
+    for (int lane = 0; lane < concurrency; ++lane)
+      lanes.emplace_back([&] {
+        for (int i = next++; i < builds; i = next++) run_plugin("direct" + std::to_string(i));
+      });
+    for (auto& t : lanes) t.join();
+  });
 
   // 2. The batch through kiln-server.
   const int port = kiln::testing::free_port();
@@ -111,7 +136,11 @@ int main(int argc, char** argv) {
   }
   Json list = Json::array();
   for (int i = 0; i < builds; ++i) list.push_back(Json{{"settings", settings("batch" + std::to_string(i))}, {"context", context.string()}});
-  const auto batch_start = Clock::now();
+  const double batch_registry_cpu_before = kiln::bench::process_cpu_seconds(registry.pid(), false);
+  // The batch ends at the last build's finished_ms (the server's system clock, this machine's),
+  // so the client's polling interval does not count; polling is slow enough not to load the server.
+  const std::int64_t batch_start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch()).count();
   const auto [status, body] = server.call("POST", "/v1/batches", Json{{"builds", list}}.dump());
   if (status != 201) {
     std::cerr << body;
@@ -122,13 +151,27 @@ int main(int argc, char** argv) {
   for (const auto deadline = Clock::now() + std::chrono::minutes(30); Clock::now() < deadline;) {
     done = server.get("/v1/batches/" + batch);
     if (done["done"] == true) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  const double batch_ms = std::chrono::duration<double, std::milli>(Clock::now() - batch_start).count();
+  // The server's own CPU and that of the kiln-plugin processes it has reaped.
+  const double batch_server_cpu_s = kiln::bench::process_cpu_seconds(server.process->pid(), true);
+  const double batch_registry_cpu_s = kiln::bench::process_cpu_seconds(registry.pid(), false) - batch_registry_cpu_before;
   if (done["counts"].value("succeeded", 0) != builds) {
     std::cerr << "batch did not succeed: " << done["counts"].dump() << "\n";
     return 3;
   }
+
+  // Where the batch's time went, from the server's own timestamps: how long the builds took
+  // side by side, and how much of the time the C slots were running one.
+  std::vector<double> in_batch;
+  double in_batch_sum = 0;
+  std::int64_t last_finished_ms = batch_start_ms;
+  for (const Json& b : done["builds"]) {
+    last_finished_ms = std::max(last_finished_ms, b["finished_ms"].get<std::int64_t>());
+    in_batch.push_back(static_cast<double>(b["finished_ms"].get<std::int64_t>() - b["started_ms"].get<std::int64_t>()));
+    in_batch_sum += in_batch.back();
+  }
+  const double batch_ms = static_cast<double>(last_finished_ms - batch_start_ms);
 
   // 3. API overhead, one build at a time so a worker is always idle when it arrives.
   std::vector<double> post_ms, get_ms, start_ms;
@@ -149,12 +192,28 @@ int main(int argc, char** argv) {
     get_ms.push_back(kiln::bench::milliseconds_of([&] { server.get("/v1/builds/" + done["builds"][0]["id"].get<std::string>()); }));
 
   const double ideal_ms = sum_ms / concurrency;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  // What the hardware allows: the individual builds' CPU spread over every core.
+  const double cpu_bound_ms = 1000 * (plugin_cpu_s + registry_cpu_s) / cores;
+  const double bound_ms = std::max(ideal_ms, cpu_bound_ms);
   std::cout << fmt::format("kiln-server-bench: {} native builds (hello on busybox, registry on 127.0.0.1), concurrency {}, {} cores\n",
                            builds, concurrency, std::thread::hardware_concurrency());
   std::cout << fmt::format("  individual build (kiln-plugin alone)  median {:.1f} ms, sum {:.0f} ms\n",
                            kiln::bench::stats(individual).median, sum_ms);
   std::cout << fmt::format("  batch through kiln-server             {:.0f} ms wall; sum/C = {:.0f} ms; ratio {:.2f}x (target <= 1.2x)\n",
                            batch_ms, ideal_ms, batch_ms / ideal_ms);
+  std::cout << fmt::format("  the same builds, {} at a time, no server {:.0f} ms wall; batch / that = {:.2f}x (what the server adds)\n",
+                           concurrency, direct_ms, batch_ms / direct_ms);
+  std::cout << fmt::format("  builds inside the batch               median {:.0f} ms each; the {} slots ran builds {:.0f}% of the batch\n",
+                           kiln::bench::stats(in_batch).median, concurrency, 100 * in_batch_sum / (concurrency * batch_ms));
+  std::cout << fmt::format("  CPU of the individual builds           kiln-plugin {:.2f} s + docker-registry {:.2f} s = {:.2f} s "
+                           "({:.2f} cores busy while a build runs)\n",
+                           plugin_cpu_s, registry_cpu_s, plugin_cpu_s + registry_cpu_s,
+                           (plugin_cpu_s + registry_cpu_s) * 1000 / sum_ms);
+  std::cout << fmt::format("  CPU of the batch                       kiln-server and its builds {:.2f} s + docker-registry {:.2f} s\n",
+                           batch_server_cpu_s, batch_registry_cpu_s);
+  std::cout << fmt::format("  bound: max(sum/C, that CPU / {} cores) = {:.0f} ms; batch / bound = {:.2f}x\n", cores,
+                           bound_ms, batch_ms / bound_ms);
   std::cout << fmt::format("  POST /v1/builds round trip            median {:.2f} ms\n", kiln::bench::stats(post_ms).median);
   std::cout << fmt::format("  GET /v1/builds/{{id}} round trip        median {:.2f} ms\n", kiln::bench::stats(get_ms).median);
   std::cout << fmt::format("  submit -> start, idle worker          median {:.0f} ms (ms resolution; target < 5 ms)\n",

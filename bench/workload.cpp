@@ -1,11 +1,15 @@
 #include "bench/workload.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 
@@ -64,6 +68,27 @@ std::optional<WorkloadOptions> parse_workload_flags(int argc, char** argv) {
 Stats stats(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return {v.front(), v[v.size() / 2], v.back()};
+}
+
+double reaped_children_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+double process_cpu_seconds(int pid, bool with_reaped_children) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string line((std::istreambuf_iterator<char>(in)), {});
+  const auto after_name = line.rfind(')');  // the name may hold spaces and parentheses
+  if (after_name == std::string::npos) throw std::runtime_error(fmt::format("no /proc/{}/stat", pid));
+  // Fields 3.. follow the name; utime, stime, cutime, cstime are fields 14-17.
+  std::istringstream fields(line.substr(after_name + 2));
+  std::vector<std::string> f((std::istream_iterator<std::string>(fields)), {});
+  if (f.size() < 15) throw std::runtime_error(fmt::format("short /proc/{}/stat", pid));
+  double ticks = std::stod(f[11]) + std::stod(f[12]);
+  if (with_reaped_children) ticks += std::stod(f[13]) + std::stod(f[14]);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 double milliseconds_of(const std::function<void()>& once) {

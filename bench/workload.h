@@ -28,6 +28,12 @@ struct Stats {
 };
 Stats stats(std::vector<double> values);
 
+/// CPU seconds (user + system) of the children this process has reaped so far.
+double reaped_children_cpu_seconds();
+/// CPU seconds (user + system) process `pid` has used so far, with those of the children it
+/// has reaped (a server's builds) when `with_reaped_children`; from /proc, 10 ms resolution.
+double process_cpu_seconds(int pid, bool with_reaped_children);
+
 /// Wall time of one call, in milliseconds.
 double milliseconds_of(const std::function<void()>& once);
 
