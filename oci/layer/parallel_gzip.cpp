@@ -24,6 +24,25 @@ constexpr unsigned kMaxInFlight = 16;
 
 using Bytes = std::vector<unsigned char>;
 
+// resize() without zero-filling: deflate writes the bytes it produces, and zeroing the rest of
+// a deflateBound()-sized buffer would only fault in pages nothing ever reads.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using Output = std::vector<unsigned char, UninitializedAllocator<unsigned char>>;
+
 // RFC 1952 header: ID1 ID2 CM=deflate FLG=0 (no name, comment or extra) MTIME=0 (none),
 // XFL (2: slowest, 4: fastest), OS=3 (Unix) whatever the machine.
 void put_header(unsigned char* out, int level) {
@@ -32,7 +51,7 @@ void put_header(unsigned char* out, int level) {
   std::copy(header, header + kHeaderSize, out);
 }
 
-void put_le32(Bytes& out, std::uint32_t value) {
+void put_le32(Output& out, std::uint32_t value) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<unsigned char>(value >> (8 * i)));
 }
 
@@ -43,7 +62,7 @@ struct Job {
   bool last = false;
   Bytes input;
   Bytes dictionary;
-  Bytes output;
+  Output output;
   uLong crc = 0;
   bool done = false;
   std::string error;

@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "oci/registry/client_impl.h"
 #include "oci/registry/scope.h"
@@ -28,10 +29,11 @@ struct RegistryClient::StreamedUpload::State {
         connection(SessionOptions{.ca_file = impl.options.ca_file, .timeout = impl.options.timeout}) {}
 
   void send_body(const std::function<void(const char*, std::size_t)>& send) {
+    std::string chunk;
     for (;;) {
-      std::string chunk;
       {
         std::unique_lock lock(mutex);
+        if (chunk.capacity() > 0) spare.push_back(std::move(chunk));
         changed.wait(lock, [&] { return !queue.empty() || closed; });
         if (queue.empty()) return;
         chunk = std::move(queue.front());
@@ -69,6 +71,9 @@ struct RegistryClient::StreamedUpload::State {
   std::condition_variable changed;
   std::deque<std::string> queue;
   std::size_t queued = 0;
+  // Sent chunks, kept for the next ones: fresh buffers for every chunk would cost the kernel a
+  // page fault (and a page to zero) per 4 KiB of the layer.
+  std::vector<std::string> spare;
   bool closed = false;
   bool failed = false;
   bool committed = false;
@@ -112,7 +117,13 @@ void RegistryClient::StreamedUpload::write(const void* data, std::size_t size) n
     std::unique_lock lock(s.mutex);
     s.changed.wait(lock, [&] { return s.queued < kMaxQueuedBytes || s.failed; });
     if (s.failed || s.closed) return;
-    s.queue.emplace_back(static_cast<const char*>(data), size);
+    std::string chunk;
+    if (!s.spare.empty()) {
+      chunk = std::move(s.spare.back());
+      s.spare.pop_back();
+    }
+    chunk.assign(static_cast<const char*>(data), size);
+    s.queue.push_back(std::move(chunk));
     s.queued += size;
   } catch (const std::exception& e) {  // out of memory: stop streaming, the file remains
     std::lock_guard lock(s.mutex);
