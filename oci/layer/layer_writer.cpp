@@ -137,6 +137,13 @@ class TarWriter {
     return true;
   }
 
+  /// Ends a layer no longer wanted: nothing more reaches the blob. The archive is still closed,
+  /// because libarchive frees its block buffer only on a close, never on a failed archive.
+  void abandon() {
+    discarding_ = true;
+    archive_write_close(archive_.get());
+  }
+
   /// Writes the end-of-archive blocks and returns the diff_id.
   Digest finish() {
     if (archive_write_close(archive_.get()) != ARCHIVE_OK) rethrow_or_fail("finishing the layer tar");
@@ -151,6 +158,7 @@ class TarWriter {
 
   static la_ssize_t on_write(struct archive*, void* self, const void* data, std::size_t size) {
     auto* tar = static_cast<TarWriter*>(self);
+    if (tar->discarding_) return static_cast<la_ssize_t>(size);
     // An exception must not unwind through libarchive's C frames: keep it for rethrow_or_fail().
     try {
       tar->diff_id_.update(data, size);
@@ -172,6 +180,7 @@ class TarWriter {
   std::unique_ptr<struct archive, ArchiveFree> archive_;
   Sha256 diff_id_;
   std::exception_ptr callback_error_;
+  bool discarding_ = false;
 };
 
 }  // namespace
@@ -189,7 +198,10 @@ std::optional<WrittenLayer> write_layer_unless(const LayerSpec& spec, const std:
     TarWriter tar(blob);
     std::vector<char> buffer(kReadChunk);
     for (const LayerEntry& entry : entries)
-      if (!tar.add(entry, spec.mtime, buffer, still_wanted)) return std::nullopt;  // ~BlobWriter removes the file
+      if (!tar.add(entry, spec.mtime, buffer, still_wanted)) {
+        tar.abandon();
+        return std::nullopt;  // ~BlobWriter removes the file
+      }
     return tar.finish();
   }();
   if (!diff_id) return std::nullopt;
