@@ -103,6 +103,7 @@ Digest RegistryClient::put_manifest(const std::string& repository, const std::st
     const auto& codes = e.codes();
     return e.status() == 400 && std::find(codes.begin(), codes.end(), "MANIFEST_BLOB_UNKNOWN") != codes.end();
   };
+  constexpr std::chrono::milliseconds kRaceBackoff{20};
   return impl_->retrier.run_also(op, blob_link_race, [&] {
     HttpRequest request = HttpRequest::to("PUT", impl_->url(manifest_path(repository, identifier)));
     // Exactly the manifest's own mediaType, no parameters: Distribution rejects a mismatch.
@@ -121,7 +122,7 @@ Digest RegistryClient::put_manifest(const std::string& repository, const std::st
       impl_->fail_plain(op, fmt::format("the registry stored {} but the manifest hashes to {}", claimed->to_string(),
                                         digest.to_string()));
     return digest;
-  });
+  }, kRaceBackoff);
 }
 
 }  // namespace kiln::oci

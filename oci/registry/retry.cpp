@@ -33,10 +33,11 @@ Retrier::Retrier(Backoff backoff, Sleep sleep) : backoff_(backoff), sleep_(std::
   if (!sleep_) sleep_ = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
 }
 
-void Retrier::wait_after(int failed_attempts, const RegistryError& error, std::string_view what) {
+void Retrier::wait_after(int failed_attempts, const RegistryError& error, std::string_view what,
+                         const Backoff& backoff) {
   thread_local std::mt19937 rng{std::random_device{}()};
   const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-  const auto delay = retry_delay(backoff_, failed_attempts, error.retry_after(), jitter);
+  const auto delay = retry_delay(backoff, failed_attempts, error.retry_after(), jitter);
   spdlog::warn("{} (attempt {} of {}); retrying {} in {} ms", error.what(), failed_attempts, backoff_.max_attempts,
                what, delay.count());
   sleep_(delay);

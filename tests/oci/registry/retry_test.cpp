@@ -85,4 +85,31 @@ TEST(Retry, GivesUpAfterMaxAttemptsAndNeverRetriesPermanentFailures) {
   EXPECT_EQ(calls, 1);
 }
 
+// run_also(): the failures its predicate picks are retried too, from their own shorter first
+// delay; temporary ones keep the usual backoff, and anything else is still final.
+TEST(Retry, RetriesWhatThePredicatePicksFromItsOwnFirstDelay) {
+  std::vector<milliseconds> slept;
+  Retrier retrier(Backoff{.max_attempts = 4, .initial = milliseconds(200), .max = milliseconds(5000)},
+                  [&](milliseconds d) { slept.push_back(d); });
+  const auto race = [](const RegistryError& e) { return e.status() == 400; };
+  int calls = 0;
+  const int result = retrier.run_also("op", race, [&] {
+    if (++calls == 1) throw RegistryError(400, {"MANIFEST_BLOB_UNKNOWN"}, false, "link half-written");
+    if (calls == 2) throw RegistryError(503, {}, false, "busy");
+    return 7;
+  }, milliseconds(20));
+  EXPECT_EQ(result, 7);
+  ASSERT_EQ(slept.size(), 2u);
+  EXPECT_GE(slept[0], milliseconds(16));  // 20 ms with jitter in [0.8, 1.2)
+  EXPECT_LT(slept[0], milliseconds(24));
+  EXPECT_GE(slept[1], milliseconds(320));  // the second failure was a 503: 200 ms doubled, jittered
+  EXPECT_LT(slept[1], milliseconds(480));
+
+  calls = 0;
+  EXPECT_THROW(retrier.run_also("op", race, [&]() -> int { ++calls; throw RegistryError(404, {}, false, "gone"); },
+                                milliseconds(20)),
+               RegistryError);
+  EXPECT_EQ(calls, 1);
+}
+
 }  // namespace kiln::oci
