@@ -30,6 +30,7 @@
 #include "core/process.h"
 #include "core/temp_dir.h"
 #include "oci/json.h"
+#include "server/engine/process_group_child.h"
 #include "tests/support/busybox_image.h"
 #include "tests/support/local_registry.h"
 
@@ -86,8 +87,12 @@ int main(int argc, char** argv) {
   };
 
   // kiln-plugin run directly, as a pipeline step would run it.
+  // Spawned exactly as kiln-server's local engine spawns it (its own process group, a clean
+  // environment, descriptors closed with close_range): core's run_process goes through
+  // Poco::Process::launch, whose child closes every descriptor up to the open-file limit one by
+  // one (about 8 ms at this machine's 20,000), which would flatter the server.
   const auto run_plugin = [&](const std::string& tag) {
-    std::map<std::string, std::string> env;
+    std::map<std::string, std::string> env = kiln::server::clean_base_environment();
     const Json build = settings(tag);  // named: items() of a temporary would dangle
     for (const auto& [k, v] : build.items()) {
       std::string name = "PLUGIN_";
@@ -95,8 +100,11 @@ int main(int argc, char** argv) {
       env[name] = v.is_string() ? v.get<std::string>() : v.dump();
     }
     env["DOCKER_CONFIG"] = (work.path() / "docker").string();
-    const auto r = kiln::run_process({KILN_PLUGIN_BINARY}, {.extra_env = env, .working_dir = context.string()});
-    if (r.exit_code != 0) throw std::runtime_error("kiln-plugin failed: " + r.err);
+    std::string output;
+    const std::atomic<bool> never{false};
+    const kiln::server::GroupRun r = kiln::server::run_in_process_group(
+        {KILN_PLUGIN_BINARY}, env, context, [&](std::string_view line) { (output += line) += '\n'; }, never);
+    if (r.exit_code != 0) throw std::runtime_error("kiln-plugin failed: " + output);
   };
 
   // 1. Individually, kiln-plugin alone.
