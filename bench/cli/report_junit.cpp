@@ -3,26 +3,16 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <ctime>
 #include <pugixml.hpp>
 #include <sstream>
 
 #include "bench/cli/report_table.h"
+#include "core/utc_timestamp.h"
 
 namespace kiln::bench {
 namespace {
 
 std::string seconds_text(double s) { return fmt::format("{:.3f}", s < 0 ? 0.0 : s); }
-
-// Ant's schema wants "YYYY-MM-DDTHH:MM:SS", no zone.
-std::string timestamp_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-  return buffer;
-}
 
 std::string host_name() {
   char buffer[256] = {};
@@ -51,7 +41,7 @@ std::string report_junit(const BenchReport& report, const std::vector<BudgetOutc
   attribute(suite, "name", "kiln-bench");
   attribute(suite, "package", "kiln.bench");
   attribute(suite, "id", "0");
-  attribute(suite, "timestamp", timestamp_now());
+  attribute(suite, "timestamp", utc_timestamp_now());
   attribute(suite, "hostname", host_name());
   attribute(suite, "tests", std::to_string(budgets.size()));
   attribute(suite, "failures", std::to_string(failures));

@@ -2,12 +2,12 @@
 
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <sstream>
 #include <stdexcept>
 
 #include <pugixml.hpp>
 
+#include "core/utc_timestamp.h"
 #include "verify/report/xml_text.h"
 
 namespace kiln::verify {
@@ -44,12 +44,7 @@ std::string junit_timestamp(const std::string& rfc3339) {
     out[10] = 'T';
     return out;
   }
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-  return buffer;
+  return utc_timestamp_now();
 }
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
