@@ -6,8 +6,6 @@
 // --memory-mb N adds one build per compression of an N MiB binary (the workload repeated) and
 // prints the kiln-plugin process's peak resident memory (ru_maxrss, through GNU time).
 //   kiln-native-bench [--runs N] [--binary-mb N] [--base-mb N] [--memory-mb N]
-#include <archive.h>
-#include <archive_entry.h>
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -29,6 +27,7 @@
 #include "oci/registry/client.h"
 #include "tests/support/busybox_image.h"
 #include "tests/support/local_registry.h"
+#include "bench/libarchive_compressor.h"
 #include "bench/workload.h"
 
 namespace {
@@ -45,30 +44,14 @@ double thread_cpu_seconds() {
 
 // Wall seconds; `cpu` gets the CPU seconds the compression took (the floor on an idle core).
 double compress_seconds(const fs::path& file, const char* filter, int level, double& cpu) {
-  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
-  archive_write_set_format_raw(a.get());
-  if (std::string_view(filter) == "gzip") {
-    archive_write_add_filter_gzip(a.get());
-    archive_write_set_options(a.get(), fmt::format("gzip:compression-level={},gzip:!timestamp", level).c_str());
-  } else {
-    archive_write_add_filter_zstd(a.get());
-    archive_write_set_options(a.get(), fmt::format("zstd:compression-level={}", level).c_str());
-  }
-  archive_write_set_bytes_per_block(a.get(), 0);
   std::ifstream in(file, std::ios::binary);
   std::vector<char> buffer(1 << 20);
   const auto start = Clock::now();
   const double cpu_start = thread_cpu_seconds();
-  archive_write_open(a.get(), nullptr, nullptr, [](archive*, void*, const void*, size_t n) -> la_ssize_t {
-    return static_cast<la_ssize_t>(n);
-  }, nullptr);
-  std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), archive_entry_free);
-  archive_entry_set_filetype(entry.get(), AE_IFREG);
-  archive_entry_set_pathname(entry.get(), "data");
-  archive_write_header(a.get(), entry.get());
+  kiln::bench::LibarchiveCompressor compressor(filter, level, [](const void*, std::size_t) {});  // output discarded
   while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())), in.gcount() > 0)
-    archive_write_data(a.get(), buffer.data(), static_cast<size_t>(in.gcount()));
-  archive_write_close(a.get());
+    compressor.write(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  compressor.finish();
   cpu = thread_cpu_seconds() - cpu_start;
   return std::chrono::duration<double>(Clock::now() - start).count();
 }

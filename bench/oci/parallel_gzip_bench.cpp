@@ -3,8 +3,6 @@
 // gzip filter, which is what kiln used before and what the floor in kiln-native-bench is.
 // MB/s are of uncompressed input. `cpu_s` is the CPU time of every thread of the process per
 // iteration (getrusage), so a loaded machine's lost wall time shows as cpu_s << Time.
-#include <archive.h>
-#include <archive_entry.h>
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
@@ -13,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "bench/libarchive_compressor.h"
 #include "bench/workload.h"
 #include "core/temp_dir.h"
 #include "oci/layer/parallel_gzip.h"
@@ -73,23 +72,9 @@ void BM_LibarchiveGzip(benchmark::State& state) {
   const double cpu_start = process_cpu_seconds();
   for (auto _ : state) {
     out_size = 0;
-    std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
-    archive_write_set_format_raw(a.get());
-    archive_write_add_filter_gzip(a.get());
-    archive_write_set_options(a.get(), ("gzip:compression-level=" + std::to_string(level) + ",gzip:!timestamp").c_str());
-    archive_write_set_bytes_per_block(a.get(), 1 << 20);
-    archive_write_set_bytes_in_last_block(a.get(), 1);
-    archive_write_open(a.get(), &out_size, nullptr, [](archive*, void* sum, const void*, size_t n) -> la_ssize_t {
-      *static_cast<std::size_t*>(sum) += n;
-      return static_cast<la_ssize_t>(n);
-    }, nullptr);
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), archive_entry_free);
-    archive_entry_set_filetype(entry.get(), AE_IFREG);
-    archive_entry_set_pathname(entry.get(), "layer.tar");
-    archive_write_header(a.get(), entry.get());
-    for (std::size_t at = 0; at < data.size(); at += kPiece)
-      archive_write_data(a.get(), data.data() + at, std::min(kPiece, data.size() - at));
-    archive_write_close(a.get());
+    kiln::bench::LibarchiveCompressor compressor("gzip", level, [&](const void*, std::size_t n) { out_size += n; });
+    for (std::size_t at = 0; at < data.size(); at += kPiece) compressor.write(data.data() + at, std::min(kPiece, data.size() - at));
+    compressor.finish();
   }
   report(state, out_size, cpu_start);
   state.SetLabel("libarchive, 1 thread, level " + std::to_string(level));
