@@ -19,6 +19,7 @@
 #include "tests/support/busybox_image.h"
 #include "tests/support/files.h"
 #include "tests/support/local_registry.h"
+#include "tests/support/processes.h"
 #include "tests/support/tools.h"
 
 namespace kiln::testing {
@@ -26,44 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-// pid -> parent pid for every process now; entries vanish as processes exit (ignored).
-std::map<int, int> parents() {
-  std::map<int, int> out;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string stat;
-    std::getline(in, stat);
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so from the last ')'.
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close + 1));
-    std::string state;
-    int ppid = 0;
-    if (rest >> state >> ppid) out[std::stoi(name)] = ppid;
-  }
-  return out;
-}
-
-std::string cmdline_of(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  for (char& c : text)
-    if (c == '\0') c = ' ';
-  return text;
-}
-
-// False once `pid` has exited, zombie included (kill(pid, 0), which running() asks, still
-// succeeds for a zombie until it is reaped).
-bool alive(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!std::getline(in, stat)) return false;
-  const auto close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
-}
 
 struct Seen {
   std::set<std::string> cmdlines;  ///< every descendant's (and the child's own) command line
@@ -78,8 +41,8 @@ Seen watch(const std::vector<std::string>& argv, const ProcessOptions& options, 
   Seen seen;
   ChildProcess child(argv, options);
   const auto deadline = Clock::now() + limit;
-  while (alive(child.pid()) && Clock::now() < deadline) {
-    const std::map<int, int> tree = parents();
+  while (process_alive(child.pid()) && Clock::now() < deadline) {
+    const std::map<int, int> tree = process_parents();
     std::set<int> ours{child.pid()};
     for (bool grew = true; grew;) {
       grew = false;
@@ -87,7 +50,7 @@ Seen watch(const std::vector<std::string>& argv, const ProcessOptions& options, 
         if (ours.contains(ppid) && ours.insert(pid).second) grew = true;
     }
     for (int pid : ours) {
-      const std::string line = cmdline_of(pid);
+      const std::string line = process_cmdline(pid);
       if (line.empty()) continue;
       seen.cmdlines.insert(line);
       if (seen.leaked.empty() && line.find(secret) != std::string::npos) seen.leaked = line;

@@ -149,7 +149,7 @@ TEST_F(NativeSpeed, BaseLayersFromAnotherRegistryAreStreamedAcross) {
   const std::vector<std::string> base_layers = base_layer_digests();
   int patches = 0;
   std::string log;
-  for (const ProxiedRequest& r : target_proxy.log()) {
+  for (const ProxiedRequest& r : target_proxy.settled_log()) {
     patches += r.method == "PATCH" && r.status == 202;
     log += fmt::format("  {} {}?{} -> {}\n", r.method, r.path, r.query.substr(0, 90), r.status);
   }
@@ -186,11 +186,12 @@ TEST_F(NativeSpeed, ARewrittenIdenticalBinaryIsFoundByContentAndNotUploaded) {
   const std::string again = build(env);
   EXPECT_EQ(digest_in(again), first);
   EXPECT_NE(again.find("0 new layer(s) uploaded"), std::string::npos) << again;
+  const std::vector<ProxiedRequest> log = proxy_.settled_log();  // every status recorded
   int blob_puts = 0;  // the layer, the config and the base layers are all in team/app already
-  for (const ProxiedRequest& r : proxy_.log()) blob_puts += r.method == "PUT" && r.path.find("/blobs/uploads/") != std::string::npos;
+  for (const ProxiedRequest& r : log) blob_puts += r.method == "PUT" && r.path.find("/blobs/uploads/") != std::string::npos;
   EXPECT_EQ(blob_puts, 0) << log_text();
   int opened = 0, cancelled = 0;  // a session opened for the layer is cancelled, not left behind
-  for (const ProxiedRequest& r : proxy_.log()) {
+  for (const ProxiedRequest& r : log) {
     opened += r.method == "POST" && r.path.ends_with("/blobs/uploads/") && r.status == 202;
     cancelled += r.method == "DELETE" && r.path.find("/blobs/uploads/") != std::string::npos && r.status == 204;
   }

@@ -10,16 +10,11 @@
 #include <fstream>
 
 #include "core/temp_dir.h"
+#include "tests/support/files.h"
 
 namespace kiln::server {
-namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-}  // namespace
+using kiln::testing::read_file;
 
 TEST(BuildLog, KeepsHeadAndTailAndSaysWhatWasDropped) {
   TempDir dir("kiln-build-log");

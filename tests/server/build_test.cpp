@@ -8,6 +8,8 @@
 
 #include "tests/server/build_env.h"
 #include "tests/support/fault_proxy.h"
+#include "tests/support/files.h"
+#include "tests/support/processes.h"
 
 namespace kiln::testing {
 namespace {
@@ -27,11 +29,6 @@ class ServerBuilds : public ::testing::Test {
 };
 BuildEnv* ServerBuilds::env_ = nullptr;
 ServerProcess* ServerBuilds::server_ = nullptr;
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // The most builds whose [started, finished] intervals overlap at one moment.
 int max_overlap(const Json& builds) {
@@ -184,9 +181,10 @@ TEST_F(ServerBuilds, APasswordAppearsInNoResponseLogDatabaseOrCmdline) {
   while (std::chrono::steady_clock::now() < deadline && server_->request("GET", "/v1/builds/" + id).json()["state"] != "succeeded") {
     for (const auto& proc : std::filesystem::directory_iterator("/proc")) {
       const std::string cmdline = read_file(proc.path() / "cmdline");
-      if (cmdline.find("kiln-plugin") != std::string::npos) ++plugins_seen;
       EXPECT_EQ(cmdline.find(password), std::string::npos) << proc.path();
     }
+    for (int pid : process_descendants(server_->pid()))  // this server's builds, not a neighbour test's
+      plugins_seen += process_cmdline(pid).starts_with(KILN_PLUGIN_BINARY);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_GT(plugins_seen, 0) << "never saw kiln-plugin running";

@@ -3,18 +3,16 @@
 // sqlite3 CLI, not kiln's code) are the witnesses.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "tests/server/build_env.h"
 #include "tests/support/fault_proxy.h"
+#include "tests/support/files.h"
+#include "tests/support/processes.h"
 
 namespace kiln::testing {
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 int count(const std::string& text, const std::string& needle) {
   int n = 0;
@@ -22,12 +20,12 @@ int count(const std::string& text, const std::string& needle) {
   return n;
 }
 
-// kiln-plugin processes started from this build tree.
-int plugins_running() {
-  int n = 0;
-  for (const auto& proc : std::filesystem::directory_iterator("/proc"))
-    if (read_file(proc.path() / "cmdline").rfind(KILN_PLUGIN_BINARY, 0) == 0) ++n;
-  return n;
+// The kiln-plugin processes `server` started (not those of tests running beside this one).
+std::vector<int> plugins_of(int server) {
+  std::vector<int> out;
+  for (int pid : process_descendants(server))
+    if (process_cmdline(pid).starts_with(KILN_PLUGIN_BINARY)) out.push_back(pid);
+  return out;
 }
 
 }  // namespace
@@ -62,13 +60,21 @@ TEST(ServerRestart, KillNineMidBatchLosesNothingAndRunsNothingTwiceToCompletion)
   }
   ASSERT_EQ(counts.value("running", 0), 2) << counts.dump();
   ASSERT_GT(counts.value("queued", 0), 0) << counts.dump();
+  // A build is "running" from its claim, a moment before its kiln-plugin has exec'd.
+  std::vector<int> plugins;
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+       plugins.size() < 2 && std::chrono::steady_clock::now() < until;
+       std::this_thread::sleep_for(std::chrono::milliseconds(20)))
+    plugins = plugins_of(server.pid());
+  ASSERT_EQ(plugins.size(), 2u) << "one kiln-plugin per running build";
   server.kill9();
 
   // The builds the dead server was running die with it (no orphan keeps pushing).
+  const auto any_alive = [&] { return std::any_of(plugins.begin(), plugins.end(), process_alive); };
   const auto orphan_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < orphan_deadline && plugins_running() > 0)
+  while (std::chrono::steady_clock::now() < orphan_deadline && any_alive())
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  EXPECT_EQ(plugins_running(), 0);
+  EXPECT_FALSE(any_alive());
 
   server.restart();
   EXPECT_NE(server.output().find("2 running build(s) re-queued"), std::string::npos) << server.output();

@@ -17,18 +17,14 @@
 #include "core/process.h"
 #include "core/temp_dir.h"
 #include "server/engine/kubernetes/kaniko_build_pod.h"
+#include "tests/support/files.h"
 
 namespace kiln::server {
 namespace {
 
-using oci::Json;
+using kiln::testing::read_file;
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using oci::Json;
 
 // Serves GET /v1/builds/b1/context: the tar for "Bearer <token>", 401 otherwise.
 class ContextServer {
@@ -125,16 +121,16 @@ class FetchContext : public ::testing::Test {
 };
 
 TEST_F(FetchContext, UnpacksTheTarIntoTheWorkspaceWithTheBearerToken) {
-  ContextServer server(slurp(dir_.path() / "context.tar"), "ctx-token-good-1234");
+  ContextServer server(read_file(dir_.path() / "context.tar"), "ctx-token-good-1234");
   const ProcessResult r = fetch(server.url(), "ctx-token-good-1234");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(server.served(), 1);
-  EXPECT_EQ(slurp(workspace_ / "Dockerfile"), "FROM busybox\nCOPY src /src\n");
-  EXPECT_EQ(slurp(workspace_ / "src/main.sh"), "echo hello\n");
+  EXPECT_EQ(read_file(workspace_ / "Dockerfile"), "FROM busybox\nCOPY src /src\n");
+  EXPECT_EQ(read_file(workspace_ / "src/main.sh"), "echo hello\n");
 }
 
 TEST_F(FetchContext, AWrongTokenFailsTheInitContainerAndUnpacksNothing) {
-  ContextServer server(slurp(dir_.path() / "context.tar"), "ctx-token-good-1234");
+  ContextServer server(read_file(dir_.path() / "context.tar"), "ctx-token-good-1234");
   const ProcessResult r = fetch(server.url(), "ctx-token-bad-5678");
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(server.refused(), 1);

@@ -25,16 +25,12 @@
 #include "core/process.h"
 #include "core/temp_dir.h"
 #include "oci/json.h"
+#include "tests/support/files.h"
 
 namespace kiln::testing {
 namespace {
 
 using oci::Json;
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string base64url(std::string_view bytes) {
   std::ostringstream out;
