@@ -24,16 +24,14 @@ BlobSource file_source(const std::filesystem::path& file, std::int64_t size) {
 }
 
 // The bytes of a download, on their way to a file (kept for a retried upload) and to a streamed
-// upload into the target at the same time. A rewind (get_blob_to retrying a cut download)
-// leaves the upload behind: it already holds bytes that will come again.
+// upload into the target at the same time. get_blob_to never rewinds (a cut download resumes
+// with Range), so every byte reaches both once.
 class TeeToUpload final : public std::streambuf {
  public:
   TeeToUpload(const std::filesystem::path& file, RegistryClient::StreamedUpload* upload) : upload_(upload) {
     if (!file_.open(file, std::ios::out | std::ios::binary | std::ios::trunc))
       throw_infra(fmt::format("cannot create {}", file.string()));
   }
-  /// False once the upload missed bytes or was never there: upload the file instead.
-  bool upload_has_every_byte() const { return upload_ != nullptr; }
   bool close() { return file_.close() != nullptr; }
 
  protected:
@@ -46,14 +44,6 @@ class TeeToUpload final : public std::streambuf {
     if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
     const char byte = traits_type::to_char_type(c);
     return xsputn(&byte, 1) == 1 ? c : traits_type::eof();
-  }
-  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override {
-    if (off != 0 || dir != std::ios_base::cur) upload_ = nullptr;
-    return file_.pubseekoff(off, dir, which);
-  }
-  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
-    if (pos != file_.pubseekoff(0, std::ios_base::cur, which)) upload_ = nullptr;
-    return file_.pubseekpos(pos, which);
   }
   int sync() override { return file_.pubsync(); }
 
@@ -75,17 +65,15 @@ void copy_blob(const BlobOrigin& origin, RegistryClient& target, const std::stri
   TempDir scratch("kiln-blob");
   const auto file = scratch.path() / "blob";
   std::int64_t size = 0;
-  bool streamed = false;
   {
     TeeToUpload tee(file, upload.get());
     std::ostream out(&tee);
     size = origin.client.get_blob_to(origin.repository, digest, out);
     out.flush();
     if (!out || !tee.close()) throw_infra(fmt::format("cannot write {} to {}", digest.to_string(), file.string()));
-    streamed = tee.upload_has_every_byte();
   }
-  if (streamed && upload->commit(digest)) return;
-  upload.reset();  // cancels a session that missed bytes
+  if (upload && upload->commit(digest)) return;
+  upload.reset();  // cancels a session whose stream failed
   target.upload_blob(repository, digest, file_source(file, size));
 }
 

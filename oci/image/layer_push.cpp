@@ -20,22 +20,21 @@ class UploadObserver final : public BlobObserver {
 
 }  // namespace
 
-std::optional<PushedLayer> cached_layer(const LayerSpec& spec, const LayerCache& cache) {
-  const auto hit = cache.find(cache.key_for(spec));
+std::optional<PushedLayer> cached_layer(const LayerCache& cache, const Digest& key, Compression compression) {
+  const auto hit = cache.find(key);
   if (!hit) return std::nullopt;
   return PushedLayer{.digest = hit->digest, .diff_id = hit->diff_id, .size = hit->size,
-                     .compression = spec.compression.kind, .uploaded = Uploaded::already_present};
+                     .compression = compression, .uploaded = Uploaded::already_present};
 }
 
 PushedLayer push_layer(RegistryClient& target, const std::string& repository, const LayerSpec& spec,
                        const std::filesystem::path& blob_path, const LayerCache* cache) {
   // The layer the cache names for `key`, when the registry has its blob.
   const auto present = [&](const Digest& key) -> std::optional<PushedLayer> {
-    const auto hit = cache->find(key);
-    if (!hit || !target.head_blob(repository, hit->digest)) return std::nullopt;
-    spdlog::debug("layer cache: {} is already in {}", hit->digest.to_string(), repository);
-    return PushedLayer{.digest = hit->digest, .diff_id = hit->diff_id, .size = hit->size,
-                       .compression = spec.compression.kind, .uploaded = Uploaded::already_present};
+    auto layer = cached_layer(*cache, key, spec.compression.kind);
+    if (!layer || !target.head_blob(repository, layer->digest)) return std::nullopt;
+    spdlog::debug("layer cache: {} is already in {}", layer->digest.to_string(), repository);
+    return layer;
   };
   std::optional<Digest> key;
   if (cache) {

@@ -23,9 +23,10 @@ struct PushedLayer {
   Uploaded uploaded = Uploaded::yes;
 };
 
-/// The layer the cache recorded for `spec`'s inputs, without asking any registry (so it says
-/// nothing about where the blob is: `uploaded` is already_present). nullopt on a miss.
-std::optional<PushedLayer> cached_layer(const LayerSpec& spec, const LayerCache& cache);
+/// The layer the cache recorded under `key` (LayerCache::key_for of the spec), without asking
+/// any registry (so it says nothing about where the blob is: `uploaded` is already_present).
+/// nullopt on a miss.
+std::optional<PushedLayer> cached_layer(const LayerCache& cache, const Digest& key, Compression compression);
 
 /// `cache` may be null (no cache).
 PushedLayer push_layer(RegistryClient& target, const std::string& repository, const LayerSpec& spec,

@@ -18,7 +18,7 @@ class PlanningSink final : public ImageSink {
   bool take_blob(const BlobOrigin&, const Digest&) override { return false; }
 
   PushedLayer put_layer(const LayerSpec& spec, const std::filesystem::path&, const LayerCache*) override {
-    if (auto layer = cached_layer(spec, cache_)) return *layer;
+    if (auto layer = cached_layer(cache_, cache_.key_for(spec), spec.compression.kind)) return *layer;
     throw_infra("planning a build: the layer cache does not know this layer; write it with a storing sink");
   }
 

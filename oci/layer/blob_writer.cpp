@@ -12,18 +12,6 @@
 #include "core/error.h"
 
 namespace kiln::oci {
-namespace {
-
-void check_level(const CompressionSettings& settings) {
-  const auto out_of_range = [&](const char* name, int max) {
-    throw_usage(std::string(name) + " compression level " + std::to_string(settings.level) +
-                " is out of range 1-" + std::to_string(max));
-  };
-  if (settings.kind == Compression::gzip && (settings.level < 1 || settings.level > 9)) out_of_range("gzip", 9);
-  if (settings.kind == Compression::zstd && (settings.level < 1 || settings.level > 19)) out_of_range("zstd", 19);
-}
-
-}  // namespace
 
 BlobWriter::RemoveUnlessKept::~RemoveUnlessKept() {
   if (keep || path.empty()) return;
@@ -37,7 +25,8 @@ BlobWriter::Fd::~Fd() {
 
 BlobWriter::BlobWriter(const std::filesystem::path& path, const CompressionSettings& settings, BlobObserver* observer)
     : observer_(observer) {
-  check_level(settings);
+  // A level out of range is refused by the compressor's constructor, and ~RemoveUnlessKept
+  // then removes the file created here.
   fd_.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_.fd < 0) throw_infra("cannot create layer blob '" + path.string() + "': " + std::strerror(errno));
   file_.path = path;

@@ -14,6 +14,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/unique_fd.h"
 #include "oci/sha256.h"
 
 namespace kiln::oci {
@@ -41,12 +42,9 @@ std::string memo_name(const std::filesystem::path& path, const std::string& iden
 }  // namespace
 
 Digest hash_file_content(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const int fd = file.get();
   if (fd < 0) throw_usage(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
-  struct Close {
-    int fd;
-    ~Close() { ::close(fd); }
-  } close_fd{fd};
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   Sha256 hash;
   std::vector<char> buffer(1 << 20);
@@ -88,10 +86,10 @@ void FileHashes::remember(const std::filesystem::path& path, const std::string& 
 }
 
 void FileHashes::start(const std::filesystem::path& path) {
-  auto identity = identity_of(path);
-  if (!identity) return;
   std::lock_guard lock(mutex_);
   if (started_.contains(path.string())) return;
+  auto identity = identity_of(path);
+  if (!identity) return;
   std::shared_future<Digest> hash;
   const std::optional<Digest> known = remembered(path, *identity);
   if (known) {
@@ -122,9 +120,12 @@ Digest FileHashes::get(const std::filesystem::path& path) {
   const Digest digest = hash.get();
   // A rewrite while it was being hashed leaves a hash of neither version.
   std::lock_guard lock(mutex_);
-  const Started& started = started_.at(path.string());
+  Started& started = started_.at(path.string());
   if (identity_of(path) != started.identity) return hash_file_content(path);
-  if (!started.from_memo) remember(path, started.identity, digest);
+  if (!started.from_memo) {
+    remember(path, started.identity, digest);
+    started.from_memo = true;  // remembered now: the next get() writes nothing
+  }
   return digest;
 }
 

@@ -115,8 +115,9 @@ std::optional<BuildResult> already_pushed(const BuildPlan& plan, const oci::Base
   const oci::LayerSpec spec = app_layer_spec(plan, *t.binary);
   // A binary whose hash is not remembered is new or rewritten: the full path compresses it
   // while its hash is still being read, rather than waiting for it here.
-  if (!cache.key_if_ready(spec)) return std::nullopt;
-  const std::optional<oci::PushedLayer> layer = oci::cached_layer(spec, cache);
+  const std::optional<oci::Digest> key = cache.key_if_ready(spec);
+  if (!key) return std::nullopt;
+  const std::optional<oci::PushedLayer> layer = oci::cached_layer(cache, *key, spec.compression.kind);
   if (!layer) return std::nullopt;
   const auto plan_sink = oci::planning_sink(cache, false);
   const oci::ImageAddition addition{.layers = {*layer},
