@@ -5,16 +5,20 @@
 
 #include <iostream>
 #include <mutex>
-#include <set>
+#include <map>
 
 namespace kiln::log {
 namespace {
 
 std::mutex secrets_mutex;
-std::set<std::string>& secrets() {
-  static std::set<std::string> s;
+// Each secret with how many registrations hold it.
+std::map<std::string, int>& secrets() {
+  static std::map<std::string, int> s;
   return s;
 }
+
+// Very short values would redact ordinary words; no real credential is that short.
+bool worth_redacting(const std::string& secret) { return secret.size() >= 4; }
 
 // Redacts at the sink so that no logger call, however it formats its arguments, can leak.
 class RedactingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
@@ -42,15 +46,26 @@ void setup(Level level) {
 }
 
 void add_secret(const std::string& secret) {
-  // Very short values would redact ordinary words; no real credential is that short.
-  if (secret.size() < 4) return;
+  if (!worth_redacting(secret)) return;
   std::lock_guard lock(secrets_mutex);
-  secrets().insert(secret);
+  ++secrets()[secret];
+}
+
+ScopedSecrets::ScopedSecrets(std::vector<std::string> secrets) : secrets_(std::move(secrets)) {
+  for (const auto& secret : secrets_) add_secret(secret);
+}
+
+ScopedSecrets::~ScopedSecrets() {
+  std::lock_guard lock(secrets_mutex);
+  for (const auto& secret : secrets_) {
+    if (!worth_redacting(secret)) continue;
+    if (auto it = secrets().find(secret); it != secrets().end() && --it->second == 0) secrets().erase(it);
+  }
 }
 
 std::string redact(std::string text) {
   std::lock_guard lock(secrets_mutex);
-  for (const auto& secret : secrets()) {
+  for (const auto& [secret, holders] : secrets()) {
     for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
       text.replace(pos, secret.size(), "****");
   }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <string>
+#include <vector>
 
 namespace kiln::log {
 
@@ -14,8 +15,23 @@ enum class Level { debug, info, warn, error };
 Level parse_level(const std::string& text);
 /// Sets up the default logger on stderr. Call once from main().
 void setup(Level level);
-/// Registers a value (password, token, auth blob) that must never be printed.
+/// Registers a value (password, token, auth blob) that must never be printed, for the rest of
+/// the process.
 void add_secret(const std::string& secret);
+
+/// Registers values for as long as it lives: a long-running server's per-build credentials, so
+/// the list every log line is checked against does not grow with each build it has run.
+/// Registrations are counted: a value registered twice stays until both are gone.
+class ScopedSecrets {
+ public:
+  explicit ScopedSecrets(std::vector<std::string> secrets);
+  ~ScopedSecrets();
+  ScopedSecrets(const ScopedSecrets&) = delete;
+  ScopedSecrets& operator=(const ScopedSecrets&) = delete;
+
+ private:
+  std::vector<std::string> secrets_;
+};
 /// Returns text with every registered secret replaced; used for error messages too.
 std::string redact(std::string text);
 

@@ -1,8 +1,8 @@
+#include "server/store/random_id.h"
 #include "server/queue/build_queue.h"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -14,24 +14,11 @@
 namespace kiln::server {
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string random_token() {
-  unsigned char bytes[24];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) return {};
-  std::string out;
-  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
-
 BuildState to_build_state(BuildResult::State s) {
   switch (s) {
     case BuildResult::State::succeeded: return BuildState::succeeded;
     case BuildResult::State::cancelled: return BuildState::cancelled;
-    case BuildResult::State::failed:
-    case BuildResult::State::interrupted: return BuildState::failed;
+    case BuildResult::State::failed: break;
   }
   return BuildState::failed;
 }
@@ -100,7 +87,7 @@ void BuildQueue::run_one(BuildRecord record) {
   std::vector<std::string> secrets;
   for (const auto& [k, v] : record.spec.secret_settings) secrets.push_back(v);
   for (const auto& [k, v] : record.spec.verify_secret_settings) secrets.push_back(v);
-  for (const auto& s : secrets) log::add_secret(s);
+  const log::ScopedSecrets redacted_while_it_runs(secrets);
 
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   auto build_log = std::make_shared<BuildLog>(log_file(id), options_.log_cap_bytes, secrets);
@@ -109,7 +96,7 @@ void BuildQueue::run_one(BuildRecord record) {
   std::string token_hash;
   if (!options_.context_base_url.empty()) {
     request.context_url = options_.context_base_url + "/v1/builds/" + id + "/context";
-    request.context_token = random_token();
+    request.context_token = random_hex(24);
     token_hash = sha256_hex(request.context_token);
   }
   {

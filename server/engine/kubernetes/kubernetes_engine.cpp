@@ -82,7 +82,7 @@ class KubernetesEngine final : public Engine {
   std::string name() const override { return "kubernetes"; }
 
   BuildResult run(const BuildRequest& request, const LogSink& log, const std::atomic<bool>& cancel) override {
-    log::add_secret(request.context_token);
+    const log::ScopedSecrets redacted_while_it_runs({request.context_token});
     try {
       return build(request, log, cancel);
     } catch (const std::exception& e) {
