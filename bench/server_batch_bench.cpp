@@ -30,6 +30,7 @@
 #include "core/process.h"
 #include "core/temp_dir.h"
 #include "oci/json.h"
+#include "server/engine/local_engine.h"
 #include "server/engine/process_group_child.h"
 #include "tests/support/busybox_image.h"
 #include "tests/support/local_registry.h"
@@ -94,11 +95,8 @@ int main(int argc, char** argv) {
   const auto run_plugin = [&](const std::string& tag) {
     std::map<std::string, std::string> env = kiln::server::clean_base_environment();
     const Json build = settings(tag);  // named: items() of a temporary would dangle
-    for (const auto& [k, v] : build.items()) {
-      std::string name = "PLUGIN_";
-      for (char c : k) name += static_cast<char>(::toupper(c));
-      env[name] = v.is_string() ? v.get<std::string>() : v.dump();
-    }
+    for (const auto& [k, v] : build.items())
+      env[kiln::server::plugin_variable(k)] = v.is_string() ? v.get<std::string>() : v.dump();
     env["DOCKER_CONFIG"] = (work.path() / "docker").string();
     std::string output;
     const std::atomic<bool> never{false};

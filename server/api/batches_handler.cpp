@@ -1,10 +1,10 @@
 // /v1/batches: submit a list or a matrix of builds in one request, and follow them together.
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <map>
 
+#include "server/store/random_id.h"
 #include "server/api/build_submission.h"
 #include "server/api/http_util.h"
 #include "server/api/routes.h"
@@ -13,14 +13,6 @@ namespace kiln::server {
 namespace {
 
 using oci::Json;
-
-std::string new_batch_id() {
-  unsigned char bytes[8];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string out = "batch-";
-  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
 
 Json batch_json(const std::string& id, const std::vector<BuildRecord>& builds) {
   Json list = Json::array();
@@ -39,7 +31,7 @@ void handle_batches(ApiContext& ctx, const PathParts& parts, Request& request, R
   if (parts.size() == 1 && request.getMethod() == "POST") {
     const Json body = read_json_body(request, ctx.config.max_request_bytes);
     const auto specs = parse_batch(body, {.contexts_dir = ctx.contexts_dir});
-    const std::string id = new_batch_id();
+    const std::string id = new_id("batch-");
     ctx.store.insert(id, specs);
     ctx.queue.notify();
     send_json(response, 201, batch_json(id, ctx.store.batch(id)));

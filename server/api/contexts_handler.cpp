@@ -2,8 +2,8 @@
 // name it by the returned id. GET /v1/builds/{id}/context: the context of a running build as a
 // tar, for an engine that runs builds elsewhere, with that build's own context token.
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
+#include "server/store/random_id.h"
 #include "server/api/context_archive.h"
 #include "server/api/http_util.h"
 #include "server/api/routes.h"
@@ -14,10 +14,7 @@ void handle_contexts(ApiContext& ctx, const PathParts& parts, Request& request, 
   if (parts.size() != 1 || request.getMethod() != "POST")
     throw ApiError(404, fmt::format("no such endpoint: {} {}", request.getMethod(), request.getURI()));
   const std::string tar = read_body(request, ctx.config.max_request_bytes);
-  unsigned char bytes[8];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string id = "ctx-";
-  for (unsigned char b : bytes) id += fmt::format("{:02x}", b);
+  const std::string id = new_id("ctx-");
   const auto dir = ctx.contexts_dir / id;
   std::filesystem::create_directories(dir);
   try {

@@ -77,12 +77,13 @@ void handle_build_log(ApiContext& ctx, const std::string& id, Request& request, 
       return;
     }
     if (!live) {
-      // Queued, or between the store and the worker: look again shortly.
+      // Queued, or between the store and the worker: look again shortly (each look is a query
+      // on the store every worker also needs, so not too often).
       if (std::chrono::steady_clock::now() - last_write > 10s) {
         if (!events.comment("waiting")) return;
         last_write = std::chrono::steady_clock::now();
       }
-      std::this_thread::sleep_for(50ms);
+      std::this_thread::sleep_for(200ms);
       continue;
     }
     if (!send_file(events, ctx.queue.log_file(id), live->prior_bytes())) return;

@@ -26,7 +26,7 @@ struct BuildRequest {
 };
 
 struct BuildResult {
-  enum class State { succeeded, failed, cancelled, interrupted };
+  enum class State { succeeded, failed, cancelled };
   State state = State::failed;
   int exit_code = -1;   ///< kiln-plugin's / the executor's exit code, -1 when it never ran
   std::string digest;   ///< sha256:… of the pushed image when succeeded

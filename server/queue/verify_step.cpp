@@ -23,7 +23,6 @@ VerifyOutcome run_verify_step(const std::filesystem::path& verify_binary, const 
   std::filesystem::remove(junit_file, ec);
   try {
     const GroupRun run = run_in_process_group({verify_binary.string()}, env, spec.context_dir, log, cancel);
-    outcome.ran = !run.cancelled;
     outcome.exit_code = run.exit_code;
   } catch (const std::exception& e) {
     log(fmt::format("kiln-server: cannot run kiln-verify: {}", e.what()));

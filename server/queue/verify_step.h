@@ -11,7 +11,6 @@
 namespace kiln::server {
 
 struct VerifyOutcome {
-  bool ran = false;
   int exit_code = -1;        ///< kiln-verify's: 0 passed, 1 a test failed, 2 usage, 3 infra
   bool report_written = false;
 };

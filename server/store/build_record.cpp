@@ -1,5 +1,7 @@
 #include "server/store/build_record.h"
 
+#include <chrono>
+
 #include "core/error.h"
 
 namespace kiln::server {
@@ -19,6 +21,10 @@ BuildState parse_build_state(const std::string& text) {
   for (BuildState s : {BuildState::queued, BuildState::running, BuildState::succeeded, BuildState::failed, BuildState::cancelled})
     if (to_string(s) == text) return s;
   throw_infra("unknown build state '" + text + "' in the database");
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace kiln::server

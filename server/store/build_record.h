@@ -32,12 +32,15 @@ struct BuildRecord {
   std::string batch_id;  ///< empty when submitted alone
   BuildState state = BuildState::queued;
   BuildSpec spec;        ///< secret maps are filled only by BuildStore::claim_next()
-  std::int64_t created_ms = 0, started_ms = 0, finished_ms = 0;  ///< unix ms; 0: not yet
+  std::int64_t created_ms = 0, started_ms = 0, finished_ms = 0;  ///< unix ms (now_ms()); 0: not yet
   int exit_code = -1;
   std::string digest;
   std::string message;
   int attempts = 0;      ///< runs started; a run interrupted by a server crash counts
   bool has_report = false;
 };
+
+/// Now, in the unit of BuildRecord's *_ms fields.
+std::int64_t now_ms();
 
 }  // namespace kiln::server

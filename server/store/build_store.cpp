@@ -1,3 +1,4 @@
+#include "server/store/random_id.h"
 #include "server/store/build_store.h"
 
 #include <Poco/Data/RecordSet.h>
@@ -5,7 +6,6 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
 #include <chrono>
 
@@ -18,19 +18,6 @@ namespace {
 using namespace Poco::Data::Keywords;
 using oci::Json;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// [a-z0-9-] so an id is usable in a Kubernetes object name.
-std::string new_id(const std::string& prefix) {
-  unsigned char bytes[8];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw_infra("OpenSSL RAND_bytes failed");
-  std::string out = prefix;
-  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
-
 std::string map_json(const SettingMap& m) { return Json(m).dump(); }
 SettingMap json_map(const std::string& text) {
   return text.empty() ? SettingMap{} : Json::parse(text).get<SettingMap>();
@@ -38,7 +25,7 @@ SettingMap json_map(const std::string& text) {
 
 constexpr const char* kColumns =
     "id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, started_ms, finished_ms, "
-    "exit_code, digest, message, attempts, has_report, secrets, verify_secrets";
+    "exit_code, digest, message, attempts, has_report";  // the sealed secrets only where a run needs them
 
 }  // namespace
 
