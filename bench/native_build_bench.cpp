@@ -36,23 +36,17 @@ using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 // The floor: compressing the same bytes with libarchive alone, single-threaded, output discarded.
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-
 // Wall seconds; `cpu` gets the CPU seconds the compression took (the floor on an idle core).
 double compress_seconds(const fs::path& file, const char* filter, int level, double& cpu) {
   std::ifstream in(file, std::ios::binary);
   std::vector<char> buffer(1 << 20);
   const auto start = Clock::now();
-  const double cpu_start = thread_cpu_seconds();
+  const double cpu_start = kiln::bench::thread_cpu_seconds();
   kiln::bench::LibarchiveCompressor compressor(filter, level, [](const void*, std::size_t) {});  // output discarded
   while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())), in.gcount() > 0)
     compressor.write(buffer.data(), static_cast<std::size_t>(in.gcount()));
   compressor.finish();
-  cpu = thread_cpu_seconds() - cpu_start;
+  cpu = kiln::bench::thread_cpu_seconds() - cpu_start;
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 

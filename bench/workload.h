@@ -28,6 +28,8 @@ struct Stats {
 };
 Stats stats(std::vector<double> values);
 
+/// CPU seconds (user + system) of the calling thread so far: a single-threaded floor's cost.
+double thread_cpu_seconds();
 /// CPU seconds (user + system) of the children this process has reaped so far.
 double reaped_children_cpu_seconds();
 /// CPU seconds (user + system) process `pid` has used so far, with those of the children it

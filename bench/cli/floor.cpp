@@ -1,28 +1,18 @@
 #include "bench/cli/floor.h"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <fstream>
 #include <memory>
 
 #include "bench/libarchive_compressor.h"
+#include "bench/workload.h"
 #include "core/error.h"
 #include "oci/digest.h"
 #include "oci/sha256.h"
 
 namespace kiln::bench {
-namespace {
-
-double thread_cpu_seconds() {
-  rusage r{};
-  getrusage(RUSAGE_THREAD, &r);
-  const auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  return s(r.ru_utime) + s(r.ru_stime);
-}
-
-}  // namespace
 
 Sample floor_sample(const std::vector<std::filesystem::path>& files, const oci::CompressionSettings& compression) {
   std::vector<char> buffer(1 << 20);

@@ -33,7 +33,7 @@ const std::string& input() {
 
 constexpr std::size_t kPiece = 64 * 1024;  // what the tar stage hands the compressor
 
-double process_cpu_seconds() {
+double self_cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
@@ -41,7 +41,7 @@ double process_cpu_seconds() {
 }
 
 void report(benchmark::State& state, std::size_t out_size, double cpu_start) {
-  const double cpu = process_cpu_seconds() - cpu_start;
+  const double cpu = self_cpu_seconds() - cpu_start;
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(input().size()));
   state.counters["ratio_pct"] = 100.0 * static_cast<double>(out_size) / static_cast<double>(input().size());
   state.counters["cpu_s"] = cpu / static_cast<double>(state.iterations());
@@ -52,7 +52,7 @@ void BM_ParallelGzip(benchmark::State& state) {
   const int level = static_cast<int>(state.range(1));
   const std::string& data = input();
   std::size_t out_size = 0;
-  const double cpu_start = process_cpu_seconds();
+  const double cpu_start = self_cpu_seconds();
   for (auto _ : state) {
     out_size = 0;
     kiln::oci::ParallelGzip gz({.level = level, .threads = threads},
@@ -69,7 +69,7 @@ void BM_LibarchiveGzip(benchmark::State& state) {
   const int level = static_cast<int>(state.range(0));
   const std::string& data = input();
   std::size_t out_size = 0;
-  const double cpu_start = process_cpu_seconds();
+  const double cpu_start = self_cpu_seconds();
   for (auto _ : state) {
     out_size = 0;
     kiln::bench::LibarchiveCompressor compressor("gzip", level, [&](const void*, std::size_t n) { out_size += n; });

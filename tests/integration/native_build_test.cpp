@@ -72,11 +72,6 @@ class NativeBuild : public ::testing::Test {
   std::string base_digest_;
 };
 
-std::string digest_in(const std::string& output) {
-  const auto at = output.find("digest sha256:");
-  return at == std::string::npos ? "" : output.substr(at + 7, 71);
-}
-
 }  // namespace
 
 TEST_F(NativeBuild, PushesAnImageThatSkopeoUmociAndRuncAccept) {

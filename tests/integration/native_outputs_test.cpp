@@ -53,11 +53,6 @@ class NativeOutputs : public ::testing::Test {
     return run_plugin(env);
   }
 
-  static std::string digest_in(const std::string& out) {
-    const auto at = out.find("digest sha256:");
-    return at == std::string::npos ? "" : out.substr(at + 7, 71);
-  }
-
   Json inspect(const std::string& transport) {
     return Json::parse(run_ok({"skopeo", "inspect", "--tls-verify=false", transport}));
   }

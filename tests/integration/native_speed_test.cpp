@@ -28,11 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string digest_in(const std::string& output) {
-  const auto at = output.find("digest sha256:");
-  return at == std::string::npos ? "" : output.substr(at + 7, 71);
-}
-
 class NativeSpeed : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -42,11 +42,6 @@ constexpr const char* kBaseManifests = "/v2/base/busybox/manifests/.+";
 // 0.8 s with at most +20% jitter, so 1.7 s of waiting before a persistent fault is reported.
 constexpr int kAttempts = 4;
 
-std::string digest_in(const std::string& output) {
-  const auto at = output.find("digest sha256:");
-  return at == std::string::npos ? "" : output.substr(at + 7, 71);
-}
-
 struct Timed {
   ProcessResult result;
   std::chrono::milliseconds took{};

@@ -33,11 +33,6 @@ using namespace std::chrono_literals;
 constexpr const char* kEpoch = "1700000000";
 constexpr std::size_t kLayerPadding = 16u << 20;  // incompressible bytes: a layer that takes a while to push
 
-std::string digest_in(const std::string& output) {
-  const auto at = output.find("digest sha256:");
-  return at == std::string::npos ? "" : output.substr(at + 7, 71);
-}
-
 class TokenAuthBuild : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

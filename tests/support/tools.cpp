@@ -29,4 +29,9 @@ ProcessResult run_plugin(const std::map<std::string, std::string>& env, const st
   return run_process(argv, options);
 }
 
+std::string digest_in(const std::string& output) {
+  const auto at = output.find("digest sha256:");
+  return at == std::string::npos ? "" : output.substr(at + 7, 71);
+}
+
 }  // namespace kiln::testing

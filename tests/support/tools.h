@@ -15,4 +15,7 @@ std::string run_ok(const std::vector<std::string>& argv, const ProcessOptions& o
 /// Runs kiln-plugin with exactly these PLUGIN_* (and other) variables on top of PATH and HOME.
 ProcessResult run_plugin(const std::map<std::string, std::string>& env, const std::vector<std::string>& args = {});
 
+/// The image digest kiln-plugin printed ("digest sha256:…"); empty when it printed none.
+std::string digest_in(const std::string& output);
+
 }  // namespace kiln::testing
