@@ -238,15 +238,23 @@ TEST_F(EngineTest, CancelDeletesThePodAndReturnsEarly) {
   StandInKubernetesApi api(pod, api_token);
   std::atomic<bool> cancel{false};
   auto e = engine(api);
-  std::thread canceller([&] {
-    std::this_thread::sleep_for(700ms);
-    cancel = true;
-  });
-  const Outcome r = run(*e, request(), cancel);
-  canceller.join();
+  // Cancelled when the executor's last line arrives, not after a guessed delay: the pod is
+  // surely running and streaming then, whatever the machine's load.
+  Outcome r;
+  const auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point cancelled_at;
+  r.result = e->run(request(), [&](std::string_view line) {
+    r.log.emplace_back(line);
+    if (line == executor_lines.back() && !cancel) {
+      cancelled_at = std::chrono::steady_clock::now();
+      cancel = true;
+    }
+  }, cancel);
+  const auto end = std::chrono::steady_clock::now();
+  r.took = std::chrono::duration_cast<std::chrono::milliseconds>(end - start);
   EXPECT_EQ(r.result.state, BuildResult::State::cancelled) << r.result.message;
   EXPECT_EQ(r.result.message, "cancelled: its pod was deleted");
-  EXPECT_LT(r.took, 4s);  // one watch_timeout after the cancel, plus the deletes
+  EXPECT_LT(end - cancelled_at, 4s);  // one watch_timeout after the cancel, plus the deletes
   EXPECT_EQ(r.log, executor_lines);  // what ran until then was streamed
   expect_clean(api, r);
 }
