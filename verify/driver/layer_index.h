@@ -41,8 +41,8 @@ struct LayerRead {
   friend bool operator==(const LayerRead&, const LayerRead&) = default;
 };
 
-/// What a (hostile) image may make the index read before it gives up, like rootfs_unpack's
-/// UnpackLimits: a tar bomb stops here with an error instead of taking memory (one node per
+/// What a (hostile) image may make the index read before it gives up (rootfs_unpack uses the
+/// same limits): a tar bomb stops here with an error instead of taking memory (one node per
 /// entry) or time (every declared byte is decompressed and hashed or skipped).
 struct IndexLimits {
   std::uint64_t max_bytes = 16ull << 30;  ///< declared file sizes, all layers read together

@@ -13,10 +13,9 @@
 
 namespace kiln::verify {
 
-struct UnpackLimits {
-  std::uint64_t max_bytes = 16ull << 30;   ///< file bytes written, all layers together
-  std::uint64_t max_entries = 2'000'000;   ///< tar entries, all layers together
-};
+/// The static driver's limits, for the same reason: a hostile image reaches no driver with more
+/// than 2,000,000 entries or 16 GiB of file bytes, all layers together.
+using UnpackLimits = IndexLimits;
 
 struct UnpackReport {
   /// Entries left out on purpose ("layer 0 sha256:…: dev/sda: block device skipped").
