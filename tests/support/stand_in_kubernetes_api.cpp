@@ -356,6 +356,18 @@ StandInKubernetesApi::StandInKubernetesApi(PodScript script, std::string token, 
   state_->token = std::move(token);
   state_->probe_log = std::move(probe_log);
   state_->frames = frames(script);
+  listen(tls);
+}
+
+StandInKubernetesApi::StandInKubernetesApi(ScriptedPod pod, std::string token)
+    : state_(std::make_shared<State>()), server_(std::make_unique<Server>()) {
+  state_->token = std::move(token);
+  state_->frames = pod.statuses;
+  state_->scripted = std::move(pod);
+  listen(std::nullopt);
+}
+
+void StandInKubernetesApi::listen(const std::optional<StandInTls>& tls) {
   if (tls) {
     Poco::Net::initializeSSL();
     // VERIFY_STRICT on a server: a client that presents no certificate signed by the CA is refused.
@@ -368,19 +380,6 @@ StandInKubernetesApi::StandInKubernetesApi(PodScript script, std::string token, 
   } else {
     server_->socket = Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0));
   }
-  auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(8);
-  params->setKeepAlive(false);
-  server_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_), server_->socket, params);
-  server_->http->start();
-}
-
-StandInKubernetesApi::StandInKubernetesApi(ScriptedPod pod, std::string token)
-    : state_(std::make_shared<State>()), server_(std::make_unique<Server>()) {
-  state_->token = std::move(token);
-  state_->frames = pod.statuses;
-  state_->scripted = std::move(pod);
-  server_->socket = Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0));
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(8);
   params->setKeepAlive(false);

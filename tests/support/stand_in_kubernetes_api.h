@@ -90,6 +90,9 @@ class StandInKubernetesApi {
   struct State;
 
  private:
+  /// Starts serving on a free port of 127.0.0.1, with TLS when `tls` is given.
+  void listen(const std::optional<StandInTls>& tls);
+
   std::shared_ptr<State> state_;
   struct Server;
   std::unique_ptr<Server> server_;

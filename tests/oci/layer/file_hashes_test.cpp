@@ -3,6 +3,7 @@
 #include "oci/layer/file_hashes.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -70,9 +71,22 @@ TEST(FileHashes, AMissingFileIsNamed) {
   }
 }
 
-}  // namespace kiln::oci
+namespace {
 
-namespace kiln::oci {
+// What an earlier build (another process) leaves behind: the file's hash, remembered in `memo`.
+Digest hash_in_an_earlier_build(const std::filesystem::path& file, const std::filesystem::path& memo) {
+  FileHashes earlier(memo);
+  earlier.start(file);
+  return earlier.get(file);
+}
+
+timespec ctime_of(const std::filesystem::path& file) {
+  struct stat st {};
+  ::stat(file.c_str(), &st);
+  return st.st_ctim;
+}
+
+}  // namespace
 
 // The memo is what lets an unchanged rebuild skip reading its binary: a second process with the
 // same file (same stat identity) takes the remembered hash instead of reading the content.
@@ -80,11 +94,7 @@ TEST(FileHashes, AnUnchangedFileIsNotReadAgain) {
   TempDir dir("kiln-hashes-test");
   const auto file = dir.path() / "main", memo = dir.path() / "memo";
   std::ofstream(file, std::ios::binary) << "version 1";
-  {
-    FileHashes first(memo);
-    first.start(file);
-    EXPECT_EQ(first.get(file), Sha256::of("version 1"));
-  }
+  EXPECT_EQ(hash_in_an_earlier_build(file, memo), Sha256::of("version 1"));
   std::vector<std::filesystem::path> entries(std::filesystem::directory_iterator(memo), {});
   ASSERT_EQ(entries.size(), 1u);
   // Plant another hash under the same identity: only a reader that trusts the memo returns it.
@@ -101,14 +111,13 @@ TEST(FileHashes, ARewriteWithItsOldMtimeIsStillHashedAgain) {
   const auto file = dir.path() / "main", memo = dir.path() / "memo";
   std::ofstream(file, std::ios::binary) << "version 1";
   const auto mtime = std::filesystem::last_write_time(file);
-  {
-    FileHashes first(memo);
-    EXPECT_EQ(first.get(file), Sha256::of("version 1"));
-    first.start(file);
-    EXPECT_EQ(first.get(file), Sha256::of("version 1"));
-  }
+  EXPECT_EQ(hash_in_an_earlier_build(file, memo), Sha256::of("version 1"));
+  const timespec before = ctime_of(file);
   std::ofstream(file, std::ios::binary) << "version 2";  // same size
   std::filesystem::last_write_time(file, mtime);          // and the old mtime: only ctime moved
+  const timespec after = ctime_of(file);
+  ASSERT_TRUE(before.tv_sec != after.tv_sec || before.tv_nsec != after.tv_nsec)
+      << "this kernel's ctime did not move within the test: the identity cannot tell the rewrite";
   FileHashes second(memo);
   second.start(file);
   EXPECT_EQ(second.get(file), Sha256::of("version 2"));
@@ -119,11 +128,7 @@ TEST(FileHashes, ADamagedMemoOnlyCostsAHash) {
   TempDir dir("kiln-hashes-test");
   const auto file = dir.path() / "main", memo = dir.path() / "memo";
   std::ofstream(file, std::ios::binary) << "content";
-  {
-    FileHashes first(memo);
-    first.start(file);
-    first.get(file);
-  }
+  hash_in_an_earlier_build(file, memo);
   for (const auto& entry : std::filesystem::directory_iterator(memo)) std::ofstream(entry.path()) << "garbage";
   FileHashes second(memo);
   second.start(file);
