@@ -111,7 +111,13 @@ HttpResponse SessionTransport::send(const HttpRequest& original) {
     spdlog::debug("redirect {} -> {}", url_for_display(url), url_for_display(next));
     // A credential belongs to the registry: object stores behind a redirect get pre-signed
     // URLs, and the distribution spec says Authorization MUST NOT follow to another host.
-    if (url_origin(next) != first_origin) request.remove_header("Authorization");
+    if (url_origin(next) != first_origin) {
+      request.remove_header("Authorization");
+      // A body that would be sent again (not after a 303) is for the first origin only: a
+      // token request's form carries the refresh token, and may not follow to another host
+      // or down to plain http any more than the Authorization header may.
+      if (response.status != 303 && !request.body.empty()) return response;
+    }
     if (response.status == 303) {
       request.method = "GET";
       request.body.clear();
