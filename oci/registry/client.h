@@ -57,8 +57,11 @@ class RegistryClient {
   std::optional<Digest> head_manifest(const std::string& repository, const std::string& identifier);
   /// GET a small blob (a config) into memory; verifies digest and size limit.
   std::string get_blob(const std::string& repository, const Digest& digest, std::size_t max_bytes = 16 * 1024 * 1024);
-  /// GET a blob streamed into `out`; verifies the digest while streaming. Returns bytes written.
-  std::int64_t get_blob_to(const std::string& repository, const Digest& digest, std::ostream& out);
+  /// GET a blob of `size` bytes (its descriptor's) streamed into `out`; verifies the digest
+  /// while streaming. A registry that sends more than `size` bytes is stopped at the first
+  /// byte over (nothing past `size` reaches `out`); fewer, or other bytes, fail at the end.
+  /// Neither is retried. Returns the bytes written (`size`).
+  std::int64_t get_blob_to(const std::string& repository, const Digest& digest, std::int64_t size, std::ostream& out);
   /// HEAD a blob: its size, or nullopt on 404.
   std::optional<std::int64_t> head_blob(const std::string& repository, const Digest& digest);
   /// Cross-repository mount within this registry: true when mounted; false when the registry
