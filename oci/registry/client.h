@@ -22,7 +22,15 @@ struct RegistryOptions {
   int max_attempts = 4;    ///< for temporary failures (408, 429, 5xx, resets), and blob links a manifest PUT raced
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{5000};
-  std::chrono::seconds timeout{120};  ///< per request, connect and each read/write
+  /// registry_timeout: every request must be answered in full within it, and no single wait
+  /// for a byte may last longer. Blob bodies (layer downloads and uploads) get one second more
+  /// per `min_blob_rate` bytes moved, so a big layer needs an average rate, not a total time.
+  /// Running out is final (not retried): RegistryError naming the request.
+  std::chrono::milliseconds timeout{kDefaultTimeout};
+  std::int64_t min_blob_rate = kDefaultMinBlobRate;  ///< bytes per second
+
+  static constexpr std::chrono::milliseconds kDefaultTimeout{120000};
+  static constexpr std::int64_t kDefaultMinBlobRate = 16 * 1024;
 };
 
 struct ManifestResponse {
