@@ -1,8 +1,8 @@
 // kiln-server: builds as a service. Reads its configuration once, recovers the queue left by
 // the previous run, chooses the engine once, then serves the API until SIGINT / SIGTERM.
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
 #include <signal.h>
@@ -67,7 +67,8 @@ int run(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   std::filesystem::create_directories(config.data_dir / "contexts");
-  SecretBox secrets(config.data_dir / "secret.key");
+  const std::filesystem::path data_dir = std::filesystem::canonical(config.data_dir);
+  SecretBox secrets(data_dir / "secret.key");
   BuildStore store(config.database.string(), secrets);
   const RecoveryReport recovered = store.recover();
   if (recovered.requeued + recovered.failed > 0)
@@ -75,19 +76,21 @@ int run(int argc, char** argv) {
                  recovered.requeued, recovered.failed);
 
   const auto dir = own_dir(argv[0]);
+  const ContextLocations contexts{.data_dir = data_dir, .uploads = data_dir / "contexts", .roots = config.context_roots};
   const std::unique_ptr<Engine> engine = make_engine(config, dir);
   Metrics metrics;
   const bool remote = config.engine != "local";
   BuildQueue queue(store, *engine, metrics,
                    {.concurrency = config.concurrency,
-                    .logs_dir = config.data_dir / "logs",
-                    .reports_dir = config.data_dir / "reports",
+                    .logs_dir = data_dir / "logs",
+                    .reports_dir = data_dir / "reports",
                     .log_cap_bytes = config.log_cap_bytes,
                     .verify_binary = config.verify_binary.empty() ? dir / "kiln-verify" : config.verify_binary,
-                    .context_base_url = remote ? config.kubernetes.context_base_url : ""});
+                    .context_base_url = remote ? config.kubernetes.context_base_url : "",
+                    .contexts = contexts});
   TokenAuth auth(config.token_sha256);
   RateLimiter limiter(config.rate_limit, config.rate_burst);
-  ApiContext context{config, store, queue, metrics, auth, limiter, config.data_dir / "contexts"};
+  ApiContext context{config, store, queue, metrics, auth, limiter, contexts};
 
   auto params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(64);

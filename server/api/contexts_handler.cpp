@@ -3,10 +3,10 @@
 // tar, for an engine that runs builds elsewhere, with that build's own context token.
 #include <fmt/format.h>
 
-#include "server/store/random_id.h"
 #include "server/api/context_archive.h"
 #include "server/api/http_util.h"
 #include "server/api/routes.h"
+#include "server/store/random_id.h"
 
 namespace kiln::server {
 
@@ -15,7 +15,7 @@ void handle_contexts(ApiContext& ctx, const PathParts& parts, Request& request, 
     throw ApiError(404, fmt::format("no such endpoint: {} {}", request.getMethod(), request.getURI()));
   const std::string tar = read_body(request, ctx.config.max_request_bytes);
   const std::string id = new_id("ctx-");
-  const auto dir = ctx.contexts_dir / id;
+  const auto dir = ctx.contexts.uploads / id;
   std::filesystem::create_directories(dir);
   try {
     unpack_context(tar, dir);

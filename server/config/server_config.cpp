@@ -81,6 +81,15 @@ const std::vector<Key>& keys() {
        [](auto& c, auto& v) { c.log_cap_bytes = std::max<std::int64_t>(1024, to_int("log_cap_bytes", v)); }},
       {"max_request_bytes", "largest request body accepted, else 413 (default 256 MiB)",
        [](auto& c, auto& v) { c.max_request_bytes = to_int("max_request_bytes", v); }},
+      {"context_roots", "absolute directories below which a build may name a server directory as its context (default: none, uploads only)",
+       [](auto& c, auto& v) {
+         c.context_roots.clear();
+         for (const auto& root : split_list(v)) {
+           if (!std::filesystem::path(root).is_absolute())
+             throw_usage(fmt::format("context_roots: '{}' is not an absolute path", root));
+           c.context_roots.emplace_back(root);
+         }
+       }},
       {"rate_limit", "requests per second per token, sustained, else 429 (default 50)",
        [](auto& c, auto& v) { c.rate_limit = to_double("rate_limit", v); }},
       {"rate_burst", "requests a token may make at once (default 100)",

@@ -30,6 +30,9 @@ struct ServerConfig {
   std::vector<std::string> token_sha256;            ///< hex SHA-256 of each accepted bearer token
   std::int64_t log_cap_bytes = 1 << 20;             ///< per build; head and tail kept
   std::int64_t max_request_bytes = 256 << 20;       ///< bodies larger than this get 413
+  /// Absolute directories below which a client may name a server directory as its context;
+  /// empty: only uploaded contexts.
+  std::vector<std::filesystem::path> context_roots;
   double rate_limit = 50;                           ///< requests per second per token (sustained)
   int rate_burst = 100;                             ///< requests a token may make at once
   std::filesystem::path plugin_binary;              ///< empty: kiln-plugin beside kiln-server

@@ -8,7 +8,9 @@
 #include <chrono>
 
 #include "core/log.h"
+#include "core/error.h"
 #include "server/auth/token_auth.h"
+#include "server/policy/build_paths.h"
 #include "server/queue/verify_step.h"
 
 namespace kiln::server {
@@ -110,6 +112,22 @@ void BuildQueue::run_one(BuildRecord record) {
   spdlog::info("build {} started (attempt {})", id, record.attempts);
 
   const LogSink sink = [&](std::string_view line) { build_log->append(line); };
+  // Checked at submission; checked again now, as a context on the server may have changed since.
+  try {
+    if (!context_dir_allowed(record.spec.context_dir, options_.contexts))
+      throw_usage(fmt::format("context: '{}' is no longer an upload or below context_roots", record.spec.context_dir));
+    check_paths_inside_context(record.spec);
+  } catch (const kiln::Error& e) {
+    build_log->append(fmt::format("--- kiln-server: not run: {}", e.what()));
+    record.state = BuildState::failed;
+    record.message = e.what();
+    record.finished_ms = now_ms();
+    store_.finish(record);
+    build_log->close(to_string(record.state));
+    std::lock_guard lock(mutex_);
+    running_.erase(id);
+    return;
+  }
   BuildResult result = engine_.run(request, sink, *cancel);
 
   if (stopping_ && result.state == BuildResult::State::cancelled) {

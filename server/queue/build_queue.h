@@ -16,6 +16,7 @@
 #include "server/engine/engine.h"
 #include "server/logs/build_log.h"
 #include "server/metrics/metrics.h"
+#include "server/policy/context_location.h"
 #include "server/store/build_store.h"
 
 namespace kiln::server {
@@ -28,6 +29,8 @@ struct QueueOptions {
   std::filesystem::path verify_binary;
   /// Set for remote engines: builds get context_url = <base>/v1/builds/<id>/context and a token.
   std::string context_base_url;
+  /// Where contexts may be: checked again, with the build's path settings, just before it runs.
+  ContextLocations contexts;
 };
 
 class BuildQueue {
