@@ -5,8 +5,11 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,10 +19,12 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/program.h"
+#include "core/unique_fd.h"
 #include "server/api/router.h"
 #include "server/auth/token_auth.h"
 #include "server/config/server_config.h"
 #include "server/engine/make_engine.h"
+#include "server/store/private_directory.h"
 
 namespace {
 
@@ -40,6 +45,13 @@ Poco::Net::ServerSocket listen_socket(const ServerConfig& config) {
   tls->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 | Poco::Net::Context::PROTO_TLSV1 |
                         Poco::Net::Context::PROTO_TLSV1_1);
   return Poco::Net::SecureServerSocket(address, 64, tls);
+}
+
+// The database holds every build's settings and the sealed secrets: created 0600 before SQLite
+// opens it (SQLite gives its journal files the database's mode).
+void make_private_file(const std::filesystem::path& file) {
+  const UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd || ::fchmod(fd.get(), 0600) != 0) throw_infra(fmt::format("{}: cannot create it with mode 0600", file.string()));
 }
 
 int run(int argc, char** argv) {
@@ -66,8 +78,12 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  std::filesystem::create_directories(config.data_dir / "contexts");
+  // The data dir holds the secret key, the database, every client's uploads and each running
+  // build's credentials: nothing in it is for other local users.
+  if (!std::filesystem::exists(config.data_dir)) create_private_directory(config.data_dir);
   const std::filesystem::path data_dir = std::filesystem::canonical(config.data_dir);
+  create_private_directory(data_dir / "contexts");
+  make_private_file(config.database);
   SecretBox secrets(data_dir / "secret.key");
   BuildStore store(config.database.string(), secrets);
   const RecoveryReport recovered = store.recover();

@@ -81,6 +81,10 @@ const std::vector<Key>& keys() {
        [](auto& c, auto& v) { c.log_cap_bytes = std::max<std::int64_t>(1024, to_int("log_cap_bytes", v)); }},
       {"max_request_bytes", "largest request body accepted, else 413 (default 256 MiB)",
        [](auto& c, auto& v) { c.max_request_bytes = to_int("max_request_bytes", v); }},
+      {"max_context_bytes", "largest unpacked size of an uploaded context (file bytes), else 400 (default 1 GiB)",
+       [](auto& c, auto& v) { c.max_context_bytes = to_int("max_context_bytes", v); }},
+      {"max_context_entries", "most tar entries in an uploaded context, else 400 (default 100000)",
+       [](auto& c, auto& v) { c.max_context_entries = to_int("max_context_entries", v); }},
       {"context_roots", "absolute directories below which a build may name a server directory as its context (default: none, uploads only)",
        [](auto& c, auto& v) {
          c.context_roots.clear();

@@ -30,6 +30,8 @@ struct ServerConfig {
   std::vector<std::string> token_sha256;            ///< hex SHA-256 of each accepted bearer token
   std::int64_t log_cap_bytes = 1 << 20;             ///< per build; head and tail kept
   std::int64_t max_request_bytes = 256 << 20;       ///< bodies larger than this get 413
+  std::int64_t max_context_bytes = std::int64_t{1} << 30;  ///< an upload's unpacked file bytes
+  std::int64_t max_context_entries = 100000;        ///< an upload's tar entries
   /// Absolute directories below which a client may name a server directory as its context;
   /// empty: only uploaded contexts.
   std::vector<std::filesystem::path> context_roots;

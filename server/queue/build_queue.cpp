@@ -12,6 +12,7 @@
 #include "server/auth/token_auth.h"
 #include "server/policy/build_paths.h"
 #include "server/queue/verify_step.h"
+#include "server/store/private_directory.h"
 
 namespace kiln::server {
 namespace {
@@ -29,8 +30,8 @@ BuildState to_build_state(BuildResult::State s) {
 
 BuildQueue::BuildQueue(BuildStore& store, Engine& engine, Metrics& metrics, QueueOptions options)
     : store_(store), engine_(engine), metrics_(metrics), options_(std::move(options)) {
-  std::filesystem::create_directories(options_.logs_dir);
-  std::filesystem::create_directories(options_.reports_dir);
+  create_private_directory(options_.logs_dir);
+  create_private_directory(options_.reports_dir);
 }
 
 BuildQueue::~BuildQueue() {
