@@ -103,6 +103,7 @@ int run(int argc, char** argv) {
                     .log_cap_bytes = config.log_cap_bytes,
                     .verify_binary = config.verify_binary.empty() ? dir / "kiln-verify" : config.verify_binary,
                     .context_base_url = remote ? config.kubernetes.context_base_url : "",
+                    .temp_dir = data_dir / "tmp",
                     .contexts = contexts});
   TokenAuth auth(config.token_sha256);
   RateLimiter limiter(config.rate_limit, config.rate_burst);

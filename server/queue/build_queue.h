@@ -29,12 +29,16 @@ struct QueueOptions {
   std::filesystem::path verify_binary;
   /// Set for remote engines: builds get context_url = <base>/v1/builds/<id>/context and a token.
   std::string context_base_url;
+  /// <data_dir>/tmp: each build's temp root <id>/ (its TMPDIR, DOCKER_CONFIG, digest file),
+  /// removed when the build ends however it ends; what a killed server left is removed at start.
+  std::filesystem::path temp_dir;
   /// Where contexts may be: checked again, with the build's path settings, just before it runs.
   ContextLocations contexts;
 };
 
 class BuildQueue {
  public:
+  /// Removes every per-build temp root a previous run left in options.temp_dir.
   BuildQueue(BuildStore& store, Engine& engine, Metrics& metrics, QueueOptions options);
   /// Stops the workers: running builds are stopped and put back in the queue for the next start.
   ~BuildQueue();

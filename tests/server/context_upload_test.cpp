@@ -146,7 +146,7 @@ TEST_F(ServerUploads, UploadsAndTheDataDirsSecretsArePrivate) {
   // Before: 0755, so any local user could reach (and run) what a client uploaded.
   EXPECT_EQ(mode_of(data() / "contexts"), 0700u);
   EXPECT_EQ(mode_of(data() / "contexts" / r.json()["id"].get<std::string>()), 0700u);
-  for (const char* dir : {"logs", "reports"}) EXPECT_EQ(mode_of(data() / dir), 0700u) << dir;
+  for (const char* dir : {"logs", "reports", "tmp"}) EXPECT_EQ(mode_of(data() / dir), 0700u) << dir;
   EXPECT_EQ(mode_of(data() / "kiln-server.db"), 0600u);
   EXPECT_EQ(mode_of(data() / "secret.key"), 0600u);
 }

@@ -140,6 +140,7 @@ TEST(ServerRestart, SigtermPutsRunningBuildsBackWithoutSpendingAnAttempt) {
   while (std::chrono::steady_clock::now() < deadline && proxy.log().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_FALSE(proxy.log().empty());
   EXPECT_EQ(server.terminate(), 0) << server.output();
+  EXPECT_TRUE(std::filesystem::is_empty(data / "tmp")) << "a clean stop leaves no build temp dir";
   EXPECT_EQ(run_ok({"sqlite3", (data / "kiln-server.db").string(), "SELECT state, attempts FROM builds WHERE id = '" + id + "'"}),
             "queued|0\n");
   server.restart();

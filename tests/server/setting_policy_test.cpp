@@ -173,6 +173,7 @@ TEST(ServerEnvironment, TheServersOwnVariablesDoNotFillInABuildsSettings) {
     EXPECT_EQ(log.find(std::string("\n") + gone), std::string::npos) << gone << "\n" << log;
   EXPECT_NE(log.find("\nLANG=C.UTF-8\n"), std::string::npos) << log;
   EXPECT_NE(log.find("\nPLUGIN_REPO=127.0.0.1:1/x\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("\nTMPDIR=" + (dir.path() / "data/tmp" / id / "tmp").string() + "\n"), std::string::npos) << log;
 }
 
 }  // namespace kiln::testing
