@@ -2,8 +2,8 @@
 // the previous run, chooses the engine once, then serves the API until SIGINT / SIGTERM.
 #include <Poco/Net/Context.h>
 #include <Poco/Net/SecureServerSocket.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,6 +24,8 @@
 #include "server/auth/token_auth.h"
 #include "server/config/server_config.h"
 #include "server/engine/make_engine.h"
+#include "server/http/connection_watchdog.h"
+#include "server/http/guarded_connections.h"
 #include "server/store/private_directory.h"
 
 namespace {
@@ -109,13 +111,19 @@ int run(int argc, char** argv) {
   RateLimiter limiter(config.rate_limit, config.rate_burst);
   ApiContext context{config, store, queue, metrics, auth, limiter, contexts};
 
-  auto params = new Poco::Net::HTTPServerParams;
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(64);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
+  ConnectionWatchdog watchdog({.header_timeout = std::chrono::seconds(config.header_timeout_seconds),
+                               .body_timeout = std::chrono::seconds(config.body_timeout_seconds),
+                               .body_min_rate = config.body_min_rate,
+                               .max_per_client = config.max_connections_per_client});
   // Log streams hold a thread each for as long as a build runs.
   Poco::ThreadPool pool(4, 64);
-  Poco::Net::HTTPServer http(new Router(context), pool, listen_socket(config), params);
+  Poco::Net::TCPServer http(new GuardedConnectionFactory(params, new Router(context), watchdog), pool, listen_socket(config),
+                            params);
+  http.setConnectionFilter(new AcceptFilter(watchdog));
   http.start();
   queue.start();
   std::cout << "kiln-server listening on " << (config.tls_cert.empty() ? "http" : "https") << "://"
@@ -125,7 +133,8 @@ int run(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("signal {}: stopping; running builds go back to the queue", signal_number);
-  http.stopAll(true);
+  http.stop();
+  watchdog.close_all();  // ends requests still being served (log streams among them)
   return 0;  // ~BuildQueue stops the workers and re-queues what was running
 }
 

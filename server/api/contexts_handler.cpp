@@ -6,6 +6,7 @@
 #include "server/api/context_archive.h"
 #include "server/api/http_util.h"
 #include "server/api/routes.h"
+#include "server/http/connection_watchdog.h"
 #include "server/store/private_directory.h"
 #include "server/store/random_id.h"
 
@@ -26,6 +27,7 @@ void handle_contexts(ApiContext& ctx, const PathParts& parts, Request& request, 
   };
   try {
     unpack_context(read, dir, {.max_bytes = ctx.config.max_context_bytes, .max_entries = ctx.config.max_context_entries});
+    request_phase::body_done();
   } catch (const ApiError&) {
     std::filesystem::remove_all(dir);
     throw;

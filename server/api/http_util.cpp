@@ -4,6 +4,8 @@
 
 #include <istream>
 
+#include "server/http/connection_watchdog.h"
+
 namespace kiln::server {
 
 void send_json(Poco::Net::HTTPServerResponse& response, int status, const oci::Json& body) {
@@ -24,10 +26,12 @@ std::size_t read_body_chunk(Poco::Net::HTTPServerRequest& request, char* buffer,
     const auto declared = request.getContentLength64();
     if (declared > limit)
       throw ApiError(413, fmt::format("request body of {} bytes is over the limit of {} bytes (max_request_bytes)", declared, limit));
+    request_phase::body_read(0);
   }
   std::istream& in = request.stream();
   in.read(buffer, static_cast<std::streamsize>(size));
   const auto n = static_cast<std::size_t>(in.gcount());
+  request_phase::body_read(static_cast<std::int64_t>(n));
   if (read_so_far + static_cast<std::int64_t>(n) > limit)
     throw ApiError(413, fmt::format("request body is over the limit of {} bytes (max_request_bytes)", limit));
   return n;
@@ -37,6 +41,7 @@ std::string read_body(Poco::Net::HTTPServerRequest& request, std::int64_t limit)
   std::string body;
   char buffer[65536];
   for (std::size_t n; (n = read_body_chunk(request, buffer, sizeof buffer, limit, body.size())) > 0;) body.append(buffer, n);
+  request_phase::body_done();
   return body;
 }
 

@@ -27,7 +27,7 @@ void send_json(Poco::Net::HTTPServerResponse& response, int status, const oci::J
 void send_error(Poco::Net::HTTPServerResponse& response, int status, const std::string& message);
 /// The next part of the body, up to `size` bytes into `buffer` (0 at its end), for a handler that
 /// streams it; `read_so_far` is what the earlier calls returned in all. Throws ApiError(413) past
-/// `limit` bytes (by Content-Length before reading).
+/// `limit` bytes (by Content-Length before reading). Keeps the connection's body deadline.
 std::size_t read_body_chunk(Poco::Net::HTTPServerRequest& request, char* buffer, std::size_t size, std::int64_t limit,
                             std::int64_t read_so_far);
 /// The whole body; throws ApiError(413) past `limit` bytes (by Content-Length before reading).
