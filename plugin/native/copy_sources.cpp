@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/path_inside.h"
 
 namespace kiln::plugin {
 namespace fs = std::filesystem;
@@ -34,13 +35,9 @@ std::optional<std::string> clean_relative(const std::string& source) {
 // point anywhere; Docker refuses to follow one out of the context).
 fs::path inside_context(const fs::path& context, const std::string& relative, const std::string& where,
                         const std::string& source) {
-  std::error_code ec;
-  const fs::path root = fs::weakly_canonical(context, ec);
-  const fs::path real = fs::weakly_canonical(context / relative, ec);
-  const std::string r = root.string(), p = real.string();
-  if (ec || !(p == r || p.starts_with(r + "/")))
-    throw_usage(fmt::format("{}: source '{}' is outside the build context", where, source));
-  return real;
+  auto real = resolve_inside(context, relative);
+  if (!real) throw_usage(fmt::format("{}: source '{}' is outside the build context", where, source));
+  return *real;
 }
 
 void walk_directory(const fs::path& dir, const std::string& relative_dir, const std::string& target_dir,
