@@ -7,8 +7,8 @@
 
 #include "core/byte_quantity.h"
 #include "core/duration.h"
-#include "core/log.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "verify/check/request.h"
 #include "verify/driver/kubernetes_driver.h"
 #include "verify/driver/local_driver.h"
@@ -48,6 +48,23 @@ void warn_unused(const Settings& settings, const std::string& driver) {
                                 : "the cluster pulls and runs the image, not kiln-verify";
     spdlog::warn("setting {} has no effect with the {} driver: {}", use.setting, driver, why);
   }
+}
+
+LocalDriverOptions local_options(const Settings& settings) {
+  LocalDriverOptions options;
+  options.runc = settings.get("runtime");
+  options.limits.max_bytes = byte_setting(settings, "unpack_max_bytes", 0);
+  if (options.limits.max_bytes == 0) throw_usage("setting unpack_max_bytes: 0 would unpack nothing; give a size such as 2Gi");
+  const std::int64_t entries = settings.get_int("unpack_max_entries");
+  if (entries < 1) throw_usage(fmt::format("setting unpack_max_entries: {} would unpack nothing", entries));
+  options.limits.max_entries = static_cast<std::uint64_t>(entries);
+  const std::uint64_t memory = byte_setting(settings, "memory_limit", kLeastProbeMemory);
+  options.probe.memory_bytes = memory == 0 ? std::nullopt : std::optional(memory);
+  const std::int64_t pids = settings.get_int("pids_limit");
+  if (pids < 0 || (pids > 0 && pids < 8))
+    throw_usage(fmt::format("setting pids_limit: {} must be 0 (no limit) or at least 8, for kiln-probe and a command", pids));
+  options.probe.pids = pids == 0 ? std::nullopt : std::optional(pids);
+  return options;
 }
 
 KubernetesDriverOptions kubernetes_options(const Settings& settings) {
@@ -94,20 +111,8 @@ std::unique_ptr<Driver> make_driver(const Settings& settings, const Env& env, co
   warn_unused(settings, name);
   if (name == "static") return std::make_unique<StaticDriver>();
   if (name == "local") {
-    LocalDriverOptions options;
-    options.runc = settings.get("runtime");
-    options.limits.max_bytes = byte_setting(settings, "unpack_max_bytes", 1);
-    if (options.limits.max_bytes == 0) throw_usage("setting unpack_max_bytes: 0 would unpack nothing; give a size such as 2Gi");
-    const std::int64_t entries = settings.get_int("unpack_max_entries");
-    if (entries < 1) throw_usage(fmt::format("setting unpack_max_entries: {} would unpack nothing", entries));
-    options.limits.max_entries = static_cast<std::uint64_t>(entries);
-    const std::uint64_t memory = byte_setting(settings, "memory_limit", kLeastProbeMemory);
-    options.probe.memory_bytes = memory == 0 ? std::nullopt : std::optional(memory);
-    const std::int64_t pids = settings.get_int("pids_limit");
-    if (pids < 0 || (pids > 0 && pids < 8))
-      throw_usage(fmt::format("setting pids_limit: {} must be 0 (no limit) or at least 8, for kiln-probe and a command", pids));
-    options.probe.pids = pids == 0 ? std::nullopt : std::optional(pids);
-    return std::make_unique<LocalDriver>(probe_path(settings, argv0), options);
+    LocalDriverOptions options = local_options(settings);
+    return std::make_unique<LocalDriver>(probe_path(settings, argv0), std::move(options));
   }
   if (name == "kubernetes") {
     KubernetesDriverOptions options = kubernetes_options(settings);

@@ -140,6 +140,15 @@ TEST_F(RootfsUnpack, RefusesEveryEscapeNamingLayerAndEntry) {
        "is a hardlink to \"" + out + "/secret\", which is an absolute path"},
       {"hardlink through a symlink", {{symlink("s", out), hardlink("h", "s/secret")}}, "h",
        "is a hardlink to \"s/secret\", reached through the symlink \"s\""},
+      // A directory written through once, then replaced by a symlink: the next write must see it.
+      {"through a directory replaced by a symlink", {{dir("a"), file("a/x", "x"), symlink("a", out), file("a/y", "y")}},
+       "a/y", "would be written through the symlink \"a\""},
+      {"through a directory whited out for a symlink",
+       {{dir("a"), file("a/x", "x")}, {whiteout("", "a"), symlink("a", out), file("a/y", "y")}}, "a/y",
+       "would be written through the symlink \"a\""},
+      {"through a directory replaced by a symlink in a lower layer's child",
+       {{dir("a"), dir("a/b"), file("a/b/x", "x")}, {symlink("a/b", out), file("a/b/y", "y")}}, "a/b/y",
+       "would be written through the symlink \"a/b\""},
   };
   for (const Hostile& c : cases) {
     SCOPED_TRACE(c.name);
