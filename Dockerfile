@@ -5,7 +5,7 @@
 #
 # For GitLab, whose jobs need a shell, build the plugin on the executor's -debug variant:
 #   docker build --target plugin --build-arg KANIKO_IMAGE=ghcr.io/osscontainertools/kaniko:v1.28.3-debug ...
-# (README.md, "Images", explains both images, the bundle, and why the plugin image runs as root).
+# (docs/plugin.md, "Images", explains both images, the bundle, and why the plugin image runs as root).
 
 # The maintained Kaniko executor (the osscontainertools fork of GoogleContainerTools/kaniko,
 # which was archived in 2025), pinned; pin it by digest in production.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # kiln-bench from a fresh clone: installs the Debian packages that are missing, builds, then
-# runs build/bench/kiln-bench with the arguments given; with none, the issue 5 workload (a
+# runs build/bench/kiln-bench with the arguments given; with none, the reference workload (a
 # 50 MiB binary on a 100 MiB base, gzip and zstd, 5 runs, embedded registry on 127.0.0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."

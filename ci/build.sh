@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds everything into build/ (the plain cmake build, with Ninja when present).
+# Configures and builds into build/ (the plain cmake build, with Ninja when present): everything,
+# or only the targets named (ci/build.sh kiln-plugin kiln-verify).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 "$PWD/ci/setup.sh"
@@ -9,4 +10,6 @@ generator=()
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --parallel "$(nproc)"
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build build --parallel "$(nproc)" "${targets[@]}"

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Rewrites the generated settings references in README.md with what the programs' own tables
-# generate: `kiln-plugin --settings-reference` between the settings-reference markers and
-# `kiln-verify --settings-reference` between the verify-settings-reference markers.
+# Rewrites the generated settings references with what the programs' own tables generate:
+# `kiln-plugin --settings-reference` between the settings-reference markers of docs/settings.md and
+# `kiln-verify --settings-reference` between the verify-settings-reference markers of docs/verify.md.
 # Usage: ci/update-readme.sh [build dir]   (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
 
-replace_block() {  # <marker name> <program>
-  local start="<!-- $1:start -->" end="<!-- $1:end -->" program="$2"
+replace_block() {  # <document> <marker name> <program>
+  local doc="$1" start="<!-- $2:start -->" end="<!-- $2:end -->" program="$3"
   if [[ ! -x "$program" ]]; then
     echo "update-readme: $program not found; build first (cmake -S . -B build && cmake --build build)" >&2
     exit 2
   fi
-  grep -qxF "$start" README.md && grep -qxF "$end" README.md || {
-    echo "update-readme: README.md lacks the lines $start and $end" >&2
+  grep -qxF "$start" "$doc" && grep -qxF "$end" "$doc" || {
+    echo "update-readme: $doc lacks the lines $start and $end" >&2
     exit 2
   }
   local generated
@@ -24,11 +24,11 @@ replace_block() {  # <marker name> <program>
     $0 == start { print; while ((getline line < gen) > 0) print line; skipping = 1; next }
     $0 == end { skipping = 0 }
     !skipping { print }
-  ' README.md >README.md.new
-  mv README.md.new README.md
+  ' "$doc" >"$doc.new"
+  mv "$doc.new" "$doc"
   rm -f "$generated"
-  echo "update-readme: README.md $1 regenerated"
+  echo "update-readme: $doc $2 regenerated"
 }
 
-replace_block settings-reference "$build/plugin/kiln-plugin"
-replace_block verify-settings-reference "$build/verify/kiln-verify"
+replace_block docs/settings.md settings-reference "$build/plugin/kiln-plugin"
+replace_block docs/verify.md verify-settings-reference "$build/verify/kiln-verify"

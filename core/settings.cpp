@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -170,6 +171,15 @@ std::int64_t Settings::get_int(const std::string& name) const {
   } catch (const std::exception&) {
   }
   throw_usage(fmt::format("setting {}: '{}' is not a whole number", name, v));
+}
+
+std::chrono::milliseconds Settings::get_duration(const std::string& name) const {
+  const std::string v = trim(get(name));
+  const auto parsed = parse_go_duration(v);
+  const auto ms = parsed ? std::chrono::duration_cast<std::chrono::milliseconds>(*parsed) : std::chrono::milliseconds(0);
+  if (ms.count() <= 0)
+    throw_usage(fmt::format("setting {}: '{}' is not a positive duration such as 30s, 5m or 1m30s", name, v));
+  return ms;
 }
 
 std::vector<std::string> Settings::get_list(const std::string& name, std::string_view separators) const {

@@ -5,6 +5,7 @@
 //
 // Precedence, highest first: --flag, PLUGIN_<NAME or alias>, KILN_<NAME or alias>, then the
 // plain variables a spec lists in `env` (DOCKER_USERNAME...), then the table default.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -47,6 +48,9 @@ class Settings {
   /// "true/false/yes/no/1/0/on/off"; throws naming the setting otherwise.
   bool get_bool(const std::string& name) const;
   std::int64_t get_int(const std::string& name) const;
+  /// A positive Go duration ("30s", "5m", "1m30s", "1500ms"); throws kiln::Error(usage) naming
+  /// the setting otherwise.
+  std::chrono::milliseconds get_duration(const std::string& name) const;
   /// A list split on any of `separators`, or a JSON array; trimmed, empties dropped.
   std::vector<std::string> get_list(const std::string& name, std::string_view separators = ",\n;") const;
 

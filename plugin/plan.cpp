@@ -118,6 +118,7 @@ oci::CompressionSettings parse_compression(const Settings& settings) {
 RegistryAccess parse_access(const Settings& settings) {
   RegistryAccess access;
   access.insecure = settings.get_bool("insecure");
+  access.timeout = settings.get_duration("registry_timeout");
   for (const std::string& item : settings.get_list("registry_certificate")) {
     auto eq = item.find('=');
     const std::string path = eq == std::string::npos ? item : item.substr(eq + 1);
@@ -168,6 +169,7 @@ ImageOutputs image_outputs(const BuildPlan& plan) {
 oci::RegistryOptions RegistryAccess::options_for(const std::string& registry) const {
   oci::RegistryOptions options;
   options.insecure = insecure;
+  options.timeout = timeout;
   auto it = ca_file_by_host.find(registry);
   options.ca_file = it != ca_file_by_host.end() ? it->second : default_ca_file;
   return options;

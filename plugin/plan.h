@@ -1,6 +1,7 @@
 #pragma once
 // What to build and where to push it, decided once from the settings: the rest of the
 // plugin works from this plan and never reads settings again.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -32,6 +33,7 @@ struct RegistryAccess {
   bool insecure = false;
   std::string default_ca_file;
   std::map<std::string, std::string> ca_file_by_host;
+  std::chrono::milliseconds timeout = oci::RegistryOptions::kDefaultTimeout;  ///< registry_timeout
   oci::RegistryOptions options_for(const std::string& registry) const;
 };
 

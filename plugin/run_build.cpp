@@ -22,6 +22,9 @@ namespace {
 BuildResult run_kaniko(const Settings& settings, const BuildPlan& native_plan, const Env& env, const CiContext& ci,
                        const std::string& dockerfile) {
   const BuildPlan plan = with_executor_created(native_plan, env);
+  if (settings.has("registry_timeout"))
+    spdlog::warn("setting registry_timeout has no effect on the Kaniko executor's pulls and pushes (it has no request "
+                 "deadline); it bounds kiln's own registry requests, which the native backend makes");
   // The executor reads credentials from DOCKER_CONFIG: one merged config.json, 0600, in a
   // directory that disappears with the build.
   TempDir config_dir("kiln-docker-config");

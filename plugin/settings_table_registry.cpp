@@ -29,6 +29,7 @@ std::vector<SettingSpec> registry_setting_specs() {
       {"registry_client_cert", {}, "", "Client certificate host=cert,key for mutual TLS"},
       {"registry_mirrors", {"mirror", "mirrors", "registry_mirror"}, "", "Registry mirrors for Docker Hub pulls"},
       {"skip_default_registry_fallback", {}, "false", "Fail instead of falling back to the default registry when every mirror fails"},
+      {"registry_timeout", {}, "2m", "Deadline of each registry request, a Go duration (30s, 5m): the whole answer must arrive within it, a layer download or upload may take one second more per 16 KiB moved; expiry fails the build (exit 3), not retried (native backend)"},
       {"skip_push_permission_check", {}, "false", "Skip the push permission check before the build"},
   };
 }

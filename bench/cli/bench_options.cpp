@@ -44,7 +44,7 @@ std::size_t positive_number(const std::string& flag, std::string_view text) {
 GeneratedWorkload parse_workload(const std::string& value) {
   const auto comma = value.find(',');
   if (comma == std::string::npos)
-    throw_usage(fmt::format("--workload {}: expected BINARY_MB,BASE_MB (issue 5: 50,100)", value));
+    throw_usage(fmt::format("--workload {}: expected BINARY_MB,BASE_MB (the reference workload: 50,100)", value));
   return {.binary_mb = positive_number("--workload", std::string_view(value).substr(0, comma)),
           .base_mb = positive_number("--workload", std::string_view(value).substr(comma + 1))};
 }
@@ -118,7 +118,7 @@ kiln-bench flags:
   --json FILE              every sample and figure as JSON
   --junit FILE             one test case per budget and row
   --plugin PATH            kiln-plugin to run (default: next to kiln-bench, else on PATH)
-  --workload BIN_MB,BASE_MB  make the issue 5 build: BIN_MB of real machine code on a busybox
+  --workload BIN_MB,BASE_MB  make the reference build: BIN_MB of real machine code on a busybox
                            base with BASE_MB more, in the embedded registry (50,100)
   --run-timeout DURATION   one build's limit (default 15m)
   --help                   this text (the build settings: kiln-plugin --help)

@@ -11,7 +11,7 @@
 
 namespace kiln::bench {
 
-/// --workload BINARY_MB,BASE_MB: the issue 5 build made on the spot (real machine code as the
+/// --workload BINARY_MB,BASE_MB: the reference build made on the spot (real machine code as the
 /// binary, a busybox base with a payload layer, both in the embedded registry).
 struct GeneratedWorkload {
   std::size_t binary_mb = 50;

@@ -1,4 +1,4 @@
-// The static driver against what a script does today (issue 4): `skopeo copy` the image to an
+// The static driver against what a script does without kiln: `skopeo copy` the image to an
 // OCI layout, `umoci unpack` it, then run the same checks on the unpacked root filesystem.
 // The image (~100 MB, in a real docker-registry on loopback) is a base with glibc and busybox,
 // a 96 MiB payload layer and the application layer with a static /usr/local/app/main; the

@@ -29,7 +29,7 @@ class MemoryBlobs : public kiln::oci::BlobReader {
     }
     return refs;
   }
-  std::int64_t fetch_to(const kiln::oci::Digest& digest, std::ostream& out) override {
+  std::int64_t fetch_to(const kiln::oci::Digest& digest, std::int64_t, std::ostream& out) override {
     const std::string& blob = blobs_.at(digest.to_string());
     out.write(blob.data(), static_cast<std::streamsize>(blob.size()));
     return static_cast<std::int64_t>(blob.size());

@@ -36,7 +36,7 @@ NewManifest append_layers(const BlobOrigin* origin, const std::optional<Referenc
   if (origin)
     for (const Json& layer : base.manifest.value("layers", Json::array())) {
       if (layer.contains("urls")) continue;  // foreign layers are fetched from their URLs, never stored
-      copied += target.take_blob(*origin, Digest::parse(layer.at("digest").get<std::string>())) ? 1 : 0;
+      copied += target.take_blob(*origin, Descriptor::from_json(layer, "a layer of the base manifest")) ? 1 : 0;
     }
 
   std::vector<Digest> diff_ids;

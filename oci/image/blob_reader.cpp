@@ -1,5 +1,8 @@
 #include "oci/image/blob_reader.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <ostream>
@@ -14,8 +17,8 @@ class RegistryBlobReader : public BlobReader {
  public:
   RegistryBlobReader(RegistryClient& client, std::string repository)
       : client_(client), repository_(std::move(repository)) {}
-  std::int64_t fetch_to(const Digest& digest, std::ostream& out) override {
-    return client_.get_blob_to(repository_, digest, out);
+  std::int64_t fetch_to(const Digest& digest, std::int64_t size, std::ostream& out) override {
+    return client_.get_blob_to(repository_, digest, size, out);
   }
   std::string describe() const override { return "registry " + client_.registry() + "/" + repository_; }
 
@@ -27,7 +30,7 @@ class RegistryBlobReader : public BlobReader {
 class LayoutBlobReader : public BlobReader {
  public:
   explicit LayoutBlobReader(std::string directory) : directory_(std::move(directory)) {}
-  std::int64_t fetch_to(const Digest& digest, std::ostream& out) override {
+  std::int64_t fetch_to(const Digest& digest, std::int64_t size, std::ostream& out) override {
     const std::string path = directory_ + "/blobs/sha256/" + digest.hex();
     std::ifstream in(path, std::ios::binary);
     if (!in) throw_infra(describe() + ": blob " + digest.to_string() + " is missing (" + path + ")");
@@ -35,14 +38,22 @@ class LayoutBlobReader : public BlobReader {
     std::array<char, 1 << 16> buffer{};
     std::int64_t total = 0;
     while (in) {
-      in.read(buffer.data(), buffer.size());
+      // One byte past the declared size is enough to know the file is longer.
+      in.read(buffer.data(), static_cast<std::streamsize>(
+                                 std::min<std::int64_t>(static_cast<std::int64_t>(buffer.size()), size - total + 1)));
       const auto got = in.gcount();
       if (got <= 0) break;
+      if (total + got > size)
+        throw_infra(fmt::format("{}: blob {} is longer than the {} bytes its descriptor declares ({})", describe(),
+                                digest.to_string(), size, path));
       hasher.update(buffer.data(), static_cast<std::size_t>(got));
       out.write(buffer.data(), got);
       total += got;
     }
     if (!out) throw_infra(describe() + ": could not write blob " + digest.to_string());
+    if (total != size)
+      throw_infra(fmt::format("{}: blob {} has {} bytes, not the {} its descriptor declares ({})", describe(),
+                              digest.to_string(), total, size, path));
     if (hasher.finish() != digest)
       throw_infra(describe() + ": blob " + digest.to_string() + " does not match its digest (" + path + ")");
     return total;

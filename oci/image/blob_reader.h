@@ -14,9 +14,10 @@ namespace kiln::oci {
 class BlobReader {
  public:
   virtual ~BlobReader() = default;
-  /// Streams the blob into `out`, verifying its digest; returns the bytes written. Throws
+  /// Streams the blob of `size` bytes (its descriptor's) into `out`, verifying its size and
+  /// digest; never writes more than `size` bytes. Returns the bytes written. Throws
   /// kiln::Error(infra) naming the source and the digest.
-  virtual std::int64_t fetch_to(const Digest& digest, std::ostream& out) = 0;
+  virtual std::int64_t fetch_to(const Digest& digest, std::int64_t size, std::ostream& out) = 0;
   /// "registry 127.0.0.1:5000/app" or "OCI layout ./out", for messages.
   virtual std::string describe() const = 0;
 };

@@ -52,7 +52,8 @@ class TeeToUpload final : public std::streambuf {
   RegistryClient::StreamedUpload* upload_;
 };
 
-void copy_blob(const BlobOrigin& origin, RegistryClient& target, const std::string& repository, const Digest& digest) {
+void copy_blob(const BlobOrigin& origin, RegistryClient& target, const std::string& repository, const Descriptor& blob) {
+  const Digest& digest = blob.digest;
   // Still compressed, and streamed: the download feeds an upload into the target as it
   // arrives. The bytes also go to a temporary file, so a failed stream is uploaded again from
   // there, never downloaded twice.
@@ -68,7 +69,7 @@ void copy_blob(const BlobOrigin& origin, RegistryClient& target, const std::stri
   {
     TeeToUpload tee(file, upload.get());
     std::ostream out(&tee);
-    size = origin.client.get_blob_to(origin.repository, digest, out);
+    size = origin.client.get_blob_to(origin.repository, digest, blob.size, out);
     out.flush();
     if (!out || !tee.close()) throw_infra(fmt::format("cannot write {} to {}", digest.to_string(), file.string()));
   }
@@ -80,13 +81,14 @@ void copy_blob(const BlobOrigin& origin, RegistryClient& target, const std::stri
 }  // namespace
 
 bool copy_blob_if_missing(const BlobOrigin& origin, RegistryClient& target, const std::string& repository,
-                          const Digest& digest) {
+                          const Descriptor& blob) {
+  const Digest& digest = blob.digest;
   const bool same_registry = origin.client.registry() == target.registry();
   if (same_registry && origin.repository == repository) return false;  // already linked in the repository
   if (target.head_blob(repository, digest)) return false;
   if (same_registry && target.mount_blob(repository, digest, origin.repository)) return false;
   spdlog::debug("copying blob {} from {}/{}", digest.to_string(), origin.client.registry(), origin.repository);
-  copy_blob(origin, target, repository, digest);
+  copy_blob(origin, target, repository, blob);
   return true;
 }
 
@@ -95,7 +97,7 @@ int ensure_layers_present(const BlobOrigin& origin, RegistryClient& target, cons
   int copied = 0;
   for (const Json& layer : manifest.value("layers", Json::array())) {
     if (layer.contains("urls")) continue;  // foreign layers are fetched from their URLs, never pushed
-    if (copy_blob_if_missing(origin, target, repository, Digest::parse(layer.at("digest").get<std::string>())))
+    if (copy_blob_if_missing(origin, target, repository, Descriptor::from_json(layer, "layer of " + origin.repository)))
       ++copied;
   }
   return copied;

@@ -20,7 +20,7 @@ struct BlobOrigin {
 /// Makes one blob of `origin` present in target/repository: nothing when it is there, a
 /// mount inside one registry, else a streamed copy. True when bytes were copied.
 bool copy_blob_if_missing(const BlobOrigin& origin, RegistryClient& target, const std::string& repository,
-                          const Digest& digest);
+                          const Descriptor& blob);
 
 /// Makes every layer blob of `manifest` present in target/repository. Returns the number of
 /// blobs that had to be copied byte by byte (0 when base and target share a registry).

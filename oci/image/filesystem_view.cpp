@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "oci/image/manifest_edit.h"
 #include "core/temp_dir.h"
 #include "oci/image/whiteout.h"
 
@@ -112,11 +113,11 @@ FilesystemView FilesystemView::of_image(RegistryClient& client, const std::strin
   TempDir scratch("kiln-view");
   int n = 0;
   for (const Json& layer : manifest.value("layers", Json::array())) {
-    const Digest digest = Digest::parse(layer.at("digest").get<std::string>());
+    const Descriptor blob = Descriptor::from_json(layer, "layer of " + repository);
     const auto file = scratch.path() / fmt::format("layer-{}", n++);
     {
       std::ofstream out(file, std::ios::binary);
-      client.get_blob_to(repository, digest, out);
+      client.get_blob_to(repository, blob.digest, blob.size, out);
     }
     view.apply_layer(file.string());
     std::filesystem::remove(file);

@@ -12,8 +12,8 @@ namespace kiln::oci {
 namespace {
 
 bool take(const ImageSource& source, const Json& descriptor, ImageSink& target) {
+  if (source.registry) return target.take_blob(*source.registry, Descriptor::from_json(descriptor, "manifest"));
   const Digest digest = Digest::parse(descriptor.at("digest").get<std::string>());
-  if (source.registry) return target.take_blob(*source.registry, digest);
   const auto file = source.layout / "blobs/sha256" / digest.hex();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec))

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "oci/image/manifest_edit.h"
 #include "oci/image/filesystem_view.h"
 #include "oci/image/whiteout.h"
 
@@ -106,11 +107,11 @@ std::vector<LayerEntry> extract_image_paths(RegistryClient& client, const std::s
   std::map<std::string, LayerEntry> entries;
   int files = 0, n = 0;
   for (const Json& layer : manifest.value("layers", Json::array())) {
-    const Digest digest = Digest::parse(layer.at("digest").get<std::string>());
+    const Descriptor descriptor = Descriptor::from_json(layer, "layer of " + repository);
     const auto blob = into / fmt::format("layer-{}", n++);
     {
       std::ofstream out(blob, std::ios::binary);
-      client.get_blob_to(repository, digest, out);  // verifies the digest
+      client.get_blob_to(repository, descriptor.digest, descriptor.size, out);  // verifies size and digest
     }
     apply_layer(blob, clean, into, files, entries);
     std::filesystem::remove(blob);

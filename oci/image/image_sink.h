@@ -24,8 +24,8 @@ class ImageSink {
   /// manifests only, so a build into a layout converts a Docker base's manifest.
   virtual bool oci_only() const { return false; }
   /// Brings a base image's blob in from `origin`: nothing when it is there, a mount inside one
-  /// registry, else a copy checked against its digest. True when bytes were copied.
-  virtual bool take_blob(const BlobOrigin& origin, const Digest& digest) = 0;
+  /// registry, else a copy checked against its size and digest. True when bytes were copied.
+  virtual bool take_blob(const BlobOrigin& origin, const Descriptor& blob) = 0;
   /// Writes a new layer (its blob file at `blob_path` on the way) and stores it. `cache` may
   /// be null.
   virtual PushedLayer put_layer(const LayerSpec& spec, const std::filesystem::path& blob_path,

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "oci/image/manifest_edit.h"
 #include "oci/media_type.h"
 
 namespace kiln::oci {
@@ -14,9 +15,17 @@ namespace {
 
 constexpr const char* kRefName = "org.opencontainers.image.ref.name";
 
-std::string read_blob(BlobReader& blobs, const Digest& digest) {
+// Manifests, indexes and configs, held in memory: bounded by their descriptor's size and by
+// kMaxDocumentBytes whatever that says.
+constexpr std::int64_t kMaxDocumentBytes = 16 << 20;
+
+std::string read_blob(BlobReader& blobs, const Json& descriptor, const std::string& what) {
+  const Descriptor blob = Descriptor::from_json(descriptor, fmt::format("{} in {}", what, blobs.describe()));
+  if (blob.size > kMaxDocumentBytes)
+    throw_infra(fmt::format("{} {} in {}: {} bytes, over the limit of {}", what, blob.digest.to_string(),
+                            blobs.describe(), blob.size, kMaxDocumentBytes));
   std::ostringstream out;
-  blobs.fetch_to(digest, out);
+  blobs.fetch_to(blob.digest, blob.size, out);
   return out.str();
 }
 
@@ -34,7 +43,7 @@ void collect(BlobReader& blobs, const Json& descriptor, std::vector<Json>& out, 
     return;
   }
   const Digest digest = Digest::parse(descriptor.at("digest").get<std::string>());
-  const Json index = parse_json(read_blob(blobs, digest), fmt::format("index {} in {}", digest.to_string(), blobs.describe()));
+  const Json index = parse_json(read_blob(blobs, descriptor, "index"), fmt::format("index {} in {}", digest.to_string(), blobs.describe()));
   for (const Json& child : index.value("manifests", Json::array())) collect(blobs, child, out, depth + 1);
 }
 
@@ -65,11 +74,11 @@ std::vector<Json> layout_manifest_descriptors(const std::string& layout_director
 ResolvedImage read_layout_image(BlobReader& blobs, const Json& descriptor) {
   const Digest digest = Digest::parse(descriptor.at("digest").get<std::string>());
   ResolvedImage image{.media_type = descriptor.value("mediaType", std::string(media_type::oci_manifest)),
-                      .manifest_bytes = read_blob(blobs, digest),
+                      .manifest_bytes = read_blob(blobs, descriptor, "manifest"),
                       .digest = digest};
   image.manifest = parse_json(image.manifest_bytes, fmt::format("manifest {} in {}", digest.to_string(), blobs.describe()));
   const Digest config_digest = Digest::parse(image.manifest.at("config").at("digest").get<std::string>());
-  image.config = parse_json(read_blob(blobs, config_digest),
+  image.config = parse_json(read_blob(blobs, image.manifest.at("config"), "config"),
                             fmt::format("config {} in {}", config_digest.to_string(), blobs.describe()));
   image.platform = Platform::from_config(image.config);
   if (image.platform.variant.empty() && descriptor.contains("platform"))

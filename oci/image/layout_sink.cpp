@@ -48,12 +48,13 @@ class LayoutSink final : public ImageSink {
   std::string describe() const override { return "OCI layout " + dir_.string(); }
   bool oci_only() const override { return true; }
 
-  bool take_blob(const BlobOrigin& origin, const Digest& digest) override {
+  bool take_blob(const BlobOrigin& origin, const Descriptor& wanted) override {
+    const Digest& digest = wanted.digest;
     if (has(digest)) return false;
     const auto partial = temp_name(digest);
     {
       std::ofstream out(partial, std::ios::binary);
-      origin.client.get_blob_to(origin.repository, digest, out);  // verifies the digest
+      origin.client.get_blob_to(origin.repository, digest, wanted.size, out);  // verifies size and digest
       out.flush();
       if (!out) throw_infra(fmt::format("{}: cannot write blob {}", describe(), digest.to_string()));
     }

@@ -1,6 +1,10 @@
 #include "oci/image/manifest_edit.h"
 
+#include <fmt/format.h>
+
 #include <map>
+
+#include "core/error.h"
 
 #include "oci/media_type.h"
 
@@ -12,6 +16,18 @@ Json Descriptor::to_json() const {
   d["digest"] = digest.to_string();
   d["size"] = size;
   return d;
+}
+
+Descriptor Descriptor::from_json(const Json& descriptor, const std::string& where) {
+  const auto digest = descriptor.is_object() ? descriptor.find("digest") : descriptor.end();
+  const auto size = descriptor.is_object() ? descriptor.find("size") : descriptor.end();
+  if (digest == descriptor.end() || !digest->is_string())
+    throw_infra(fmt::format("{}: a descriptor without a digest", where));
+  if (size == descriptor.end() || !size->is_number_integer() || size->get<std::int64_t>() < 0)
+    throw_infra(fmt::format("{}: descriptor {} has no valid size", where, digest->get<std::string>()));
+  Descriptor out{.media_type = descriptor.value("mediaType", ""), .digest = Digest::parse(digest->get<std::string>()),
+                 .size = size->get<std::int64_t>()};
+  return out;
 }
 
 bool is_docker_manifest(const Json& manifest, const std::string& content_type) {

@@ -16,6 +16,10 @@ struct Descriptor {
   Digest digest;
   std::int64_t size = 0;
   Json to_json() const;
+  /// A manifest's (or index's) descriptor as read from a registry or a layout: digest and size
+  /// are required, since every blob is read no further than its size. Throws
+  /// kiln::Error(infra) naming `where` when either is missing or malformed.
+  static Descriptor from_json(const Json& descriptor, const std::string& where);
   friend bool operator==(const Descriptor& a, const Descriptor& b) {
     return a.media_type == b.media_type && a.digest == b.digest && a.size == b.size;
   }

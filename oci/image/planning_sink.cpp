@@ -15,7 +15,7 @@ class PlanningSink final : public ImageSink {
 
   std::string describe() const override { return "a plan (nothing stored)"; }
   bool oci_only() const override { return oci_only_; }
-  bool take_blob(const BlobOrigin&, const Digest&) override { return false; }
+  bool take_blob(const BlobOrigin&, const Descriptor&) override { return false; }
 
   PushedLayer put_layer(const LayerSpec& spec, const std::filesystem::path&, const LayerCache*) override {
     if (auto layer = cached_layer(cache_, cache_.key_for(spec), spec.compression.kind)) return *layer;

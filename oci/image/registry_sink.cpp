@@ -12,8 +12,8 @@ class RegistrySink final : public ImageSink {
 
   std::string describe() const override { return fmt::format("registry {}/{}", client_.registry(), repository_); }
 
-  bool take_blob(const BlobOrigin& origin, const Digest& digest) override {
-    return copy_blob_if_missing(origin, client_, repository_, digest);
+  bool take_blob(const BlobOrigin& origin, const Descriptor& blob) override {
+    return copy_blob_if_missing(origin, client_, repository_, blob);
   }
 
   PushedLayer put_layer(const LayerSpec& spec, const std::filesystem::path& blob_path,

@@ -1,5 +1,6 @@
 #include "oci/registry/auth_bearer.h"
 
+#include <Poco/Exception.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 #include <fmt/format.h>
@@ -20,6 +21,25 @@ std::string form_encode(const std::string& value) {
   std::string out;
   Poco::URI::encode(value, ":/?#[]@!$&'()*+,;= ", out);
   return out;
+}
+
+// Why the credential may not be sent to `realm`, or empty when it may. A token request carries
+// the user's password, so plain http would expose it on the wire: https always, http only for a
+// registry the user marked insecure and only while no realm of this registry was https (a later
+// challenge must not downgrade). One rule for the first challenge and every later one, since
+// any 401 may name a new realm.
+std::string realm_refusal(const std::string& realm, bool allow_http, bool had_https) {
+  std::string scheme;
+  try {
+    scheme = Poco::toLower(Poco::URI(realm).getScheme());
+  } catch (const Poco::Exception&) {
+  }
+  if (scheme == "https") return {};
+  if (scheme == "http" && allow_http && !had_https) return {};
+  const char* why = scheme == "http" && allow_http ? "an earlier realm of this registry was https, and the password is "
+                                                     "never sent over plain http after that"
+                                                   : "it must be an https URL";
+  return fmt::format("refusing token realm '{}': {}", url_for_display(realm), why);
 }
 
 }  // namespace
@@ -47,15 +67,13 @@ BearerAuthenticator::BearerAuthenticator(std::string registry, Challenge challen
     : registry_(std::move(registry)),
       challenge_(std::move(challenge)),
       credential_(std::move(credential)),
-      transport_(transport) {
-  const std::string realm = challenge_.param("realm");
+      transport_(transport),
+      allow_http_realm_(allow_http_realm) {
   if (!credential_.registry_token.empty()) return;  // used as is; no realm is contacted
-  Poco::URI uri(realm);
-  const std::string scheme = Poco::toLower(uri.getScheme());
-  // A token request carries the user's password; plain http would expose it on the wire.
-  if (scheme != "https" && !(scheme == "http" && allow_http_realm))
-    throw RegistryError(0, {}, false,
-                        fmt::format("{}: refusing token realm '{}': it must be an https URL", registry_, realm));
+  const std::string realm = challenge_.param("realm");
+  if (const std::string refusal = realm_refusal(realm, allow_http_realm_, false); !refusal.empty())
+    throw RegistryError(0, {}, false, fmt::format("{}: {}", registry_, refusal));
+  had_https_realm_ = Poco::icompare(Poco::URI(realm).getScheme(), "https") == 0;
 }
 
 std::string BearerAuthenticator::authorization(const std::vector<std::string>& scopes) {
@@ -68,7 +86,14 @@ std::string BearerAuthenticator::authorization(const std::vector<std::string>& s
 
 bool BearerAuthenticator::refresh(const Challenge& challenge, std::vector<std::string>& scopes) {
   if (!credential_.registry_token.empty() || challenge.scheme != "bearer") return false;
-  if (!challenge.param("realm").empty()) challenge_.params["realm"] = challenge.param("realm");
+  if (const std::string realm = challenge.param("realm"); !realm.empty() && realm != challenge_.param("realm")) {
+    // Thrown, not declined: the caller would otherwise report the registry's 401 as a bad
+    // password. The client puts the registry and the operation in front.
+    if (const std::string refusal = realm_refusal(realm, allow_http_realm_, had_https_realm_); !refusal.empty())
+      throw RegistryError(0, {}, false, refusal + " (named by a later challenge)");
+    challenge_.params["realm"] = realm;
+    had_https_realm_ = had_https_realm_ || Poco::icompare(Poco::URI(realm).getScheme(), "https") == 0;
+  }
   if (!challenge.param("service").empty()) challenge_.params["service"] = challenge.param("service");
   scopes = scope::merge(scopes, challenge.scopes());
   tokens_.erase(scope::cache_key(scopes));  // expired or too narrow: fetch anew

@@ -27,7 +27,9 @@ BearerToken parse_token_response(std::string_view body, std::chrono::steady_cloc
 class BearerAuthenticator final : public Authenticator {
  public:
   /// `transport` reaches the token realm and carries no credential of its own.
-  /// `allow_http_realm` only for registries the user marked insecure.
+  /// `allow_http_realm` only for registries the user marked insecure. Every realm, the first
+  /// challenge's and any a later 401 names, must be https (or http under `allow_http_realm`
+  /// until an https one was seen); refresh() throws RegistryError for one that is not.
   BearerAuthenticator(std::string registry, Challenge challenge, Credential credential, Transport& transport,
                       bool allow_http_realm);
   std::string authorization(const std::vector<std::string>& scopes) override;
@@ -41,6 +43,8 @@ class BearerAuthenticator final : public Authenticator {
   Challenge challenge_;
   Credential credential_;
   Transport& transport_;
+  bool allow_http_realm_;
+  bool had_https_realm_ = false;  ///< once true, no http realm is accepted
   std::map<std::string, BearerToken> tokens_;  ///< by scope::cache_key
 };
 

@@ -22,7 +22,15 @@ struct RegistryOptions {
   int max_attempts = 4;    ///< for temporary failures (408, 429, 5xx, resets), and blob links a manifest PUT raced
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{5000};
-  std::chrono::seconds timeout{120};  ///< per request, connect and each read/write
+  /// registry_timeout: every request must be answered in full within it, and no single wait
+  /// for a byte may last longer. Blob bodies (layer downloads and uploads) get one second more
+  /// per `min_blob_rate` bytes moved, so a big layer needs an average rate, not a total time.
+  /// Running out is final (not retried): RegistryError naming the request.
+  std::chrono::milliseconds timeout{kDefaultTimeout};
+  std::int64_t min_blob_rate = kDefaultMinBlobRate;  ///< bytes per second
+
+  static constexpr std::chrono::milliseconds kDefaultTimeout{120000};
+  static constexpr std::int64_t kDefaultMinBlobRate = 16 * 1024;
 };
 
 struct ManifestResponse {
@@ -57,8 +65,11 @@ class RegistryClient {
   std::optional<Digest> head_manifest(const std::string& repository, const std::string& identifier);
   /// GET a small blob (a config) into memory; verifies digest and size limit.
   std::string get_blob(const std::string& repository, const Digest& digest, std::size_t max_bytes = 16 * 1024 * 1024);
-  /// GET a blob streamed into `out`; verifies the digest while streaming. Returns bytes written.
-  std::int64_t get_blob_to(const std::string& repository, const Digest& digest, std::ostream& out);
+  /// GET a blob of `size` bytes (its descriptor's) streamed into `out`; verifies the digest
+  /// while streaming. A registry that sends more than `size` bytes is stopped at the first
+  /// byte over (nothing past `size` reaches `out`); fewer, or other bytes, fail at the end.
+  /// Neither is retried. Returns the bytes written (`size`).
+  std::int64_t get_blob_to(const std::string& repository, const Digest& digest, std::int64_t size, std::ostream& out);
   /// HEAD a blob: its size, or nullopt on 404.
   std::optional<std::int64_t> head_blob(const std::string& repository, const Digest& digest);
   /// Cross-repository mount within this registry: true when mounted; false when the registry

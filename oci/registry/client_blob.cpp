@@ -49,14 +49,24 @@ std::string RegistryClient::get_blob(const std::string& repository, const Digest
   });
 }
 
-std::int64_t RegistryClient::get_blob_to(const std::string& repository, const Digest& digest, std::ostream& out) {
+std::int64_t RegistryClient::get_blob_to(const std::string& repository, const Digest& digest, std::int64_t size,
+                                         std::ostream& out) {
   const std::string op = blob_op("GET", repository, digest);
+  if (size < 0) impl_->fail_plain(op, fmt::format("the descriptor's size {} is negative", size));
   // A download cut short resumes where it stopped (Range: bytes=N-, which Distribution and
   // object stores honour), so nothing already written to `out` is written again: `out` may be
   // a pipe into a reader (kiln-verify's static driver) that cannot rewind. The hash runs over
   // every byte written, whichever attempt brought it, and is checked once at the end.
   Sha256 hash;
   std::int64_t written = 0;
+  // Thrown inside the transfer, where the client adds registry and operation; final, so the
+  // retry layer does not download the same wrong blob again.
+  const auto too_long = [&](std::int64_t at_least) {
+    throw RegistryError(0, {}, false,
+                        fmt::format("the registry sent at least {} bytes, more than the {} its descriptor declares; "
+                                    "reading stopped there",
+                                    at_least, size));
+  };
   return impl_->retrier.run(op, [&] {
     const std::int64_t resume_at = written;
     std::int64_t skip = 0;  // bytes of this answer that `out` already has
@@ -67,28 +77,40 @@ std::int64_t RegistryClient::get_blob_to(const std::string& repository, const Di
       spdlog::info("{}: {}: resuming at byte {}", impl_->registry, op, resume_at);
     }
     request.on_headers = [&](const HttpResponse& head) {
-      if (resume_at == 0) return;
-      // 200: the Range was ignored and the whole blob comes again; 206: from where it says.
-      const std::int64_t from = head.status == 206 ? range_start(head.header("content-range").value_or("")) : 0;
-      if (from < 0 || from > resume_at)
-        impl_->fail_plain(op, fmt::format("asked to resume at byte {}, the registry answered {} with Content-Range "
-                                          "'{}'",
-                                          resume_at, head.status, head.header("content-range").value_or("")));
-      skip = resume_at - from;
+      std::int64_t from = 0;
+      if (resume_at > 0) {
+        // 200: the Range was ignored and the whole blob comes again; 206: from where it says.
+        from = head.status == 206 ? range_start(head.header("content-range").value_or("")) : 0;
+        if (from < 0 || from > resume_at)
+          impl_->fail_plain(op, fmt::format("asked to resume at byte {}, the registry answered {} with "
+                                            "Content-Range '{}'",
+                                            resume_at, head.status, head.header("content-range").value_or("")));
+        skip = resume_at - from;
+      }
+      // A declared length over the descriptor's is refused before a byte of the body is read.
+      const std::string length = head.header("content-length").value_or("");
+      std::int64_t declared = -1;
+      if (auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), declared);
+          ec == std::errc() && end == length.data() + length.size() && from + declared > size)
+        too_long(from + declared);
     };
-    request.on_body = [&](const char* data, std::size_t size) {
-      const auto skipped = static_cast<std::size_t>(std::min<std::int64_t>(skip, static_cast<std::int64_t>(size)));
+    request.on_body = [&](const char* data, std::size_t n) {
+      const auto skipped = static_cast<std::size_t>(std::min<std::int64_t>(skip, static_cast<std::int64_t>(n)));
       skip -= static_cast<std::int64_t>(skipped);
       data += skipped;
-      size -= skipped;
-      if (size == 0) return;
-      hash.update(data, size);
-      out.write(data, static_cast<std::streamsize>(size));
-      written += static_cast<std::int64_t>(size);
+      n -= skipped;
+      if (n == 0) return;
+      if (written + static_cast<std::int64_t>(n) > size) too_long(written + static_cast<std::int64_t>(n));
+      hash.update(data, n);
+      out.write(data, static_cast<std::streamsize>(n));
+      written += static_cast<std::int64_t>(n);
     };
     HttpResponse response = impl_->send(op, request);
     impl_->expect(op, response, {200, 206});
     if (!out) impl_->fail_plain(op, "writing the blob failed");
+    if (written != size)
+      impl_->fail_plain(op, fmt::format("the registry sent {} bytes, fewer than the {} its descriptor declares",
+                                        written, size));
     if (Digest actual = hash.finish(); actual != digest)
       impl_->fail_plain(op, fmt::format("the content hashes to {} ({} bytes written)", actual.to_string(), written));
     return written;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/duration.h"
 #include "oci/registry/error.h"
 #include "oci/registry/tls.h"
 
@@ -43,6 +44,12 @@ void send_chunk(Poco::Net::HTTPClientSession& session, const char* data, std::si
   send_all(session, "\r\n", 2);
 }
 
+// "2m", "1500ms": a timeout as the setting is written.
+std::string format_timeout(std::chrono::milliseconds timeout) {
+  if (timeout.count() % 1000 != 0) return fmt::format("{}ms", timeout.count());
+  return format_go_duration(std::chrono::duration_cast<std::chrono::seconds>(timeout));
+}
+
 constexpr int max_redirects = 10;
 constexpr std::size_t max_error_body = 64 * 1024;
 
@@ -68,7 +75,9 @@ bool is_redirect(int status) {
   } catch (const Poco::Net::NoAddressFoundException& e) {
     throw RegistryError(0, {}, false, fmt::format("{}: host not found ({})", where, e.displayText()));
   } catch (const Poco::TimeoutException& e) {
-    throw RegistryError(0, {}, true, fmt::format("{}: timed out ({})", where, e.displayText()));
+    // registry_timeout without a byte: as final as the exchange's deadline (see exchange_on).
+    throw RegistryError(0, {}, false, fmt::format("{}: timed out: no byte for the registry_timeout ({})", where,
+                                                  e.displayText()));
   } catch (const Poco::Exception& e) {
     // Resets, unexpected EOF (NoMessageException), broken pipes: the connection, not the request.
     throw RegistryError(0, {}, true, fmt::format("{}: connection failed: {}", where, e.displayText()));
@@ -92,7 +101,9 @@ Poco::Net::HTTPClientSession& SessionTransport::session_for(const std::string& u
                                                               make_tls_context(uri.getHost(), options_.ca_file));
   else
     session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-  session->setTimeout(Poco::Timespan(options_.timeout.count(), 0));
+  // Also bounds the connect and any single wait, which the watchdog cannot see before the
+  // socket exists.
+  session->setTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(options_.timeout.count()) * 1000));
   session->setKeepAlive(true);
   return *sessions_.emplace(origin, std::move(session)).first->second;
 }
@@ -111,7 +122,13 @@ HttpResponse SessionTransport::send(const HttpRequest& original) {
     spdlog::debug("redirect {} -> {}", url_for_display(url), url_for_display(next));
     // A credential belongs to the registry: object stores behind a redirect get pre-signed
     // URLs, and the distribution spec says Authorization MUST NOT follow to another host.
-    if (url_origin(next) != first_origin) request.remove_header("Authorization");
+    if (url_origin(next) != first_origin) {
+      request.remove_header("Authorization");
+      // A body that would be sent again (not after a 303) is for the first origin only: a
+      // token request's form carries the refresh token, and may not follow to another host
+      // or down to plain http any more than the Authorization header may.
+      if (response.status != 303 && !request.body.empty()) return response;
+    }
     if (response.status == 303) {
       request.method = "GET";
       request.body.clear();
@@ -134,6 +151,9 @@ HttpResponse SessionTransport::exchange(const HttpRequest& request, const std::s
     } catch (const RegistryError&) {
       drop_session(url);
       throw;
+    } catch (const Poco::TimeoutException&) {
+      drop_session(url);  // a stale connection fails at once; this one had its time
+      rethrow_network(request.method, url);
     } catch (const Poco::Exception&) {
       drop_session(url);
       if (attempt > 1 || !reused || body_started) rethrow_network(request.method, url);
@@ -141,8 +161,56 @@ HttpResponse SessionTransport::exchange(const HttpRequest& request, const std::s
   }
 }
 
+struct SessionTransport::Deadline {
+  Deadline(DeadlineWatchdog& watchdog, const SessionOptions& options)
+      : started(DeadlineWatchdog::Clock::now()), options(options), watch(watchdog, started + options.timeout) {}
+
+  // Blob bytes moved either way: each buys 1/min_blob_rate of a second more.
+  void moved(std::size_t bytes) {
+    blob_bytes += static_cast<std::int64_t>(bytes);
+    const std::chrono::duration<double> earned(static_cast<double>(blob_bytes) /
+                                               static_cast<double>(std::max<std::int64_t>(1, options.min_blob_rate)));
+    watch.extend_to(started + options.timeout + std::chrono::duration_cast<std::chrono::nanoseconds>(earned));
+  }
+
+  std::string describe() const {
+    std::string text = fmt::format("the registry_timeout of {}", format_timeout(options.timeout));
+    if (blob_bytes > 0)
+      text += fmt::format(" plus 1 s per {} blob bytes moved ({} were)", options.min_blob_rate, blob_bytes);
+    return text;
+  }
+
+  DeadlineWatchdog::Clock::time_point started;
+  const SessionOptions& options;
+  DeadlineWatchdog::Watch watch;
+  std::int64_t blob_bytes = 0;
+};
+
 HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session, const HttpRequest& request,
                                            const std::string& url, bool& body_started) {
+  Deadline deadline(watchdog_, options_);
+  // Not retried: another attempt would give a registry that trickles its bytes as much time
+  // again, and the setting bounds the wait.
+  const auto timed_out = [&] {
+    drop_session(url);
+    return RegistryError(0, {}, false,
+                         fmt::format("{} {}: timed out: {} passed before the answer was complete", request.method,
+                                     url_for_display(url), deadline.describe()));
+  };
+  try {
+    HttpResponse response = exchange_within(session, request, url, body_started, deadline);
+    // An answer that "ended" because the watchdog shut the connection is not an answer: Poco
+    // takes the end of the stream in the middle of the headers for their end.
+    if (deadline.watch.expired()) throw timed_out();
+    return response;
+  } catch (const Poco::Exception&) {
+    if (!deadline.watch.expired()) throw;
+    throw timed_out();
+  }
+}
+
+HttpResponse SessionTransport::exchange_within(Poco::Net::HTTPClientSession& session, const HttpRequest& request,
+                                               const std::string& url, bool& body_started, Deadline& deadline) {
   Poco::URI uri(url);
   Poco::Net::HTTPRequest req(request.method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
   req.setKeepAlive(true);
@@ -160,7 +228,9 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
   }
   SPDLOG_DEBUG("{} {}", request.method, url_for_display(url));
 
+  deadline.watch.attach(session.socket().impl()->sockfd());  // a kept-alive connection: already open
   std::ostream& out = session.sendRequest(req);
+  deadline.watch.attach(session.socket().impl()->sockfd());
   // With a Content-Length, Poco writes the request head into the body stream's buffer: it
   // must reach the socket before body bytes written to the socket directly.
   out.flush();
@@ -173,13 +243,17 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
                                                              request.source->size - sent)));
       send_all(session, buffer.data(), static_cast<std::size_t>(source->gcount()));
       sent += source->gcount();
+      deadline.moved(static_cast<std::size_t>(source->gcount()));
     }
     if (sent != request.source->size)
       throw RegistryError(0, {}, false,
                           fmt::format("the blob to upload has {} bytes, expected {}", sent, request.source->size));
   } else if (request.stream_body) {
     body_started = true;
-    request.stream_body([&](const char* data, std::size_t size) { send_chunk(session, data, size); });
+    request.stream_body([&](const char* data, std::size_t size) {
+      send_chunk(session, data, size);
+      deadline.moved(size);
+    });
   } else {
     out.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
   }
@@ -217,6 +291,7 @@ HttpResponse SessionTransport::exchange_on(Poco::Net::HTTPClientSession& session
       if (in.gcount() <= 0) break;
       body_started = true;
       received += in.gcount();
+      deadline.moved(static_cast<std::size_t>(in.gcount()));
       request.on_body(buffer, static_cast<std::size_t>(in.gcount()));
     }
     check_complete(received);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "oci/registry/deadline_watchdog.h"
 #include "oci/registry/http.h"
 
 namespace Poco::Net {
@@ -16,8 +17,12 @@ class HTTPClientSession;
 namespace kiln::oci {
 
 struct SessionOptions {
-  std::string ca_file;                 ///< extra trusted PEM bundle for https
-  std::chrono::seconds timeout{120};   ///< connect, and each send/receive
+  std::string ca_file;  ///< extra trusted PEM bundle for https
+  /// The deadline of one exchange (connect, request, response headers and body), and the
+  /// longest wait for any single byte. Blob bodies (a download given to on_body, an upload
+  /// from `source` or `stream_body`) get one more second per `min_blob_rate` bytes moved.
+  std::chrono::milliseconds timeout{RegistryOptions::kDefaultTimeout};
+  std::int64_t min_blob_rate = RegistryOptions::kDefaultMinBlobRate;  ///< bytes per second
 };
 
 class SessionTransport final : public Transport {
@@ -30,10 +35,14 @@ class SessionTransport final : public Transport {
   HttpResponse exchange(const HttpRequest& request, const std::string& url);
   HttpResponse exchange_on(Poco::Net::HTTPClientSession& session, const HttpRequest& request, const std::string& url,
                            bool& body_started);
+  struct Deadline;  ///< one exchange's deadline and the blob bytes that extended it
+  HttpResponse exchange_within(Poco::Net::HTTPClientSession& session, const HttpRequest& request,
+                               const std::string& url, bool& body_started, Deadline& deadline);
   Poco::Net::HTTPClientSession& session_for(const std::string& url, bool& reused);
   void drop_session(const std::string& url);
 
   SessionOptions options_;
+  DeadlineWatchdog watchdog_;
   std::map<std::string, std::unique_ptr<Poco::Net::HTTPClientSession>> sessions_;  ///< by origin
 };
 

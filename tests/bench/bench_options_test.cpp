@@ -51,7 +51,7 @@ TEST(BenchOptions, ErrorsNameTheFlag) {
   EXPECT_EQ(usage_error({"--compression", "gzip,brotli"}),
             "--compression gzip,brotli: unknown value 'brotli' (known: gzip, zstd, none)");
   EXPECT_EQ(usage_error({"--backends", "docker"}), "--backends docker: unknown value 'docker' (known: native, kaniko, buildah)");
-  EXPECT_EQ(usage_error({"--workload", "50"}), "--workload 50: expected BINARY_MB,BASE_MB (issue 5: 50,100)");
+  EXPECT_EQ(usage_error({"--workload", "50"}), "--workload 50: expected BINARY_MB,BASE_MB (the reference workload: 50,100)");
   EXPECT_EQ(usage_error({"--run-timeout", "soon"}), "--run-timeout soon: not a duration of 1s or more");
 }
 

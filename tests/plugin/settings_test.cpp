@@ -68,6 +68,29 @@ TEST(Settings, BooleansAndNumbersAreChecked) {
                Error);
 }
 
+// registry_timeout: a Go duration from every source (default 2m), refused with its name when
+// it is not a positive one.
+TEST(Settings, RegistryTimeoutIsAPositiveDuration) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(load_settings(Env{}, {}, nullptr).get_duration("registry_timeout"), milliseconds(120000));
+  EXPECT_EQ(load_settings(Env{{{"PLUGIN_REGISTRY_TIMEOUT", "30s"}}}, {}, nullptr).get_duration("registry_timeout"),
+            milliseconds(30000));
+  EXPECT_EQ(load_settings(Env{{{"KILN_REGISTRY_TIMEOUT", "1m30s"}}}, {}, nullptr).get_duration("registry_timeout"),
+            milliseconds(90000));
+  EXPECT_EQ(load_settings(Env{}, {"--registry_timeout", "1500ms"}, nullptr).get_duration("registry_timeout"),
+            milliseconds(1500));
+  for (const char* bad : {"soon", "0", "0s", "-1s", "10", "5 m"}) {
+    try {
+      load_settings(Env{{{"PLUGIN_REGISTRY_TIMEOUT", bad}}}, {}, nullptr).get_duration("registry_timeout");
+      ADD_FAILURE() << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.exit_class(), ExitClass::usage) << bad;
+      EXPECT_EQ(std::string(e.what()),
+                std::string("setting registry_timeout: '") + bad + "' is not a positive duration such as 30s, 5m or 1m30s");
+    }
+  }
+}
+
 TEST(Settings, HelpListsEverySettingWithDefaults) {
   const std::string help = help_text();
   for (const auto& spec : setting_specs()) EXPECT_NE(help.find("--" + spec.name), std::string::npos) << spec.name;

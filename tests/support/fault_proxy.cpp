@@ -1,5 +1,6 @@
 #include "tests/support/fault_proxy.h"
 
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -106,9 +107,17 @@ struct FaultProxy::State {
     return {log.size() - 1, chosen};
   }
 
-  void finish(std::size_t index, int status) {
+  void finish(std::size_t index, int status, std::int64_t bytes_sent = 0) {
     std::lock_guard lock(mutex);
-    if (index < log.size()) log[index].status = status;
+    if (index < log.size()) {
+      log[index].status = status;
+      log[index].bytes_sent = bytes_sent;
+    }
+  }
+
+  bool is_stopping() const {
+    std::lock_guard lock(mutex);
+    return stopping;
   }
 
   // False when the proxy is stopping before `duration` has passed.
@@ -160,6 +169,25 @@ struct FaultProxy::State {
 namespace {
 
 class FaultHandler final : public Poco::Net::HTTPRequestHandler {
+  static void drain(Poco::Net::HTTPServerRequest& request) {
+    Poco::NullOutputStream discard;
+    Poco::StreamCopier::copyStream64(request.stream(), discard);
+  }
+
+  // Sends `bytes`, `step` at a time with `interval` between, straight to the socket (after
+  // whatever Poco has sent); stops at the end, when the proxy stops, or after kMaxTrickle.
+  void trickle(Poco::Net::StreamSocket& socket, const std::string& bytes, std::size_t step,
+               std::chrono::milliseconds interval, std::int64_t& sent) {
+    const auto give_up = std::chrono::steady_clock::now() + FaultRule::kMaxTrickle;
+    for (std::size_t at = 0; at < bytes.size() && std::chrono::steady_clock::now() < give_up;) {
+      const std::size_t n = std::min(std::max<std::size_t>(step, 1), bytes.size() - at);
+      if (socket.sendBytes(bytes.data() + at, static_cast<int>(n)) <= 0) return;
+      at += n;
+      sent += static_cast<std::int64_t>(n);
+      if (at < bytes.size() && !state_->wait(interval)) return;
+    }
+  }
+
  public:
   explicit FaultHandler(std::shared_ptr<FaultProxy::State> state) : state_(std::move(state)) {}
 
@@ -223,6 +251,56 @@ class FaultHandler final : public Poco::Net::HTTPRequestHandler {
         if (request.getMethod() == "HEAD") response.send();
         else response.sendBuffer(fault->body.data(), fault->body.size());
         state_->finish(index, 200);
+        return;
+      }
+      case FaultAction::endless_body: {
+        std::string real;
+        state_->forward(request, response, &real);
+        response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+        response.setContentType("application/octet-stream");
+        response.setContentLength64(Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH);
+        response.setChunkedTransferEncoding(true);
+        std::ostream& out = response.send();
+        out.write(real.data(), static_cast<std::streamsize>(real.size()));
+        const std::string block(64 * 1024, 'k');
+        std::int64_t sent = static_cast<std::int64_t>(real.size());
+        while (sent < FaultRule::kMaxEndless && !state_->is_stopping()) {
+          out.write(block.data(), static_cast<std::streamsize>(block.size()));
+          out.flush();
+          if (!out) break;  // the client hung up
+          sent += static_cast<std::int64_t>(block.size());
+        }
+        state_->finish(index, 200, sent);
+        abort_connection(request);
+        return;
+      }
+      case FaultAction::trickle_headers: {
+        drain(request);
+        Poco::Net::StreamSocket& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+        const std::string head = "HTTP/1.1 200 OK\r\nX-Trickle: ";
+        std::int64_t sent = 0;
+        try {
+          socket.sendBytes(head.data(), static_cast<int>(head.size()));
+          trickle(socket, std::string(1 << 20, 'x'), fault->trickle_bytes, fault->interval, sent);
+        } catch (const Poco::Exception&) {  // the client hung up
+        }
+        state_->finish(index, 0, sent);
+        abort_connection(request);
+        return;
+      }
+      case FaultAction::trickle_body: {
+        std::string body;
+        const int status = state_->forward(request, response, &body);
+        response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+        response.send().flush();
+        Poco::Net::StreamSocket& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+        std::int64_t sent = 0;
+        try {
+          trickle(socket, body, fault->trickle_bytes, fault->interval, sent);
+        } catch (const Poco::Exception&) {
+        }
+        state_->finish(index, sent == static_cast<std::int64_t>(body.size()) ? status : 0, sent);
+        abort_connection(request);
         return;
       }
       case FaultAction::ignore_range:

@@ -4,6 +4,7 @@
 // in arrival order so tests can assert what was sent when. Listens on 127.0.0.1 and a free port;
 // stopped by the destructor.
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,12 @@ enum class FaultAction {
   ignore_range,         ///< forward without the Range header, as a server that does not do ranges
   corrupt_body,         ///< forward, then flip one byte in the middle of the body (same length, same headers)
   serve_body,           ///< drain the request body and answer 200 with `body` as `content_type`
+  endless_body,         ///< forward, then answer 200 with a chunked body: the registry's body followed by bytes
+                        ///< that never end (until the client hangs up, or kMaxEndless); the bytes sent are
+                        ///< recorded
+  trickle_headers,      ///< answer with a status line, then header bytes `trickle_bytes` per `interval`, never
+                        ///< ending the headers (until the client hangs up, or kMaxTrickle)
+  trickle_body,         ///< forward; send the headers at once, then the body `trickle_bytes` per `interval`
 };
 
 /// A fault that acts on requests matching `method` (empty: any) and `path` (an RE2 matched
@@ -37,6 +44,10 @@ struct FaultRule {
   std::chrono::milliseconds stall{0};    ///< capped at 30 s
   std::string body;                      ///< serve_body: the answer's body; status: its error body
   std::string content_type = "application/vnd.oci.image.manifest.v1+json";  ///< serve_body
+  std::size_t trickle_bytes = 1;             ///< trickle_*: bytes per interval
+  std::chrono::milliseconds interval{1000};  ///< trickle_*
+  static constexpr std::int64_t kMaxEndless = std::int64_t{64} << 30;
+  static constexpr std::chrono::seconds kMaxTrickle{120};
 };
 
 /// One request as the proxy saw it. `status` is what the client got: 0 for a reset, -1 while
@@ -49,6 +60,7 @@ struct ProxiedRequest {
   bool faulted = false;
   std::string range;          ///< the Range header, when sent
   std::string authorization;  ///< the Authorization header, when sent (tests check where credentials go)
+  std::int64_t bytes_sent = 0;  ///< endless_body, trickle_*: the bytes the client was sent before it hung up
 };
 
 class FaultProxy {

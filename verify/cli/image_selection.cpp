@@ -93,6 +93,7 @@ oci::RegistryOptions registry_options(const Settings& settings) {
   oci::RegistryOptions options;
   options.insecure = settings.get_bool("insecure");
   options.ca_file = settings.get("registry_certificate");
+  options.timeout = settings.get_duration("registry_timeout");
   return options;
 }
 
@@ -136,6 +137,7 @@ std::string image_reference_text(const Settings& settings) {
 }
 
 ImageSelection select_images(const Settings& settings, const Env& env) {
+  const oci::RegistryOptions options = registry_options(settings);  // a bad value fails whatever the source
   const std::string text = image_reference_text(settings);
   if (settings.has("oci_layout")) return select_from_layout(settings, text);
   oci::Reference reference = [&] {
@@ -148,7 +150,7 @@ ImageSelection select_images(const Settings& settings, const Env& env) {
   ImageSelection selection{.reference = text};
   selection.client = std::make_unique<oci::RegistryClient>(reference.registry(),
                                                            make_keychain(settings, env, reference.registry()),
-                                                           registry_options(settings));
+                                                           options);
   const auto wanted = wanted_platforms(settings);
   oci::BaseImage top = oci::fetch_base(*selection.client, reference);
   auto blobs = oci::registry_blob_reader(*selection.client, reference.repository());

@@ -35,6 +35,7 @@ const SettingsTable& verify_setting_specs() {
       {"docker_config_json", {"docker_config"}, "", "A docker config.json document with credentials", true, "", {"DOCKER_AUTH_CONFIG"}},
       {"insecure", {}, "false", "Use plain HTTP for the registry (local or test registries only)"},
       {"registry_certificate", {"ca_cert"}, "", "PEM CA bundle to trust for registry TLS"},
+      {"registry_timeout", {}, "2m", "Deadline of each registry request, a Go duration (30s, 5m): the whole answer must arrive within it, a layer download may take one second more per 16 KiB read; expiry is exit 3, not retried"},
       // The local driver.
       {"probe", {}, "", "Path of kiln-probe for the local driver (default: next to kiln-verify)"},
       {"runtime", {}, "runc", "OCI runtime the local driver runs kiln-probe with"},

@@ -79,16 +79,16 @@ class QueueBuffer : public std::streambuf {
 
 }  // namespace
 
-BlobStream::BlobStream(std::shared_ptr<oci::BlobReader> reader, const oci::Digest& digest)
+BlobStream::BlobStream(std::shared_ptr<oci::BlobReader> reader, const oci::Digest& digest, std::int64_t size)
     : shared_(std::make_shared<Shared>()) {
-  producer_ = std::thread([shared = shared_, reader = std::move(reader), digest] {
+  producer_ = std::thread([shared = shared_, reader = std::move(reader), digest, size] {
     std::exception_ptr error;
     try {
       QueueBuffer buffer(*shared);
       std::ostream out(&buffer);
       // Lets Cancelled leave the reader's write instead of only setting badbit.
       out.exceptions(std::ios::badbit);
-      reader->fetch_to(digest, out);
+      reader->fetch_to(digest, size, out);
       buffer.flush_rest();
     } catch (const Cancelled&) {
     } catch (...) {

@@ -15,7 +15,8 @@ namespace kiln::verify {
 
 class BlobStream {
  public:
-  BlobStream(std::shared_ptr<oci::BlobReader> reader, const oci::Digest& digest);
+  /// Reads the blob `digest` of `size` bytes (its descriptor's; the reader stops there).
+  BlobStream(std::shared_ptr<oci::BlobReader> reader, const oci::Digest& digest, std::int64_t size);
   /// Cancels the download if it is still running and joins the producer.
   ~BlobStream();
   BlobStream(const BlobStream&) = delete;

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "oci/image/filesystem_view.h"
+#include "oci/image/manifest_edit.h"
 #include "oci/sha256.h"
 #include "verify/driver/blob_stream.h"
 #include "verify/driver/layer_archive.h"
@@ -68,9 +69,10 @@ FileStat stat_of(archive_entry* e) {
 
 std::vector<LayerRef> layers_of(const oci::Json& manifest) {
   std::vector<LayerRef> layers;
-  for (const oci::Json& layer : manifest.value("layers", oci::Json::array()))
-    layers.push_back({.digest = oci::Digest::parse(layer.at("digest").get<std::string>()),
-                      .size = layer.value("size", std::int64_t{0})});
+  for (const oci::Json& layer : manifest.value("layers", oci::Json::array())) {
+    const oci::Descriptor blob = oci::Descriptor::from_json(layer, "layer of the image manifest");
+    layers.push_back({.digest = blob.digest, .size = blob.size});
+  }
   return layers;
 }
 
@@ -157,7 +159,7 @@ std::string LayerIndex::capture(LayerArchive& tar, int layer, const std::string&
 
 void LayerIndex::read_layer(int layer, bool again) {
   const LayerRef& ref = layers_.at(static_cast<std::size_t>(layer));
-  BlobStream stream(blobs_, ref.digest);
+  BlobStream stream(blobs_, ref.digest, ref.size);
   LayerArchive tar(stream, fmt::format("layer {} {} ({})", layer, ref.digest.to_string(), blobs_->describe()));
   std::map<std::string, std::uint64_t> recapture;
   recapture.swap(recaptures_[layer]);

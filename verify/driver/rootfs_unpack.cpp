@@ -274,7 +274,7 @@ UnpackReport unpack_rootfs(const std::shared_ptr<oci::BlobReader>& blobs, const 
   KnownDirectories known;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const std::string name = fmt::format("layer {} {} ({})", i, layers[i].digest.to_string(), blobs->describe());
-    BlobStream stream(blobs, layers[i].digest);
+    BlobStream stream(blobs, layers[i].digest, layers[i].size);
     LayerArchive tar(stream, name);
     LayerUnpacker unpacker(base, name, limits, owners, known, report);
     while (archive_entry* e = tar.next()) unpacker.apply(tar, e);

@@ -8,6 +8,7 @@
 
 #include "oci/registry/auth_basic.h"
 #include "oci/registry/auth_bearer.h"
+#include "oci/registry/error.h"
 #include "oci/registry/scope.h"
 
 namespace kiln::oci {
@@ -74,6 +75,69 @@ TEST(BearerAuth, FetchesTokenPerScopeAndRefreshesOnceOn401) {
   EXPECT_EQ(auth.send(again).status, 401);
   ASSERT_EQ(inner.sent.size(), 4u);
   EXPECT_EQ(inner.sent[3].header("Authorization"), "Bearer tok-4-444");
+}
+
+// A registry whose first challenge named an https realm answers a later request with a 401
+// naming a plain-http realm on another host: the Basic credential would go there in clear.
+// Refused before any request leaves, with a final error naming the realm; the same for an
+// insecure registry (http realms allowed) once an https realm was seen. A later https realm
+// on another host is followed, as registries may move their token service.
+TEST(BearerAuth, ALaterChallengeCannotDowngradeTheRealmToPlainHttp) {
+  const char* const downgrade = R"(Bearer realm="http://evil.example/token",service="reg",error="invalid_token")";
+  for (bool insecure_registry : {false, true}) {
+    SCOPED_TRACE(insecure_registry ? "registry marked insecure" : "https registry");
+    ScriptedTransport inner;
+    Credential cred;
+    cred.username = "ci";
+    cred.password = "ci-password-7";
+    Challenge challenge{"bearer", {{"realm", "https://auth.example/token"}, {"service", "reg"}}};
+    AuthTransport auth(inner, "https://r.example:443");
+    auth.set_authenticator(
+        std::make_unique<BearerAuthenticator>("r.example", challenge, cred, inner, insecure_registry));
+    inner.replies = {reply(200, R"({"token":"tok-one-1"})"), reply(401, "", {{"www-authenticate", downgrade}})};
+    HttpRequest request = HttpRequest::to("GET", "https://r.example/v2/team/app/manifests/1");
+    request.scopes = {scope::pull("team/app")};
+    try {
+      auth.send(request);
+      ADD_FAILURE() << "the downgrade was followed";
+    } catch (const RegistryError& e) {
+      EXPECT_FALSE(e.is_temporary());
+      EXPECT_NE(std::string(e.what()).find("refusing token realm 'http://evil.example/token'"), std::string::npos)
+          << e.what();
+    }
+    ASSERT_EQ(inner.sent.size(), 2u) << "a request went to the new realm";
+    for (const HttpRequest& sent : inner.sent) EXPECT_FALSE(sent.url.starts_with("http://evil.example"));
+  }
+
+  ScriptedTransport inner;
+  Credential cred;
+  cred.username = "ci";
+  cred.password = "ci-password-8";
+  Challenge challenge{"bearer", {{"realm", "https://auth.example/token"}, {"service", "reg"}}};
+  AuthTransport auth(inner, "https://r.example:443");
+  auth.set_authenticator(std::make_unique<BearerAuthenticator>("r.example", challenge, cred, inner, false));
+  inner.replies = {reply(200, R"({"token":"tok-one-1"})"),
+                   reply(401, "", {{"www-authenticate", R"(Bearer realm="https://auth2.example/token",service="reg")"}}),
+                   reply(200, R"({"token":"tok-two-2"})"), reply(200)};
+  EXPECT_EQ(auth.send(HttpRequest::to("GET", "https://r.example/v2/")).status, 200);
+  ASSERT_EQ(inner.sent.size(), 4u);
+  EXPECT_TRUE(inner.sent[2].url.starts_with("https://auth2.example/token?")) << inner.sent[2].url;
+  EXPECT_EQ(inner.sent[2].header("Authorization"), basic_authorization("ci", "ci-password-8"));
+}
+
+// An insecure registry whose realm is http from the start keeps working (the user asked for
+// plain http), including a later http realm.
+TEST(BearerAuth, AnInsecureRegistryMayKeepAnHttpRealm) {
+  ScriptedTransport inner;
+  Challenge challenge{"bearer", {{"realm", "http://auth.example/token"}, {"service", "reg"}}};
+  AuthTransport auth(inner, "http://r.example:80");
+  auth.set_authenticator(std::make_unique<BearerAuthenticator>("r.example", challenge, Credential{}, inner, true));
+  inner.replies = {reply(200, R"({"token":"tok-one-1"})"),
+                   reply(401, "", {{"www-authenticate", R"(Bearer realm="http://auth2.example/token")"}}),
+                   reply(200, R"({"token":"tok-two-2"})"), reply(200)};
+  EXPECT_EQ(auth.send(HttpRequest::to("GET", "http://r.example/v2/")).status, 200);
+  ASSERT_EQ(inner.sent.size(), 4u);
+  EXPECT_TRUE(inner.sent[2].url.starts_with("http://auth2.example/token")) << inner.sent[2].url;
 }
 
 // Credentials stay with the registry: an upload Location on another host gets none.

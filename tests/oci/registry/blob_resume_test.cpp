@@ -79,7 +79,7 @@ TEST_F(BlobResume, AResetDownloadResumesWithRangeIntoAnOutputThatCannotRewind) {
   std::ostream out(&sink);
   ASSERT_EQ(out.tellp(), std::streampos(-1)) << "the sink must not be seekable for this test to mean anything";
   auto client = proxied();
-  EXPECT_EQ(client.get_blob_to("team/big", digest_, out), static_cast<std::int64_t>(blob_.size()));
+  EXPECT_EQ(client.get_blob_to("team/big", digest_, static_cast<std::int64_t>(blob_.size()), out), static_cast<std::int64_t>(blob_.size()));
   EXPECT_TRUE(sink.data == blob_) << "got " << sink.data.size() << " bytes";
   const auto gets = blob_gets();
   ASSERT_EQ(gets.size(), 2u);
@@ -99,7 +99,7 @@ TEST_F(BlobResume, AServerThatIgnoresRangeSendsItAllAndTheHeldBytesAreSkipped) {
   AppendOnly sink;
   std::ostream out(&sink);
   auto client = proxied();
-  EXPECT_EQ(client.get_blob_to("team/big", digest_, out), static_cast<std::int64_t>(blob_.size()));
+  EXPECT_EQ(client.get_blob_to("team/big", digest_, static_cast<std::int64_t>(blob_.size()), out), static_cast<std::int64_t>(blob_.size()));
   EXPECT_TRUE(sink.data == blob_) << "got " << sink.data.size() << " bytes";
   const auto gets = blob_gets();
   ASSERT_EQ(gets.size(), 2u);
@@ -114,7 +114,7 @@ TEST_F(BlobResume, ResetsOnEveryAttemptFailAfterTheAttemptsAsANetworkFailure) {
   std::ostream out(&sink);
   auto client = proxied();
   try {
-    client.get_blob_to("team/big", digest_, out);
+    client.get_blob_to("team/big", digest_, static_cast<std::int64_t>(blob_.size()), out);
     FAIL() << "a download reset every time cannot succeed";
   } catch (const RegistryError& e) {
     EXPECT_TRUE(e.network_failure()) << e.what();

@@ -53,7 +53,7 @@ TEST_F(PlainRegistry, RoundTripsBlobsAndManifests) {
   EXPECT_EQ(c.head_blob("team/app", layer_digest), static_cast<std::int64_t>(layer.size()));
   EXPECT_EQ(c.get_blob("team/app", config_digest), config);
   std::ostringstream streamed;
-  EXPECT_EQ(c.get_blob_to("team/app", layer_digest, streamed), static_cast<std::int64_t>(layer.size()));
+  EXPECT_EQ(c.get_blob_to("team/app", layer_digest, static_cast<std::int64_t>(layer.size()), streamed), static_cast<std::int64_t>(layer.size()));
   EXPECT_EQ(streamed.str(), layer);
 
   const std::string oci = manifest_json(media_type::oci_manifest, media_type::oci_config, media_type::oci_layer_gzip,

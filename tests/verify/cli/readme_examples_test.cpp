@@ -1,5 +1,5 @@
-// README.md's kiln-verify parts cannot drift from the code: the settings reference is the one
-// the settings table generates, and the pipeline examples use only settings kiln-verify knows
+// kiln-verify's documents cannot drift from the code: docs/verify.md's settings reference is the one
+// the settings table generates, and the README's pipeline examples use only settings kiln-verify knows
 // (`settings:` keys for Drone and Woodpecker, KILN_* job variables for GitLab, parsed as YAML).
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -67,21 +67,21 @@ void collect(const YAML::Node& node, std::vector<std::string>& names) {
   }
 }
 
-std::string readme() {
-  std::ifstream in(KILN_SOURCE_DIR "/README.md");
+std::string verify_doc() {
+  std::ifstream in(KILN_SOURCE_DIR "/docs/verify.md");
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
 TEST(ReadmeVerifySettings, ReferenceIsGenerated) {
-  const std::string text = readme();
+  const std::string text = verify_doc();
   const std::string start = "<!-- verify-settings-reference:start -->\n", end = "<!-- verify-settings-reference:end -->";
   const auto from = text.find(start), to = text.find(end);
-  ASSERT_NE(from, std::string::npos) << "README.md lacks " << start;
-  ASSERT_NE(to, std::string::npos) << "README.md lacks " << end;
+  ASSERT_NE(from, std::string::npos) << "docs/verify.md lacks " << start;
+  ASSERT_NE(to, std::string::npos) << "docs/verify.md lacks " << end;
   EXPECT_EQ(text.substr(from + start.size(), to - from - start.size()), verify_settings_reference_markdown())
-      << "README.md's kiln-verify settings reference is stale; run: cmake --build build && ci/update-readme.sh";
+      << "docs/verify.md's kiln-verify settings reference is stale; run: cmake --build build && ci/update-readme.sh";
 }
 
 TEST(ReadmeVerifySettings, ReferenceListsEverySetting) {
