@@ -89,20 +89,6 @@ std::vector<std::string> glob_context(const fs::path& context, const std::string
 
 }  // namespace
 
-std::optional<std::pair<std::uint32_t, std::uint32_t>> numeric_owner(const std::string& chown) {
-  auto number = [](const std::string& s) -> std::optional<std::uint32_t> {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    return static_cast<std::uint32_t>(std::stoul(s));
-  };
-  const auto colon = chown.find(':');
-  const auto uid = number(chown.substr(0, colon));
-  if (!uid) return std::nullopt;
-  if (colon == std::string::npos) return std::pair{*uid, *uid};  // Docker: gid defaults to the uid
-  const auto gid = number(chown.substr(colon + 1));
-  if (!gid) return std::nullopt;
-  return std::pair{*uid, *gid};
-}
-
 std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerIgnore& ignore,
                                           const std::vector<std::string>& sources, const std::string& destination,
                                           const std::string& working_dir, const CopyOptions& options,

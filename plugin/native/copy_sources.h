@@ -32,8 +32,4 @@ std::vector<oci::LayerEntry> resolve_copy(const std::filesystem::path& context, 
                                           const std::string& where,
                                           const std::function<bool(const std::string&)>& is_directory = {});
 
-/// --chown=uid[:gid] with numbers; names need the image's /etc/passwd, which the native backend
-/// does not read: nullopt for them (the caller reports why it cannot build natively).
-std::optional<std::pair<std::uint32_t, std::uint32_t>> numeric_owner(const std::string& chown);
-
 }  // namespace kiln::plugin

@@ -206,7 +206,7 @@ class Interpreter {
     if (auto chown = i.flag("chown")) {
       const std::string owner = expand_word(*chown, state.variables, df_.escape, df_.file_name, i.line);
       options.owner_given = true;
-      if (const auto ids = numeric_owner(owner)) {
+      if (const auto ids = numeric_owner(owner, at)) {
         options.uid = ids->first;
         options.gid = ids->second;
       } else if (base_.files) {

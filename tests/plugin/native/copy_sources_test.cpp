@@ -90,11 +90,4 @@ TEST_F(CopySources, ErrorsNameTheSource) {
   EXPECT_EQ(error_of({"escape"}, "/x"), "Dockerfile:2: source 'escape' is outside the build context");
 }
 
-TEST(NumericOwner, ParsesUidAndGid) {
-  EXPECT_EQ(numeric_owner("1000:100"), (std::pair<std::uint32_t, std::uint32_t>{1000, 100}));
-  EXPECT_EQ(numeric_owner("1000"), (std::pair<std::uint32_t, std::uint32_t>{1000, 1000}));
-  EXPECT_FALSE(numeric_owner("app:app"));
-  EXPECT_FALSE(numeric_owner("1000:staff"));
-}
-
 }  // namespace kiln::plugin
