@@ -83,13 +83,17 @@ class DockerIgnore {
   /// (an unclosed '[') or a lone "!".
   static DockerIgnore parse(std::string_view text);
   /// `path` relative to the context root, '/' separated, no leading "./".
-  bool excluded(std::string_view path) const;
+  bool excluded(std::string_view path) const { return exclusion(path).has_value(); }
   bool empty() const { return rules_.empty(); }
+
+  /// The rule that excludes `path`, for messages: "line 3: 'secret'". Nullopt: not excluded.
+  std::optional<std::string> exclusion(std::string_view path) const;
 
  private:
   struct Rule {
     std::string pattern;  ///< cleaned, without '!'
     bool negated = false;
+    int line = 0;         ///< in .dockerignore, for messages
     std::shared_ptr<const re2::RE2> regex;  ///< the pattern compiled once (shared: rules copy cheaply)
   };
   std::vector<Rule> rules_;

@@ -91,7 +91,7 @@ DockerIgnore DockerIgnore::parse(std::string_view text) {
     if (line.starts_with('#')) continue;
     line = detail::trim(line);
     if (line.empty()) continue;
-    Rule rule;
+    Rule rule{.line = line_no};
     if (line.front() == '!') {
       rule.negated = true;
       line = detail::trim(line.substr(1));
@@ -111,7 +111,7 @@ DockerIgnore DockerIgnore::parse(std::string_view text) {
   return out;
 }
 
-bool DockerIgnore::excluded(std::string_view path) const {
+std::optional<std::string> DockerIgnore::exclusion(std::string_view path) const {
   // A rule that matches a parent directory matches everything under it ("dir" excludes
   // "dir/a/b"); the last rule that matches decides (MatchesOrParentMatches).
   const std::string file = clean(path);
@@ -119,17 +119,18 @@ bool DockerIgnore::excluded(std::string_view path) const {
   for (size_t slash = file.find('/'); slash != std::string::npos; slash = file.find('/', slash + 1)) {
     candidates.push_back(std::string_view(file).substr(0, slash));
   }
-  bool excluded = false;
+  const Rule* excluding = nullptr;
   for (const Rule& rule : rules_) {
-    if (rule.negated != excluded) continue;  // cannot change the outcome
+    if (rule.negated != (excluding != nullptr)) continue;  // cannot change the outcome
     for (std::string_view candidate : candidates) {
       if (re2::RE2::FullMatch(candidate, *rule.regex)) {
-        excluded = !rule.negated;
+        excluding = rule.negated ? nullptr : &rule;
         break;
       }
     }
   }
-  return excluded;
+  if (!excluding) return std::nullopt;
+  return "line " + std::to_string(excluding->line) + ": '" + excluding->pattern + "'";
 }
 
 }  // namespace kiln::plugin

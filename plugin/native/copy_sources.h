@@ -22,7 +22,8 @@ struct CopyOptions {
 
 /// `sources` and `destination` are expanded; `destination` absolute or relative to
 /// `working_dir`. Throws kiln::Error(usage) "<where>: ..." for a source outside the context
-/// (".." or a symlink leading out), a source that matches nothing (or only ignored files),
+/// (".." or a symlink leading out), a source that matches nothing (or only ignored files), a
+/// source .dockerignore excludes, also through a symbolic link (plugin/native/context_path.h),
 /// several sources into a destination not ending in '/'.
 /// `is_directory` says whether an image path already is a directory: a single file copied to
 /// an existing directory goes into it, as with Docker.
