@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "plugin/dockerfile/dockerfile.h"
+#include "plugin/dockerfile/limits.h"
 #include "plugin/dockerfile/logical_lines.h"
 
 namespace kiln::plugin {
@@ -79,6 +80,10 @@ std::string to_regex(std::string_view pattern) {
 }  // namespace
 
 DockerIgnore DockerIgnore::parse(std::string_view text) {
+  using namespace dockerfile_limits;
+  if (text.size() > kMaxDockerignoreBytes)
+    throw_usage(".dockerignore: " + std::to_string(text.size()) + " bytes, more than the " +
+                std::to_string(kMaxDockerignoreBytes) + " it may have");
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   DockerIgnore out;
   int line_no = 0;
@@ -106,6 +111,8 @@ DockerIgnore DockerIgnore::parse(std::string_view text) {
       detail::fail_at(".dockerignore", line_no, "bad pattern '" + rule.pattern + "': " + regex->error());
     }
     rule.regex = std::move(regex);
+    if (out.rules_.size() == static_cast<std::size_t>(kMaxDockerignoreRules))
+      detail::fail_at(".dockerignore", line_no, "more than " + std::to_string(kMaxDockerignoreRules) + " patterns");
     out.rules_.push_back(std::move(rule));
   }
   return out;

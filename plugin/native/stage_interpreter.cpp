@@ -51,6 +51,11 @@ class Interpreter {
  private:
   std::string where(const Instruction& i) const { return fmt::format("{}:{}", df_.file_name, i.line); }
 
+  // Every expansion of this build draws on one budget (dockerfile_limits::kMaxExpandedTotal).
+  std::string expand(std::string_view word, const std::map<std::string, std::string>& vars, int line) const {
+    return expand_word(word, vars, df_.escape, df_.file_name, line, &budget_);
+  }
+
   const Stage& find_target() const {
     if (df_.stages.empty()) throw_usage(fmt::format("{}: no FROM instruction", df_.file_name));
     if (in_.target.empty()) return df_.stages.back();
@@ -68,7 +73,7 @@ class Interpreter {
       const std::string name = word.substr(0, eq);
       if (auto given = in_.build_args.find(name); given != in_.build_args.end()) vars[name] = given->second;
       else if (eq != std::string::npos)
-        vars[name] = expand_word(word.substr(eq + 1), vars, df_.escape, df_.file_name, arg.line);
+        vars[name] = expand(word.substr(eq + 1), vars, arg.line);
       else if (auto global = outer.find(name); global != outer.end()) vars[name] = global->second;
     }
   }
@@ -77,7 +82,7 @@ class Interpreter {
     if (depth > static_cast<int>(df_.stages.size()))
       throw_usage(fmt::format("{}:{}: stages refer to each other in a loop", df_.file_name, stage.line));
     if (stage.platform) throw NativeUnsupported(fmt::format("{}:{}: FROM --platform", df_.file_name, stage.line));
-    const std::string base = expand_word(stage.base, globals_, df_.escape, df_.file_name, stage.line);
+    const std::string base = expand(stage.base, globals_, stage.line);
     ImageRecipe recipe;
     StageState state;
     for (const Stage& earlier : df_.stages) {
@@ -146,14 +151,13 @@ class Interpreter {
   }
 
   std::vector<std::string> words(const Instruction& i, const StageState& state) const {
-    return expand_words(i.args, state.variables, df_.escape, df_.file_name, i.line);
+    return expand_words(i.args, state.variables, df_.escape, df_.file_name, i.line, &budget_);
   }
 
   std::vector<std::pair<std::string, std::string>> pairs(const Instruction& i, const StageState& state) const {
     std::vector<std::pair<std::string, std::string>> out;
     for (const KeyValue& kv : key_values(i, df_.file_name))
-      out.emplace_back(expand_word(kv.key, state.variables, df_.escape, df_.file_name, i.line),
-                       expand_word(kv.value, state.variables, df_.escape, df_.file_name, i.line));
+      out.emplace_back(expand(kv.key, state.variables, i.line), expand(kv.value, state.variables, i.line));
     return out;
   }
 
@@ -204,7 +208,7 @@ class Interpreter {
     if (i.flag("from") && i.keyword == "ADD") throw_usage(fmt::format("{}: ADD does not take --from; use COPY --from", at));
     CopyOptions options;
     if (auto chown = i.flag("chown")) {
-      const std::string owner = expand_word(*chown, state.variables, df_.escape, df_.file_name, i.line);
+      const std::string owner = expand(*chown, state.variables, i.line);
       options.owner_given = true;
       if (const auto ids = numeric_owner(owner, at)) {
         options.uid = ids->first;
@@ -275,7 +279,7 @@ class Interpreter {
   // are copied; owners are kept unless --chown says otherwise.
   std::vector<oci::LayerEntry> copy_from(const Instruction& i, const StageState& state, const CopyOptions& options) {
     const std::string at = where(i);
-    const std::string from = expand_word(*i.flag("from"), state.variables, df_.escape, df_.file_name, i.line);
+    const std::string from = expand(*i.flag("from"), state.variables, i.line);
     std::vector<std::string> args = words(i, state);
     if (args.size() < 2) throw_usage(fmt::format("{}: COPY needs a source and a destination", at));
     const std::string destination = args.back();
@@ -470,6 +474,7 @@ class Interpreter {
   std::map<std::string, std::string> globals_;
   std::map<int, ImageRecipe> finished_;  ///< stages COPY --from has read, by index
   int current_stage_ = 0;
+  mutable ExpansionBudget budget_;
 };
 
 }  // namespace
