@@ -14,27 +14,10 @@
 #include "plugin/native/config_instructions.h"
 #include "plugin/native/copy_sources.h"
 #include "plugin/native/owner_names.h"
+#include "plugin/native/pending_layer.h"
 
 namespace kiln::plugin {
 namespace {
-
-// Layer paths as the layer writer stores them: no leading or trailing '/'.
-std::string layer_path(const std::string& path) {
-  std::string p = path;
-  while (!p.empty() && p.front() == '/') p.erase(0, 1);
-  while (!p.empty() && p.back() == '/') p.pop_back();
-  return p;
-}
-
-// A later entry for the same path replaces an earlier one, as a later COPY overwrites.
-void add_entries(std::vector<oci::LayerEntry>& layer, std::vector<oci::LayerEntry> entries) {
-  for (auto& entry : entries) {
-    const std::string key = layer_path(entry.path);
-    if (key.empty()) continue;  // the root itself is never an entry
-    std::erase_if(layer, [&](const oci::LayerEntry& e) { return layer_path(e.path) == key; });
-    layer.push_back(std::move(entry));
-  }
-}
 
 class Interpreter {
  public:
@@ -118,7 +101,7 @@ class Interpreter {
   ImageRecipe finish_stage(const Stage& stage, ImageRecipe recipe, StageState state) {
     const int outer_stage = current_stage_;
     current_stage_ = stage.index;
-    std::vector<oci::LayerEntry> pending;  // WORKDIR directories, folded into the next layer
+    PendingLayer pending;  // WORKDIR directories, folded into the next layer
     std::size_t last_directory_step = 0;  // the last WORKDIR or VOLUME that created a directory
     for (const Instruction& i : stage.instructions) {
       const std::size_t before = pending.size();
@@ -128,7 +111,7 @@ class Interpreter {
     if (!pending.empty()) {
       // No COPY followed: the directories get a layer of their own, counted on the last
       // instruction that made one.
-      recipe.layers.push_back({.spec = {.entries = std::move(pending)},
+      recipe.layers.push_back({.spec = {.entries = pending.take()},
                                .history = {.created_by = "directories", .comment = "kiln"}});
       recipe.history.at(last_directory_step - 1).empty_layer = false;
     }
@@ -161,7 +144,7 @@ class Interpreter {
     return out;
   }
 
-  void execute(const Instruction& i, ImageRecipe& recipe, StageState& state, std::vector<oci::LayerEntry>& pending) {
+  void execute(const Instruction& i, ImageRecipe& recipe, StageState& state, PendingLayer& pending) {
     const std::string& k = i.keyword;
     const std::string at = where(i);
     bool adds_layer = false;
@@ -192,9 +175,8 @@ class Interpreter {
       CopyOptions options = copy_options(i, state, recipe, pending);
       place(i.flag("from") ? copy_from(i, state, options) : copy(i, state, options), options.uid, options.gid,
             pending, at);
-      recipe.layers.push_back({.spec = {.entries = std::move(pending)},
+      recipe.layers.push_back({.spec = {.entries = pending.take()},
                                .history = {.created_by = i.original, .comment = "kiln"}});
-      pending.clear();
       adds_layer = true;
     } else {
       throw_usage(fmt::format("{}: {} is not supported", at, k));
@@ -203,7 +185,7 @@ class Interpreter {
   }
 
   CopyOptions copy_options(const Instruction& i, const StageState& state, const ImageRecipe& recipe,
-                           const std::vector<oci::LayerEntry>& pending) const {
+                           const PendingLayer& pending) const {
     const std::string at = where(i);
     if (i.flag("from") && i.keyword == "ADD") throw_usage(fmt::format("{}: ADD does not take --from; use COPY --from", at));
     CopyOptions options;
@@ -250,7 +232,7 @@ class Interpreter {
 
   // The content of a regular file as the stage has it now: what it copied there, else its
   // base image's. Empty when absent.
-  std::string stage_file(const ImageRecipe& recipe, const std::vector<oci::LayerEntry>& pending,
+  std::string stage_file(const ImageRecipe& recipe, const PendingLayer& pending,
                          const std::string& path) const {
     auto content_of = [](const oci::LayerEntry& e) {
       if (e.source.empty()) return e.content;
@@ -259,8 +241,7 @@ class Interpreter {
       text << in.rdbuf();
       return text.str();
     };
-    for (auto it = pending.rbegin(); it != pending.rend(); ++it)
-      if (layer_path(it->path) == path) return it->type == oci::LayerEntry::Type::file ? content_of(*it) : "";
+    if (const oci::LayerEntry* e = pending.find(path)) return e->type == oci::LayerEntry::Type::file ? content_of(*e) : "";
     for (auto layer = recipe.layers.rbegin(); layer != recipe.layers.rend(); ++layer)
       for (auto it = layer->spec.entries.rbegin(); it != layer->spec.entries.rend(); ++it)
         if (layer_path(it->path) == path) return it->type == oci::LayerEntry::Type::file ? content_of(*it) : "";
@@ -412,20 +393,18 @@ class Interpreter {
   // Directories above `path`: existing ones are written with their own attributes (the
   // layer writer would otherwise add them as root 0755 and, say, take /tmp's sticky bit);
   // missing ones are created 0755 with the given owner, as COPY --chown creates them.
-  void add_parents(const std::string& path, std::uint32_t uid, std::uint32_t gid, std::vector<oci::LayerEntry>& pending,
+  void add_parents(const std::string& path, std::uint32_t uid, std::uint32_t gid, PendingLayer& pending,
                    const std::string& at) {
     for (std::size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
       const std::string above = path.substr(0, slash);
-      const bool listed = std::any_of(pending.begin(), pending.end(),
-                                      [&](const oci::LayerEntry& e) { return layer_path(e.path) == above; });
-      if (listed) continue;
+      if (pending.find(above)) continue;
       if (const auto info = tree_.stat(above)) {
         if (info->type != oci::FileInfo::Type::directory)
           throw_usage(fmt::format("{}: cannot write /{}: /{} is not a directory in the image", at, path, above));
-        pending.push_back({.type = oci::LayerEntry::Type::directory, .path = above, .mode = info->mode,
+        pending.add({.type = oci::LayerEntry::Type::directory, .path = above, .mode = info->mode,
                            .uid = info->uid, .gid = info->gid});
       } else {
-        pending.push_back({.type = oci::LayerEntry::Type::directory, .path = above, .mode = 0755, .uid = uid, .gid = gid});
+        pending.add({.type = oci::LayerEntry::Type::directory, .path = above, .mode = 0755, .uid = uid, .gid = gid});
         tree_.put(above, {.type = oci::FileInfo::Type::directory, .mode = 0755, .uid = uid, .gid = gid});
       }
     }
@@ -433,7 +412,7 @@ class Interpreter {
 
   // Puts entries into the pending layer where the image will have them.
   void place(std::vector<oci::LayerEntry> entries, std::uint32_t uid, std::uint32_t gid,
-             std::vector<oci::LayerEntry>& pending, const std::string& at) {
+             PendingLayer& pending, const std::string& at) {
     for (auto& entry : entries) {
       entry.path = resolve_parents(entry.path, at);
       if (entry.path.empty()) continue;
@@ -451,12 +430,12 @@ class Interpreter {
                                      : entry.type == T::symlink ? oci::FileInfo::Type::symlink
                                                                 : oci::FileInfo::Type::file,
                              .mode = entry.mode, .uid = entry.uid, .gid = entry.gid, .link_target = entry.link_target});
-      add_entries(pending, {std::move(entry)});
+      pending.add(std::move(entry));
     }
   }
 
   // WORKDIR and VOLUME: the directory exists afterwards (buildah and Docker create it).
-  void make_directory(const std::string& path, std::vector<oci::LayerEntry>& pending, const std::string& at) {
+  void make_directory(const std::string& path, PendingLayer& pending, const std::string& at) {
     const std::string p = resolve_parents(path, at);
     if (p.empty()) return;
     if (const auto existing = tree_.stat(p)) {
