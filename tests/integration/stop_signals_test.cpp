@@ -1,20 +1,26 @@
 // kiln-plugin told to stop while the Kaniko executor runs: SIGTERM (a CI runner's stop,
 // kiln-server's cancel), SIGINT (a terminal), and SIGKILL, which nothing can catch. The
-// executor here is a STAND-IN KANIKO EXECUTOR (a shell script written by the test) that
-// records its pid and the pid of a child of its own, as the real one runs RUN commands, then
-// waits. kiln-plugin gets a TMPDIR of the test's own, so what it leaves there is all its own.
+// executor is a STAND-IN KANIKO EXECUTOR (a shell script written by the test) that records its
+// pid and the pid of a child of its own, as the real one runs RUN commands, then waits; the
+// last test stops the real Kaniko executor in the middle of a RUN. kiln-plugin gets a TMPDIR of
+// the test's own, so what it leaves there is all its own.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "core/process.h"
 #include "core/temp_dir.h"
+#include "oci/credentials/credential.h"
+#include "oci/registry/client.h"
+#include "tests/support/busybox_image.h"
 #include "tests/support/files.h"
+#include "tests/support/local_registry.h"
 #include "tests/support/processes.h"
 
 namespace kiln::testing {
@@ -187,6 +193,63 @@ TEST_F(StopSignals, AfterSigkillTheNextRunRemovesTheLeftovers) {
   EXPECT_NE(r.err.find("left behind by a kiln process that was killed"), std::string::npos) << r.err;
   EXPECT_EQ(entries_of(tmp()), std::vector<std::string>{live.path().filename().string()});
   EXPECT_EQ(files_holding(tmp(), kSecret), std::vector<std::string>{});
+}
+
+// The same SIGTERM with the REAL Kaniko executor (v1.19.0, run by the peers' kaniko-chroot-exec
+// in a throwaway root and PID namespace), stopped in the middle of a RUN that sleeps: kiln-plugin
+// exits 143, no process it started is left (the wrapper, unshare, the executor, the RUN's shell
+// and sleep), and no file under its TMPDIR holds the password.
+TEST(StopSignalsRealKaniko, SigtermStopsTheRealExecutorMidRun) {
+  const char* peers_env = std::getenv("KILN_PEERS_DIR");
+  const fs::path peers = peers_env && *peers_env ? peers_env : "/work/shared/peers";
+  if (!fs::exists(peers / "kaniko-executor") || !fs::exists(peers / "kaniko-chroot-exec"))
+    GTEST_SKIP() << "no Kaniko executor in " << peers << " (set KILN_PEERS_DIR)";
+  if (run_process({"unshare", "-m", "-p", "--fork", "true"}).exit_code != 0)
+    GTEST_SKIP() << "kaniko-chroot-exec needs root and unshare";
+
+  LocalRegistry registry;
+  oci::RegistryClient client(registry.host(), std::make_shared<oci::AnonymousKeychain>(),
+                             oci::RegistryOptions{.insecure = true});
+  push_busybox_base(client, {.repository = "base/busybox", .tag = "1"});
+  TempDir work("kiln-stop-real-kaniko");
+  const fs::path context = work.path() / "context", tmp = work.path() / "tmp";
+  fs::create_directories(context);
+  fs::create_directories(tmp);
+  // A copy of the wrapper: kiln-plugin keeps the executor's digest file next to the executor,
+  // which is then this test's directory and not the shared one.
+  fs::copy_file(peers / "kaniko-chroot-exec", work.path() / "kaniko-chroot-exec");
+  std::ofstream(context / "Dockerfile") << "FROM " << registry.host() << "/base/busybox:1\n"
+                                        << "RUN echo kiln-run-$((6 * 7)) && sleep 120\n";
+  ProcessOptions options;
+  options.extra_env = {{"PLUGIN_REPO", registry.host() + "/team/app"},
+                       {"PLUGIN_CONTEXT", context.string()},
+                       {"PLUGIN_DOCKERFILE", (context / "Dockerfile").string()},
+                       {"PLUGIN_BACKEND", "kaniko"},
+                       {"PLUGIN_INSECURE", "true"},
+                       {"PLUGIN_LAYER_CACHE_DIR", "none"},
+                       {"PLUGIN_USERNAME", "ci"},
+                       {"PLUGIN_PASSWORD", kSecret},
+                       {"PLUGIN_EXECUTOR", (work.path() / "kaniko-chroot-exec").string()},
+                       {"KANIKO_REAL_EXECUTOR", (peers / "kaniko-executor").string()},
+                       {"TMPDIR", tmp.string()}};
+  ChildProcess plugin({KILN_PLUGIN_BINARY}, options);
+  ASSERT_TRUE(plugin.wait_for_output("kiln-run-42", std::chrono::seconds(180))) << plugin.output();
+  const std::vector<int> started = process_descendants(plugin.pid());
+  ASSERT_FALSE(started.empty());
+  ASSERT_FALSE(files_holding(tmp, "auths").empty()) << "the credentials are in kiln-plugin's TMPDIR";
+
+  std::string running;
+  for (const int pid : started) running += "\n  " + process_cmdline(pid);
+  EXPECT_NE(running.find("sleep 120"), std::string::npos) << "the RUN is not running:" << running;
+
+  ::kill(plugin.pid(), SIGTERM);
+  EXPECT_TRUE(gone_within(plugin.pid(), std::chrono::seconds(20))) << "kiln-plugin did not exit";
+  EXPECT_EQ(plugin.stop(), 143) << plugin.output();
+  for (const int pid : started)
+    EXPECT_TRUE(gone_within(pid, std::chrono::seconds(2))) << process_cmdline(pid) << " outlived kiln-plugin";
+  EXPECT_EQ(files_holding(tmp, kSecret), std::vector<std::string>{});
+  for (const std::string& name : entries_of(tmp))
+    EXPECT_FALSE(name.starts_with("kiln")) << name << ": kiln-plugin left it";
 }
 
 }  // namespace
