@@ -1,6 +1,7 @@
 #pragma once
 // Where a path really leads, judged against a root it must not leave: what a build context
-// promises to everything that reads it (COPY sources, kiln-server's path settings).
+// promises to everything that reads it (kiln-server judges its clients' path settings with it;
+// COPY sources have their own resolver, which also applies .dockerignore to links).
 #include <filesystem>
 #include <optional>
 
