@@ -82,9 +82,11 @@ int main(int argc, char** argv) {
   kiln::TempDir work("kiln-server-bench");
   const auto context = work.path() / "context";
   std::filesystem::create_directories(context);
+  // In the context: kiln-server reads a build's files from its context only.
+  std::filesystem::copy_file(KILN_HELLO_BINARY, context / "main");
   const auto settings = [&](const std::string& tag) {
     return Json{{"repo", registry.host() + "/bench/app"}, {"base_image", registry.host() + "/base/busybox:1"},
-                {"binary", KILN_HELLO_BINARY}, {"insecure", true}, {"layer_cache_dir", "none"}, {"tags", tag}};
+                {"binary", "main"}, {"insecure", true}, {"layer_cache_dir", "none"}, {"tags", tag}};
   };
 
   // kiln-plugin run directly, as a pipeline step would run it.
@@ -135,7 +137,7 @@ int main(int argc, char** argv) {
                           KILN_SERVER_BINARY, "--listen", "127.0.0.1:" + std::to_string(port), "--data_dir",
                           (work.path() / "data").string(), "--concurrency", std::to_string(concurrency), "--plugin_binary",
                           KILN_PLUGIN_BINARY, "--token_sha256", hash, "--rate_limit", "100000", "--rate_burst", "100000",
-                          "--log_level", "warn"})};
+                          "--log_level", "warn", "--context_roots", context.string()})};
   if (!server.process->wait_for_output("kiln-server listening on", std::chrono::seconds(20))) {
     std::cerr << server.process->output();
     return 3;

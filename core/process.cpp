@@ -4,15 +4,26 @@
 #include <Poco/PipeStream.h>
 #include <Poco/Exception.h>
 #include <Poco/Process.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
+#include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/error.h"
+#include "core/spawn.h"
+#include "core/stop_signals.h"
+#include "core/unique_fd.h"
+
+extern char** environ;
 
 namespace kiln {
 namespace {
@@ -23,19 +34,52 @@ Poco::Process::Env make_env(const ProcessOptions& options) {
   return env;
 }
 
-std::string drain(Poco::Pipe& pipe) {
+// Our environment, less options.unset_env, plus options.extra_env.
+std::vector<std::string> child_environment(const ProcessOptions& options) {
+  std::map<std::string, std::string> vars;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string_view text(*entry);
+    const auto eq = text.find('=');
+    if (eq != std::string_view::npos) vars.emplace(text.substr(0, eq), text.substr(eq + 1));
+  }
+  for (const std::string& name : options.unset_env) vars.erase(name);
+  for (const auto& [name, value] : options.extra_env) vars[name] = value;
+  std::vector<std::string> out;
+  out.reserve(vars.size());
+  for (const auto& [name, value] : vars) out.push_back(name + "=" + value);
+  return out;
+}
+
+struct PipeFds {
+  UniqueFd read, write;
+};
+
+PipeFds make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_infra(fmt::format("cannot make a pipe: {}", std::strerror(errno)));
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+ssize_t read_some(int fd, char* buffer, std::size_t size) {
+  ssize_t n;
+  while ((n = ::read(fd, buffer, size)) < 0 && errno == EINTR) {
+  }
+  return n;
+}
+
+std::string drain(int fd) {
   std::string data;
   char buffer[65536];
-  for (int n; (n = pipe.readBytes(buffer, sizeof buffer)) > 0;) data.append(buffer, n);
+  for (ssize_t n; (n = read_some(fd, buffer, sizeof buffer)) > 0;) data.append(buffer, static_cast<std::size_t>(n));
   return data;
 }
 
-// Hands `pipe`'s content to `on_line` one line at a time, as each line completes.
-void stream_lines(Poco::Pipe& pipe, const std::function<void(std::string_view)>& on_line) {
+// Hands `fd`'s content to `on_line` one line at a time, as each line completes.
+void stream_lines(int fd, const std::function<void(std::string_view)>& on_line) {
   std::string pending;
   char buffer[65536];
-  for (int n; (n = pipe.readBytes(buffer, sizeof buffer)) > 0;) {
-    pending.append(buffer, n);
+  for (ssize_t n; (n = read_some(fd, buffer, sizeof buffer)) > 0;) {
+    pending.append(buffer, static_cast<std::size_t>(n));
     std::size_t start = 0;
     for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1)
       on_line(std::string_view(pending).substr(start, nl - start));
@@ -44,41 +88,82 @@ void stream_lines(Poco::Pipe& pipe, const std::function<void(std::string_view)>&
   if (!pending.empty()) on_line(pending);
 }
 
+// A child that exits early closes its stdin: the write fails with EPIPE instead of raising
+// SIGPIPE, which would end this whole process. (SIGPIPE from write() goes to the writing
+// thread, and a blocked one is discarded when the thread ends.)
+void write_all(int fd, const std::string& input) {
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+  std::size_t off = 0;
+  while (off < input.size()) {
+    const ssize_t n = ::write(fd, input.data() + off, input.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+int wait_for_exit(int pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Kills and reaps a started child when run_process leaves early (an exception).
+class ReapOnUnwind {
+ public:
+  ReapOnUnwind(int pid, bool group) : pid_(pid), group_(group) {}
+  ~ReapOnUnwind() {
+    if (pid_ < 0) return;
+    ::kill(group_ ? -pid_ : pid_, SIGKILL);
+    wait_for_exit(pid_);
+    stop_signals::remove_child(pid_);
+  }
+  ReapOnUnwind(const ReapOnUnwind&) = delete;
+  ReapOnUnwind& operator=(const ReapOnUnwind&) = delete;
+  void reaped() { pid_ = -1; }
+
+ private:
+  int pid_;
+  bool group_;
+};
+
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty()) throw_infra("run_process: empty argv");
-  Poco::Pipe in, out, err;
-  std::vector<std::string> args(argv.begin() + 1, argv.end());
-  std::unique_ptr<Poco::ProcessHandle> handle;
-  try {
-    handle = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
-        argv[0], args, options.working_dir.empty() ? std::string() : options.working_dir, &in, &out,
-        // Streamed output shares one pipe, so lines keep the order the child wrote them in.
-        options.on_output_line ? &out : &err,
-        make_env(options)));
-  } catch (const Poco::Exception& e) {
-    throw_infra(fmt::format("cannot start {}: {}", argv[0], e.displayText()));
-  }
-  const int pid = handle->id();
+  const auto& on_line = options.on_output_line;
+  PipeFds in = make_pipe(), out = make_pipe();
+  std::optional<PipeFds> err;
+  // Streamed output shares one pipe, so lines keep the order the child wrote them in.
+  if (!on_line) err = make_pipe();
+  const SpawnSpec spec{.argv = argv,
+                       .environment = child_environment(options),
+                       .working_dir = options.working_dir,
+                       .stdin_fd = in.read.get(),
+                       .stdout_fd = out.write.get(),
+                       .stderr_fd = err ? err->write.get() : out.write.get(),
+                       .own_group = options.own_process_group};
+  const int pid = stop_signals::add_child([&] { return spawn_child(spec); }, std::filesystem::path(argv[0]).filename(),
+                                          options.own_process_group);
+  ReapOnUnwind guard(pid, options.own_process_group);
+  in.read.reset();
+  out.write.reset();
+  if (err) err->write.reset();
+
   // Readers run concurrently so a child that fills one pipe while we wait on the other
   // cannot deadlock us.
   ProcessResult result;
-  const auto& on_line = options.on_output_line;
-  std::thread out_reader([&] { on_line ? stream_lines(out, on_line) : void(result.out = drain(out)); });
+  std::thread out_reader([&] { on_line ? stream_lines(out.read.get(), on_line) : void(result.out = drain(out.read.get())); });
   std::thread err_reader([&] {
-    if (!on_line) result.err = drain(err);
+    if (err) result.err = drain(err->read.get());
   });
   std::thread writer([&] {
-    if (!options.input.empty()) {
-      std::size_t off = 0;
-      while (off < options.input.size()) {
-        int n = in.writeBytes(options.input.data() + off, static_cast<int>(options.input.size() - off));
-        if (n <= 0) break;
-        off += static_cast<std::size_t>(n);
-      }
-    }
-    in.close(Poco::Pipe::CLOSE_WRITE);
+    write_all(in.write.get(), options.input);
+    in.write.reset();
   });
 
   std::mutex m;
@@ -90,11 +175,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
       std::unique_lock lock(m);
       if (!cv.wait_for(lock, options.timeout, [&] { return finished; })) {
         timed_out = true;
-        ::kill(pid, SIGKILL);
+        ::kill(options.own_process_group ? -pid : pid, SIGKILL);
       }
     });
   }
-  result.exit_code = handle->wait();
+  result.exit_code = wait_for_exit(pid);
+  guard.reaped();
+  stop_signals::remove_child(pid);
   {
     std::lock_guard lock(m);
     finished = true;

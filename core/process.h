@@ -19,16 +19,23 @@ struct ProcessResult {
 struct ProcessOptions {
   std::string input;                              ///< written to stdin, then stdin is closed
   std::map<std::string, std::string> extra_env;   ///< added to the inherited environment
+  std::vector<std::string> unset_env;             ///< run_process only: names removed from the inherited environment
   std::string working_dir;                        ///< empty: inherit
   std::chrono::milliseconds timeout{0};           ///< 0: none; on expiry the child is killed
   /// run_process only. When set, stdout and stderr share one pipe and each line (without its
   /// '\n') is passed here as soon as it is complete, in the order the child wrote them, from
   /// a reader thread; it must not throw. ProcessResult::out / err then stay empty.
   std::function<void(std::string_view line)> on_output_line;
+  /// run_process only. The child leads a process group of its own: the timeout and a stop
+  /// signal (core/stop_signals.h) reach everything it started, and it is killed if this
+  /// process dies, even by SIGKILL. For children that start children, like the Kaniko executor.
+  bool own_process_group = false;
 };
 
-/// Runs argv[0] (looked up in PATH) to completion and collects its output.
-/// Throws kiln::Error(infra) when it cannot be started or times out.
+/// Runs argv[0] (looked up in PATH) to completion and collects its output. A child killed by
+/// signal S exits 128 + S, as shells and container runtimes say. Every child is registered
+/// with core/stop_signals.h while it runs. Throws kiln::Error(infra) when it cannot be started
+/// or times out.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
 /// A long-running child whose stdout and stderr are drained into a buffer by a thread.

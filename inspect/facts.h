@@ -91,6 +91,9 @@ struct CommandFacts {
   bool ran = false;   ///< false: `error` says why (not found, driver cannot run commands)
   int exit_code = 0;  ///< -N when killed by signal N
   bool timed_out = false;
+  /// The kernel killed one of its processes at the container's memory limit (only a driver
+  /// that can see the limit's counter says so: the local driver).
+  bool out_of_memory = false;
   std::string stdout_text;
   std::string stderr_text;
   bool output_truncated = false;

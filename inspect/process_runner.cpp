@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "core/unique_fd.h"
+#include "inspect/oom_kills.h"
 
 namespace kiln::inspect {
 namespace {
@@ -78,6 +79,15 @@ int exit_code_of(int status) {
   return -1;
 }
 
+// kiln-probe is the container's pid 1: whatever a command leaves behind is re-parented to it, and
+// a killed orphan stays a zombie, holding its pid against the container's pids limit, until it
+// is reaped here. Commands run one at a time, so no other child is waited for meanwhile.
+void reap_orphans() {
+  int status = 0;
+  while (::waitpid(-1, &status, WNOHANG) > 0) {
+  }
+}
+
 [[noreturn]] void child_fail(int status_fd, int stage) {
   const ChildFailure failure{stage, errno};
   [[maybe_unused]] auto ignored = ::write(status_fd, &failure, sizeof failure);
@@ -140,6 +150,10 @@ CommandFacts ProcessRunner::run(const CommandQuery& query, std::uint64_t max_out
     out.error = "cannot create pipes: " + errno_text(errno);
     return out;
   }
+  reap_orphans();
+  // Commands run one at a time, and the probe itself is small: a kill counted while this one
+  // runs is one of its processes.
+  const auto oom_kills_before = read_oom_kills(cgroup_dir_);
   const auto started = Clock::now();
   const pid_t pid = ::fork();
   if (pid < 0) {
@@ -231,8 +245,11 @@ CommandFacts ProcessRunner::run(const CommandQuery& query, std::uint64_t max_out
     for (nfds_t i = 0; i < count; ++i)
       if (fds[i].revents != 0 && !polled[i]->drain(max_output_bytes, out.output_truncated)) polled[i]->open = false;
   }
+  reap_orphans();
   out.ran = true;
   out.exit_code = exit_code_of(status);
+  const auto oom_kills_after = read_oom_kills(cgroup_dir_);
+  out.out_of_memory = oom_kills_before && oom_kills_after && *oom_kills_after > *oom_kills_before;
   return out;
 }
 

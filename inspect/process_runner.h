@@ -16,9 +16,15 @@ namespace kiln::inspect {
 /// blocks); at the timeout (none when it is not positive) the whole group gets SIGKILL. When the command's main process
 /// exits, whatever it left running in its group is killed too, so a stray background child
 /// holding the pipes cannot keep the probe waiting.
+/// With `cgroup_dir` (the container's own cgroup, see oom_kills.h), a command during which the
+/// kernel killed a process for memory is reported as out_of_memory.
 class ProcessRunner final : public CommandRunner {
  public:
+  explicit ProcessRunner(std::string cgroup_dir = {}) : cgroup_dir_(std::move(cgroup_dir)) {}
   CommandFacts run(const CommandQuery& query, std::uint64_t max_output_bytes) override;
+
+ private:
+  std::string cgroup_dir_;
 };
 
 /// The PATH used when the command's environment has none (what Docker and containerd set).

@@ -6,6 +6,8 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/program.h"
+#include "core/stop_signals.h"
+#include "core/temp_dir.h"
 #include "plugin/backend/kaniko.h"
 #include "plugin/run_build.h"
 #include "plugin/outputs.h"
@@ -44,6 +46,10 @@ int run(int argc, char** argv) {
   if (answer_informational_request(settings, {"kiln-plugin", plugin::help_text, plugin::settings_reference_markdown},
                                    warnings))
     return 0;
+  // What an earlier run killed by SIGKILL (or the OOM killer) could not remove: its registry
+  // credentials among them.
+  for (const auto& dir : remove_abandoned_temp_dirs())
+    spdlog::info("removed {}, left behind by a kiln process that was killed", dir.string());
 
   // auto_tag on a branch that is not the default one: nothing to build, and not a failure.
   const plugin::CiContext ci = plugin::read_ci_context(env);
@@ -71,6 +77,11 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGTERM (a CI runner's stop, kiln-server's cancel), SIGINT and SIGHUP stop the executor and
+  // remove the temporary files before exiting 128 + signal. First: no thread exists yet.
+  kiln::exit_cleanly_on_stop_signals();
   // A KanikoExitError's exit_code() is the failing RUN's, so the CI sees the executor's code.
-  return kiln::run_main([&] { return run(argc, argv); });
+  const int code = kiln::run_main([&] { return run(argc, argv); });
+  kiln::ignore_stop_signals_from_now();
+  return code;
 }

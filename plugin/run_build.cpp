@@ -13,6 +13,7 @@
 #include "plugin/backend/kaniko_settings.h"
 #include "plugin/backend/native.h"
 #include "plugin/docker_config_writer.h"
+#include "plugin/executor_environment.h"
 #include "plugin/native/dockerfile_build.h"
 #include "plugin/native/push_only.h"
 
@@ -29,7 +30,12 @@ BuildResult run_kaniko(const Settings& settings, const BuildPlan& native_plan, c
   // directory that disappears with the build.
   TempDir config_dir("kiln-docker-config");
   write_docker_config(make_docker_config(settings, ci), config_dir.path());
-  KanikoBackend backend(kaniko_options(settings, plan, config_dir.path().string(), dockerfile));
+  KanikoOptions options = kaniko_options(settings, plan, config_dir.path().string(), dockerfile);
+  std::vector<std::string> bare_build_args;
+  for (const BuildArg& arg : plan.build_args)
+    if (arg.from_env) bare_build_args.push_back(arg.name);
+  options.withheld_env = withheld_from_executor(env, setting_specs(), bare_build_args);
+  KanikoBackend backend(std::move(options));
   BuildResult result = backend.run();
   result.backend = "kaniko";
   result.tar_path = settings.get("tar_path");

@@ -31,7 +31,7 @@ using kiln::throw_infra;
 using kiln::throw_usage;
 
 constexpr const char* kUsage =
-    "usage: kiln-probe check [--request FILE] [--root DIR]\n"
+    "usage: kiln-probe check [--request FILE] [--root DIR] [--cgroup DIR]\n"
     "       kiln-probe install DIR\n"
     "       kiln-probe --version\n"
     "\n"
@@ -67,10 +67,10 @@ kiln::inspect::FactRequest parse_request(const std::string& text, const std::str
 }
 
 int check(const std::vector<std::string>& args) {
-  std::string request_file, root = "/";
+  std::string request_file, root = "/", cgroup;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if ((args[i] == "--request" || args[i] == "--root") && i + 1 < args.size()) {
-      (args[i] == "--request" ? request_file : root) = args[i + 1];
+    if ((args[i] == "--request" || args[i] == "--root" || args[i] == "--cgroup") && i + 1 < args.size()) {
+      (args[i] == "--request" ? request_file : args[i] == "--root" ? root : cgroup) = args[i + 1];
       ++i;
     } else {
       throw_usage("check: unknown or incomplete argument \"" + args[i] + "\"\n" + kUsage);
@@ -96,7 +96,7 @@ int check(const std::vector<std::string>& args) {
   const auto request = parse_request(text, source);
 
   const kiln::inspect::DirectoryTree tree(root);
-  kiln::inspect::ProcessRunner runner;
+  kiln::inspect::ProcessRunner runner(cgroup);
   // Commands run in the probe's own filesystem; with --root the files are elsewhere, and a
   // command would not see them, so it is not run at all.
   const bool own_root = root == "/";

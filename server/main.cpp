@@ -1,12 +1,15 @@
 // kiln-server: builds as a service. Reads its configuration once, recovers the queue left by
 // the previous run, chooses the engine once, then serves the API until SIGINT / SIGTERM.
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,10 +19,14 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/program.h"
+#include "core/unique_fd.h"
 #include "server/api/router.h"
 #include "server/auth/token_auth.h"
 #include "server/config/server_config.h"
 #include "server/engine/make_engine.h"
+#include "server/http/connection_watchdog.h"
+#include "server/http/guarded_connections.h"
+#include "server/store/private_directory.h"
 
 namespace {
 
@@ -40,6 +47,13 @@ Poco::Net::ServerSocket listen_socket(const ServerConfig& config) {
   tls->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 | Poco::Net::Context::PROTO_TLSV1 |
                         Poco::Net::Context::PROTO_TLSV1_1);
   return Poco::Net::SecureServerSocket(address, 64, tls);
+}
+
+// The database holds every build's settings and the sealed secrets: created 0600 before SQLite
+// opens it (SQLite gives its journal files the database's mode).
+void make_private_file(const std::filesystem::path& file) {
+  const UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd || ::fchmod(fd.get(), 0600) != 0) throw_infra(fmt::format("{}: cannot create it with mode 0600", file.string()));
 }
 
 int run(int argc, char** argv) {
@@ -66,8 +80,13 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  std::filesystem::create_directories(config.data_dir / "contexts");
-  SecretBox secrets(config.data_dir / "secret.key");
+  // The data dir holds the secret key, the database, every client's uploads and each running
+  // build's credentials: nothing in it is for other local users.
+  if (!std::filesystem::exists(config.data_dir)) create_private_directory(config.data_dir);
+  const std::filesystem::path data_dir = std::filesystem::canonical(config.data_dir);
+  create_private_directory(data_dir / "contexts");
+  make_private_file(config.database);
+  SecretBox secrets(data_dir / "secret.key");
   BuildStore store(config.database.string(), secrets);
   const RecoveryReport recovered = store.recover();
   if (recovered.requeued + recovered.failed > 0)
@@ -75,27 +94,36 @@ int run(int argc, char** argv) {
                  recovered.requeued, recovered.failed);
 
   const auto dir = own_dir(argv[0]);
+  const ContextLocations contexts{.data_dir = data_dir, .uploads = data_dir / "contexts", .roots = config.context_roots};
   const std::unique_ptr<Engine> engine = make_engine(config, dir);
   Metrics metrics;
   const bool remote = config.engine != "local";
   BuildQueue queue(store, *engine, metrics,
                    {.concurrency = config.concurrency,
-                    .logs_dir = config.data_dir / "logs",
-                    .reports_dir = config.data_dir / "reports",
+                    .logs_dir = data_dir / "logs",
+                    .reports_dir = data_dir / "reports",
                     .log_cap_bytes = config.log_cap_bytes,
                     .verify_binary = config.verify_binary.empty() ? dir / "kiln-verify" : config.verify_binary,
-                    .context_base_url = remote ? config.kubernetes.context_base_url : ""});
+                    .context_base_url = remote ? config.kubernetes.context_base_url : "",
+                    .temp_dir = data_dir / "tmp",
+                    .contexts = contexts});
   TokenAuth auth(config.token_sha256);
   RateLimiter limiter(config.rate_limit, config.rate_burst);
-  ApiContext context{config, store, queue, metrics, auth, limiter, config.data_dir / "contexts"};
+  ApiContext context{config, store, queue, metrics, auth, limiter, contexts};
 
-  auto params = new Poco::Net::HTTPServerParams;
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(64);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
+  ConnectionWatchdog watchdog({.header_timeout = std::chrono::seconds(config.header_timeout_seconds),
+                               .body_timeout = std::chrono::seconds(config.body_timeout_seconds),
+                               .body_min_rate = config.body_min_rate,
+                               .max_per_client = config.max_connections_per_client});
   // Log streams hold a thread each for as long as a build runs.
   Poco::ThreadPool pool(4, 64);
-  Poco::Net::HTTPServer http(new Router(context), pool, listen_socket(config), params);
+  Poco::Net::TCPServer http(new GuardedConnectionFactory(params, new Router(context), watchdog), pool, listen_socket(config),
+                            params);
+  http.setConnectionFilter(new AcceptFilter(watchdog));
   http.start();
   queue.start();
   std::cout << "kiln-server listening on " << (config.tls_cert.empty() ? "http" : "https") << "://"
@@ -105,7 +133,8 @@ int run(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("signal {}: stopping; running builds go back to the queue", signal_number);
-  http.stopAll(true);
+  http.stop();
+  watchdog.close_all();  // ends requests still being served (log streams among them)
   return 0;  // ~BuildQueue stops the workers and re-queues what was running
 }
 

@@ -1,11 +1,12 @@
 // The kaniko backend's own overhead: median wall time of KanikoBackend::run() around a
 // stand-in kaniko executor that exits at once, against spawning that same stand-in directly
 // (posix_spawn + waitpid, same argv). The difference is what kiln adds per build: building
-// argv, the logged command line, Poco's launch, the pipe readers that stream output line by
-// line, reading and checking the digest file.
+// argv, the logged command line, starting the child (fork, its own process group, exec), the
+// pipe readers that stream output line by line, reading and checking the digest file.
 //
-// Measured 2026-11 (2 cores, loaded): ~5 ms with `ulimit -n` 20000, ~1.5 ms with 1024. Most of
-// it is Poco's launch closing every descriptor up to that limit in the child.
+// Measured 2026-11 (2 cores, loaded): ~5 ms with `ulimit -n` 20000, ~1.5 ms with 1024, most of
+// it Poco's launch closing every descriptor up to that limit in the child. run_process has
+// since started children itself and closes them with one close_range(), whatever the limit.
 //
 // Usage: kiln-kaniko-overhead-bench [runs]   (default 200)
 #include <fcntl.h>

@@ -9,16 +9,13 @@
 
 #include "core/log.h"
 #include "core/process.h"
+#include "core/stop_signals.h"
 #include "oci/reference.h"
 #include "plugin/backend/kaniko_argv.h"
 
 namespace kiln::plugin {
 namespace fs = std::filesystem;
 namespace {
-
-// Poco reports a child killed by signal S as 256 + S; shells and container runtimes say
-// 128 + S, which is what users see for an OOM kill (137 = SIGKILL).
-int shell_exit_code(int code) { return code >= 256 ? 128 + (code - 256) : code; }
 
 std::string default_digest_file(const std::string& executor) {
   // Next to the executor: Kaniko never snapshots its own directory, so the file cannot leak
@@ -109,8 +106,15 @@ BuildResult KanikoBackend::run() {
 
   ProcessOptions process;
   if (!options_.docker_config_dir.empty()) process.extra_env["DOCKER_CONFIG"] = options_.docker_config_dir;
+  process.unset_env = options_.withheld_env;
   process.on_output_line = [this](std::string_view line) { sink_(log::redact(std::string(line))); };
-  const int code = shell_exit_code(run_process(argv, process).exit_code);
+  // The executor runs RUN commands as its children: a stop signal or a kill of ours must reach
+  // them all, and the executor must not outlive us.
+  process.own_process_group = true;
+  // Ours to remove if a stop signal comes while the executor runs.
+  std::optional<RemoveOnStop> digest_removal;
+  if (own_digest_file_) digest_removal.emplace(options_.digest_file);
+  const int code = run_process(argv, process).exit_code;  // 128 + S when killed by signal S: 137 for OOM
 
   // Kaniko writes the digest file before it pushes, so a failed run can leave one behind:
   // read it only after exit 0.

@@ -63,6 +63,9 @@ struct KanikoOptions {
   /// Directory holding the config.json kiln wrote; the executor gets DOCKER_CONFIG=<this>.
   /// Empty: DOCKER_CONFIG is inherited (the executor image sets /kaniko/.docker/).
   std::string docker_config_dir;
+  /// Variables of our environment the executor does not get: the ones carrying secrets it has
+  /// no use for (the credentials are in docker_config_dir's config.json).
+  std::vector<std::string> withheld_env;
 
   std::string dockerfile;        ///< --dockerfile=
   std::string context;           ///< --context=, verbatim (dir://, tar://, git://, or a path)

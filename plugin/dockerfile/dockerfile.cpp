@@ -1,10 +1,13 @@
 #include "plugin/dockerfile/dockerfile.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
 #include "core/error.h"
 #include "plugin/dockerfile/instruction_parser.h"
+#include "plugin/dockerfile/limits.h"
 #include "plugin/dockerfile/logical_lines.h"
 
 namespace kiln::plugin {
@@ -49,14 +52,22 @@ Stage make_stage(const Instruction& from, int index, const std::vector<Stage>& e
 }  // namespace
 
 Dockerfile parse_dockerfile(std::string_view text, std::string_view file_name) {
+  using namespace dockerfile_limits;
+  if (text.size() > kMaxBytes)
+    throw_usage(fmt::format("{}: {} bytes, more than the {} a Dockerfile may have", file_name, text.size(), kMaxBytes));
   const detail::LogicalLines lines = detail::split_logical_lines(text, file_name);
   Dockerfile out{.file_name = std::string(file_name), .escape = lines.escape};
+  if (lines.lines.size() > static_cast<std::size_t>(kMaxInstructions))
+    detail::fail_at(file_name, lines.lines[kMaxInstructions].line,
+                    fmt::format("more than {} instructions", kMaxInstructions));
   for (const detail::LogicalLine& line : lines.lines) {
     Instruction instruction = detail::parse_instruction(line, lines.escape, file_name);
     if (instruction.keyword == "ENV" || instruction.keyword == "LABEL") {
       (void)key_values(instruction, file_name);  // a malformed pair fails the parse, not the build
     }
     if (instruction.keyword == "FROM") {
+      if (out.stages.size() == static_cast<std::size_t>(kMaxStages))
+        detail::fail_at(file_name, line.line, fmt::format("more than {} stages (FROM instructions)", kMaxStages));
       out.stages.push_back(make_stage(instruction, static_cast<int>(out.stages.size()), out.stages, file_name));
     } else if (!out.stages.empty()) {
       out.stages.back().instructions.push_back(std::move(instruction));

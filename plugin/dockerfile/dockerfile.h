@@ -64,16 +64,30 @@ Dockerfile parse_dockerfile(std::string_view text, std::string_view file_name);
 /// a malformed pair.
 std::vector<KeyValue> key_values(const Instruction& instruction, std::string_view file_name);
 
+/// What variable expansion may still produce in one build (dockerfile_limits::kMaxExpandedTotal
+/// bytes): one per build, shared by every expand_word call of it.
+class ExpansionBudget {
+ public:
+  ExpansionBudget();
+  /// Takes `bytes`; false when fewer are left.
+  bool take(std::size_t bytes);
+
+ private:
+  std::size_t left_;
+};
+
 /// Docker's variable expansion of one word: $VAR, ${VAR}, ${VAR:-word}, ${VAR-word},
 /// ${VAR:+word}, ${VAR+word}, with `escape` escaping '$'; then quote removal ('…' literal,
 /// "…" with expansion). Unset variables expand to "". Throws kiln::Error(usage) with
-/// "<file>:<line>: " for a malformed expression (missing '}', bad modifier).
+/// "<file>:<line>: " for a malformed expression (missing '}', bad modifier), for nesting
+/// deeper than dockerfile_limits::kMaxExpansionDepth, for a result longer than
+/// kMaxExpandedWord, and when `budget` (if given) cannot pay for the result.
 std::string expand_word(std::string_view word, const std::map<std::string, std::string>& vars, char escape,
-                        std::string_view file_name, int line);
+                        std::string_view file_name, int line, ExpansionBudget* budget = nullptr);
 /// The same over a list of words; a word that expands to nothing stays an empty word.
 std::vector<std::string> expand_words(const std::vector<std::string>& words,
                                       const std::map<std::string, std::string>& vars, char escape,
-                                      std::string_view file_name, int line);
+                                      std::string_view file_name, int line, ExpansionBudget* budget = nullptr);
 
 /// .dockerignore rules (Docker's semantics: Go filepath.Match patterns with "**", "!" to
 /// re-include, last match wins, leading "/" and "./" ignored, comments and blank lines skipped).
@@ -83,13 +97,17 @@ class DockerIgnore {
   /// (an unclosed '[') or a lone "!".
   static DockerIgnore parse(std::string_view text);
   /// `path` relative to the context root, '/' separated, no leading "./".
-  bool excluded(std::string_view path) const;
+  bool excluded(std::string_view path) const { return exclusion(path).has_value(); }
   bool empty() const { return rules_.empty(); }
+
+  /// The rule that excludes `path`, for messages: "line 3: 'secret'". Nullopt: not excluded.
+  std::optional<std::string> exclusion(std::string_view path) const;
 
  private:
   struct Rule {
     std::string pattern;  ///< cleaned, without '!'
     bool negated = false;
+    int line = 0;         ///< in .dockerignore, for messages
     std::shared_ptr<const re2::RE2> regex;  ///< the pattern compiled once (shared: rules copy cheaply)
   };
   std::vector<Rule> rules_;

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "plugin/dockerfile/dockerfile.h"
+#include "plugin/dockerfile/limits.h"
 #include "plugin/dockerfile/logical_lines.h"
 
 namespace kiln::plugin {
@@ -79,6 +80,10 @@ std::string to_regex(std::string_view pattern) {
 }  // namespace
 
 DockerIgnore DockerIgnore::parse(std::string_view text) {
+  using namespace dockerfile_limits;
+  if (text.size() > kMaxDockerignoreBytes)
+    throw_usage(".dockerignore: " + std::to_string(text.size()) + " bytes, more than the " +
+                std::to_string(kMaxDockerignoreBytes) + " it may have");
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   DockerIgnore out;
   int line_no = 0;
@@ -91,7 +96,7 @@ DockerIgnore DockerIgnore::parse(std::string_view text) {
     if (line.starts_with('#')) continue;
     line = detail::trim(line);
     if (line.empty()) continue;
-    Rule rule;
+    Rule rule{.line = line_no};
     if (line.front() == '!') {
       rule.negated = true;
       line = detail::trim(line.substr(1));
@@ -106,12 +111,14 @@ DockerIgnore DockerIgnore::parse(std::string_view text) {
       detail::fail_at(".dockerignore", line_no, "bad pattern '" + rule.pattern + "': " + regex->error());
     }
     rule.regex = std::move(regex);
+    if (out.rules_.size() == static_cast<std::size_t>(kMaxDockerignoreRules))
+      detail::fail_at(".dockerignore", line_no, "more than " + std::to_string(kMaxDockerignoreRules) + " patterns");
     out.rules_.push_back(std::move(rule));
   }
   return out;
 }
 
-bool DockerIgnore::excluded(std::string_view path) const {
+std::optional<std::string> DockerIgnore::exclusion(std::string_view path) const {
   // A rule that matches a parent directory matches everything under it ("dir" excludes
   // "dir/a/b"); the last rule that matches decides (MatchesOrParentMatches).
   const std::string file = clean(path);
@@ -119,17 +126,18 @@ bool DockerIgnore::excluded(std::string_view path) const {
   for (size_t slash = file.find('/'); slash != std::string::npos; slash = file.find('/', slash + 1)) {
     candidates.push_back(std::string_view(file).substr(0, slash));
   }
-  bool excluded = false;
+  const Rule* excluding = nullptr;
   for (const Rule& rule : rules_) {
-    if (rule.negated != excluded) continue;  // cannot change the outcome
+    if (rule.negated != (excluding != nullptr)) continue;  // cannot change the outcome
     for (std::string_view candidate : candidates) {
       if (re2::RE2::FullMatch(candidate, *rule.regex)) {
-        excluded = !rule.negated;
+        excluding = rule.negated ? nullptr : &rule;
         break;
       }
     }
   }
-  return excluded;
+  if (!excluding) return std::nullopt;
+  return "line " + std::to_string(excluding->line) + ": '" + excluding->pattern + "'";
 }
 
 }  // namespace kiln::plugin

@@ -1,12 +1,17 @@
 // Docker's shell-word processing (BuildKit frontend/dockerfile/shell/lex.go, ProcessWord):
 // variable expansion and quote removal in one left-to-right pass.
+#include <fmt/format.h>
+
 #include "plugin/dockerfile/dockerfile.h"
+#include "plugin/dockerfile/limits.h"
 #include "plugin/dockerfile/logical_lines.h"
 
 namespace kiln::plugin {
 namespace {
 
 constexpr char end_of_input = '\0';
+using dockerfile_limits::kMaxExpandedWord;
+using dockerfile_limits::kMaxExpansionDepth;
 
 bool name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool name_char(char c) { return name_start(c) || (c >= '0' && c <= '9'); }
@@ -21,7 +26,13 @@ class Lexer {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    detail::fail_at(file_, line_, what + ": " + std::string(word_));
+    detail::fail_at(file_, line_, what + ": " + std::string(word_.substr(0, 200)) + (word_.size() > 200 ? "..." : ""));
+  }
+  // Every append goes through here: the result is bounded before it is built, not after.
+  void append(std::string& out, std::string_view more) const {
+    if (out.size() + more.size() > kMaxExpandedWord)
+      detail::fail_at(file_, line_, fmt::format("a word expands to more than {} bytes", kMaxExpandedWord));
+    out += more;
   }
   bool at_end() const { return pos_ >= word_.size(); }
   char peek() const { return at_end() ? end_of_input : word_[pos_]; }
@@ -36,11 +47,11 @@ class Lexer {
         return out;
       }
       if (c == '\'') {
-        out += single_quoted();
+        append(out, single_quoted());
       } else if (c == '"') {
-        out += double_quoted();
+        append(out, double_quoted());
       } else if (c == '$') {
-        out += dollar();
+        append(out, dollar());
       } else {
         ++pos_;
         // Outside quotes the escape character makes the next one literal ("\$x" is "$x")
@@ -79,7 +90,7 @@ class Lexer {
         return out;
       }
       if (c == '$') {
-        out += dollar();
+        append(out, dollar());
         continue;
       }
       ++pos_;
@@ -133,7 +144,11 @@ class Lexer {
       if (colon && modifier == end_of_input) fail("missing '}'");
       fail(std::string("unsupported modifier '") + (colon ? ":" : "") + modifier + "' in substitution");
     }
+    // The only recursion: bounded, so a hostile nesting cannot exhaust the stack.
+    if (++depth_ > kMaxExpansionDepth)
+      detail::fail_at(file_, line_, fmt::format("variable substitutions nested more than {} deep", kMaxExpansionDepth));
     const std::string alternative = until('}');
+    --depth_;
     const bool set = value && (!colon || !value->empty());
     if (modifier == '-') return set ? *value : alternative;
     return set ? alternative : std::string();
@@ -145,21 +160,35 @@ class Lexer {
   std::string_view file_;
   int line_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace
 
+ExpansionBudget::ExpansionBudget() : left_(dockerfile_limits::kMaxExpandedTotal) {}
+
+bool ExpansionBudget::take(std::size_t bytes) {
+  if (bytes > left_) return false;
+  left_ -= bytes;
+  return true;
+}
+
 std::string expand_word(std::string_view word, const std::map<std::string, std::string>& vars, char escape,
-                        std::string_view file_name, int line) {
-  return Lexer(word, vars, escape, file_name, line).run();
+                        std::string_view file_name, int line, ExpansionBudget* budget) {
+  std::string out = Lexer(word, vars, escape, file_name, line).run();
+  if (budget && !budget->take(out.size()))
+    detail::fail_at(file_name, line,
+                    fmt::format("variable expansion in this Dockerfile produced more than {} bytes in all",
+                                dockerfile_limits::kMaxExpandedTotal));
+  return out;
 }
 
 std::vector<std::string> expand_words(const std::vector<std::string>& words,
                                       const std::map<std::string, std::string>& vars, char escape,
-                                      std::string_view file_name, int line) {
+                                      std::string_view file_name, int line, ExpansionBudget* budget) {
   std::vector<std::string> out;
   out.reserve(words.size());
-  for (const std::string& word : words) out.push_back(expand_word(word, vars, escape, file_name, line));
+  for (const std::string& word : words) out.push_back(expand_word(word, vars, escape, file_name, line, budget));
   return out;
 }
 

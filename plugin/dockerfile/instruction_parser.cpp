@@ -250,11 +250,15 @@ Instruction parse_instruction(const LogicalLine& line, char escape, std::string_
   parser.reject_heredoc(out, rest, escape);
   parser.check_arguments(out);
   if (out.keyword == "ONBUILD") {
-    // The trigger runs in a later build, but a typo in it should fail this one.
-    const Instruction trigger = parse_instruction({.text = out.args[0], .line = line.line}, escape, file_name);
-    if (trigger.keyword == "ONBUILD" || trigger.keyword == "FROM" || trigger.keyword == "MAINTAINER") {
-      parser.fail(trigger.keyword + " isn't allowed as an ONBUILD trigger");
+    // The trigger runs in a later build, but a typo in it should fail this one. Its keyword is
+    // checked before it is parsed: "ONBUILD ONBUILD ONBUILD ..." would otherwise recurse once
+    // per word.
+    const std::string_view trigger_text = trim(out.args[0]);
+    const std::string trigger_keyword = upper(trigger_text.substr(0, std::min(trigger_text.find_first_of(" \t\r\n\v\f"), trigger_text.size())));
+    if (trigger_keyword == "ONBUILD" || trigger_keyword == "FROM" || trigger_keyword == "MAINTAINER") {
+      parser.fail(trigger_keyword + " isn't allowed as an ONBUILD trigger");
     }
+    (void)parse_instruction({.text = out.args[0], .line = line.line}, escape, file_name);
   }
   return out;
 }

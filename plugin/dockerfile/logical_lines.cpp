@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "plugin/dockerfile/limits.h"
 
 namespace kiln::plugin::detail {
 
@@ -108,6 +109,9 @@ bool trim_continuation(std::string& line, char escape) {
 LogicalLines split_logical_lines(std::string_view text, std::string_view file_name) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 byte order mark
   const std::vector<std::string_view> lines = physical_lines(text);
+  if (lines.size() > static_cast<std::size_t>(dockerfile_limits::kMaxLines))
+    fail_at(file_name, dockerfile_limits::kMaxLines + 1,
+            "more than " + std::to_string(dockerfile_limits::kMaxLines) + " lines");
   Directives directives(file_name);
   LogicalLines out;
   for (size_t i = 0; i < lines.size(); ++i) {

@@ -44,13 +44,8 @@ std::string StageState::working_dir() const {
 
 void apply_env(StageState& state, const std::vector<std::pair<std::string, std::string>>& pairs) {
   oci::Json& env = state.config["Env"];
-  if (!env.is_array()) env = oci::Json::array();
   for (const auto& [key, value] : pairs) {
-    const std::string entry = key + "=" + value;
-    bool replaced = false;
-    for (auto& item : env)
-      if (item.is_string() && item.get<std::string>().starts_with(key + "=")) item = entry, replaced = true;
-    if (!replaced) env.push_back(entry);
+    state.env_index.set(env, key, value);
     state.variables[key] = value;
   }
   std::erase(state.unset, "Env");
@@ -58,7 +53,7 @@ void apply_env(StageState& state, const std::vector<std::pair<std::string, std::
 
 void apply_label(StageState& state, const std::vector<std::pair<std::string, std::string>>& pairs) {
   oci::Json& labels = object_field(state.config, "Labels");
-  for (const auto& [key, value] : pairs) labels[key] = value;
+  for (const auto& [key, value] : pairs) state.label_index.set(labels, key, value);
 }
 
 void apply_workdir(StageState& state, const std::string& path) {
@@ -83,14 +78,14 @@ void apply_expose(StageState& state, const std::vector<std::string>& ports, cons
     const bool digits = !number.empty() && number.find_first_not_of("0123456789-") == std::string::npos;
     if (!digits || (protocol != "tcp" && protocol != "udp" && protocol != "sctp"))
       throw_usage(fmt::format("{}: invalid port '{}' (expected <port>[/tcp|/udp|/sctp])", where, port));
-    exposed[number + "/" + protocol] = oci::Json::object();
+    state.port_index.set(exposed, number + "/" + protocol, oci::Json::object());
   }
 }
 
 void apply_volume(StageState& state, const std::vector<std::string>& paths) {
   oci::Json& volumes = object_field(state.config, "Volumes");
   for (const std::string& path : paths)
-    if (!path.empty()) volumes[path] = oci::Json::object();
+    if (!path.empty()) state.volume_index.set(volumes, path, oci::Json::object());
 }
 
 void apply_cmd(StageState& state, const std::vector<std::string>& args, bool json_form) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "oci/json.h"
+#include "plugin/native/config_index.h"
 #include "plugin/dockerfile/dockerfile.h"
 
 namespace kiln::plugin {
@@ -18,6 +19,8 @@ struct StageState {
   std::vector<std::string> shell{"/bin/sh", "-c"};
   bool cmd_set = false;                          ///< CMD given in this stage (ENTRYPOINT keeps it)
   std::string author;
+  EnvIndex env_index;                            ///< where each variable is in config.Env
+  FieldIndex label_index, port_index, volume_index;  ///< the same for Labels, ExposedPorts, Volumes
 
   std::string working_dir() const;
 };

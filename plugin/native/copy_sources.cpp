@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "plugin/native/context_path.h"
 
 namespace kiln::plugin {
 namespace fs = std::filesystem;
@@ -28,19 +29,6 @@ std::optional<std::string> clean_relative(const std::string& source) {
     if (plain == ".." || plain.starts_with("../")) return std::nullopt;
   }
   return s;
-}
-
-// The real location of a context path, which must stay inside the context (a symlink may
-// point anywhere; Docker refuses to follow one out of the context).
-fs::path inside_context(const fs::path& context, const std::string& relative, const std::string& where,
-                        const std::string& source) {
-  std::error_code ec;
-  const fs::path root = fs::weakly_canonical(context, ec);
-  const fs::path real = fs::weakly_canonical(context / relative, ec);
-  const std::string r = root.string(), p = real.string();
-  if (ec || !(p == r || p.starts_with(r + "/")))
-    throw_usage(fmt::format("{}: source '{}' is outside the build context", where, source));
-  return real;
 }
 
 void walk_directory(const fs::path& dir, const std::string& relative_dir, const std::string& target_dir,
@@ -89,20 +77,6 @@ std::vector<std::string> glob_context(const fs::path& context, const std::string
 
 }  // namespace
 
-std::optional<std::pair<std::uint32_t, std::uint32_t>> numeric_owner(const std::string& chown) {
-  auto number = [](const std::string& s) -> std::optional<std::uint32_t> {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    return static_cast<std::uint32_t>(std::stoul(s));
-  };
-  const auto colon = chown.find(':');
-  const auto uid = number(chown.substr(0, colon));
-  if (!uid) return std::nullopt;
-  if (colon == std::string::npos) return std::pair{*uid, *uid};  // Docker: gid defaults to the uid
-  const auto gid = number(chown.substr(colon + 1));
-  if (!gid) return std::nullopt;
-  return std::pair{*uid, *gid};
-}
-
 std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerIgnore& ignore,
                                           const std::vector<std::string>& sources, const std::string& destination,
                                           const std::string& working_dir, const CopyOptions& options,
@@ -120,8 +94,8 @@ std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerI
       if (matched.size() == before)
         throw_usage(fmt::format("{}: no file in the build context matches '{}'", where, source));
     } else {
-      if (!clean->empty() && ignore.excluded(*clean))
-        throw_usage(fmt::format("{}: '{}' is excluded by .dockerignore", where, source));
+      if (const auto rule = clean->empty() ? std::nullopt : ignore.exclusion(*clean))
+        throw_usage(fmt::format("{}: '{}' is excluded by .dockerignore ({})", where, source, *rule));
       matched.emplace_back(source, *clean);
     }
   }
@@ -134,7 +108,8 @@ std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerI
 
   std::vector<oci::LayerEntry> out;
   for (const auto& [source, relative] : matched) {
-    const fs::path real = inside_context(context, relative, where, source);
+    const ContextPath found = resolve_in_context(context, relative, ignore, where, source);
+    const fs::path& real = found.real;
     std::error_code ec;
     const auto status = fs::status(real, ec);
     if (ec || !fs::exists(status))
@@ -144,7 +119,8 @@ std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerI
       // destination is made like any directory COPY creates: 0755, --chown's owner.
       out.push_back({.type = oci::LayerEntry::Type::directory, .path = dest, .mode = 0755, .source = {},
                      .content = {}, .link_target = {}, .uid = options.uid, .gid = options.gid});
-      walk_directory(real, relative, dest, ignore, options, out);
+      // Its files are what Docker would have sent: judged by where they really are.
+      walk_directory(real, found.relative, dest, ignore, options, out);
     } else {
       const bool into = dest_is_dir || (is_directory && is_directory(dest));
       // The name as written in the context: a symlinked source keeps its own name.

@@ -22,7 +22,8 @@ struct CopyOptions {
 
 /// `sources` and `destination` are expanded; `destination` absolute or relative to
 /// `working_dir`. Throws kiln::Error(usage) "<where>: ..." for a source outside the context
-/// (".." or a symlink leading out), a source that matches nothing (or only ignored files),
+/// (".." or a symlink leading out), a source that matches nothing (or only ignored files), a
+/// source .dockerignore excludes, also through a symbolic link (plugin/native/context_path.h),
 /// several sources into a destination not ending in '/'.
 /// `is_directory` says whether an image path already is a directory: a single file copied to
 /// an existing directory goes into it, as with Docker.
@@ -31,9 +32,5 @@ std::vector<oci::LayerEntry> resolve_copy(const std::filesystem::path& context, 
                                           const std::string& working_dir, const CopyOptions& options,
                                           const std::string& where,
                                           const std::function<bool(const std::string&)>& is_directory = {});
-
-/// --chown=uid[:gid] with numbers; names need the image's /etc/passwd, which the native backend
-/// does not read: nullopt for them (the caller reports why it cannot build natively).
-std::optional<std::pair<std::uint32_t, std::uint32_t>> numeric_owner(const std::string& chown);
 
 }  // namespace kiln::plugin

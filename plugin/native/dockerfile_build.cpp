@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "plugin/dockerfile/limits.h"
 #include "plugin/native/stage_interpreter.h"
 
 namespace kiln::plugin {
@@ -15,15 +16,28 @@ std::filesystem::path dockerfile_path(const DockerfileBuild& build) {
   return build.dockerfile.is_absolute() ? build.dockerfile : build.context / build.dockerfile;
 }
 
+// At most `limit` + 1 bytes, so the parser can say the file is too large without it all in
+// memory. `what` names the file in messages.
+std::string read_bounded(const std::filesystem::path& path, std::size_t limit, const std::string& what) {
+  // A FIFO would block the build forever, a device never end.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw_usage(fmt::format("{}: {} is not a regular file", what, path.string()));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_usage(fmt::format("{}: cannot read {}", what, path.string()));
+  std::string text(limit + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
+}
+
 BuildInputs inputs_of(const DockerfileBuild& build) {
   BuildInputs inputs{.context = build.context, .ignore = {}, .build_args = build.build_args,
                      .target = build.target_stage};
-  std::ifstream ignore_file(build.context / ".dockerignore");
-  if (ignore_file) {
-    std::ostringstream text;
-    text << ignore_file.rdbuf();
-    inputs.ignore = DockerIgnore::parse(text.str());
-  }
+  const auto ignore_file = build.context / ".dockerignore";
+  std::error_code ec;
+  if (std::filesystem::exists(ignore_file, ec))
+    inputs.ignore = DockerIgnore::parse(read_bounded(ignore_file, dockerfile_limits::kMaxDockerignoreBytes, ".dockerignore"));
   return inputs;
 }
 
@@ -31,11 +45,8 @@ BuildInputs inputs_of(const DockerfileBuild& build) {
 
 Dockerfile load_dockerfile(const DockerfileBuild& build) {
   const auto path = dockerfile_path(build);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_usage(fmt::format("setting dockerfile: cannot read {}", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_dockerfile(text.str(), build.dockerfile.string());
+  return parse_dockerfile(read_bounded(path, dockerfile_limits::kMaxBytes, "setting dockerfile"),
+                          build.dockerfile.string());
 }
 
 std::optional<std::string> why_not_native(const Dockerfile& dockerfile, const DockerfileBuild& build) {

@@ -2,20 +2,25 @@
 
 #include <fmt/format.h>
 
-#include <optional>
 #include <sstream>
 #include <vector>
 
 #include "core/error.h"
+#include "core/numeric_id.h"
 
 namespace kiln::plugin {
 namespace {
 
-std::optional<std::uint32_t> number(const std::string& s) {
-  if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  const unsigned long long n = std::stoull(s);
-  if (n > 0xffffffffULL) return std::nullopt;
-  return static_cast<std::uint32_t>(n);
+// The id `text` gives, nullopt for a name; `what` ("uid", "gid") names it in the error.
+std::optional<std::uint32_t> id_of(const std::string& text, const char* what, const std::string& chown,
+                                   const std::string& where) {
+  const ParsedId id = parse_numeric_id(text);
+  switch (id.kind) {
+    case ParsedId::Kind::number: return id.value;
+    case ParsedId::Kind::name: return std::nullopt;
+    case ParsedId::Kind::out_of_range: break;
+  }
+  throw_usage(fmt::format("{}: --chown={}: {} {} is out of range (0 to {})", where, chown, what, text, kMaxNumericId));
 }
 
 // The fields of the first line whose first field is `name` and that has at least `fields`
@@ -33,19 +38,35 @@ std::optional<std::vector<std::string>> find_entry(const std::string& file, cons
   return std::nullopt;
 }
 
+// An id field of the image's own files: a name there, or a number out of range, is no entry.
+std::optional<std::uint32_t> file_id(const std::string& text) {
+  const ParsedId id = parse_numeric_id(text);
+  if (id.kind == ParsedId::Kind::number) return id.value;
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::pair<std::uint32_t, std::uint32_t>> numeric_owner(const std::string& chown,
+                                                                     const std::string& where) {
+  const auto colon = chown.find(':');
+  const auto uid = id_of(chown.substr(0, colon), "uid", chown, where);
+  const auto gid = colon == std::string::npos ? uid : id_of(chown.substr(colon + 1), "gid", chown, where);
+  if (!uid || !gid) return std::nullopt;
+  return std::pair{*uid, *gid};  // Docker: a missing gid is the uid
+}
 
 std::pair<std::uint32_t, std::uint32_t> resolve_owner(const std::string& chown, const std::string& passwd,
                                                       const std::string& group, const std::string& where) {
   const auto colon = chown.find(':');
   const std::string user = chown.substr(0, colon);
   std::uint32_t uid = 0, gid = 0;
-  if (auto n = number(user)) {
+  if (auto n = id_of(user, "uid", chown, where)) {
     uid = gid = *n;
   } else {
     const auto entry = find_entry(passwd, user, 4);
-    const auto id = entry ? number((*entry)[2]) : std::nullopt;
-    const auto primary = entry ? number((*entry)[3]) : std::nullopt;
+    const auto id = entry ? file_id((*entry)[2]) : std::nullopt;
+    const auto primary = entry ? file_id((*entry)[3]) : std::nullopt;
     if (!id || !primary)
       throw_usage(fmt::format("{}: --chown={}: no user '{}' in the image's /etc/passwd", where, chown, user));
     uid = *id;
@@ -53,9 +74,9 @@ std::pair<std::uint32_t, std::uint32_t> resolve_owner(const std::string& chown, 
   }
   if (colon == std::string::npos) return {uid, gid};
   const std::string name = chown.substr(colon + 1);
-  if (auto n = number(name)) return {uid, *n};
+  if (auto n = id_of(name, "gid", chown, where)) return {uid, *n};
   const auto entry = find_entry(group, name, 3);
-  const auto id = entry ? number((*entry)[2]) : std::nullopt;
+  const auto id = entry ? file_id((*entry)[2]) : std::nullopt;
   if (!id) throw_usage(fmt::format("{}: --chown={}: no group '{}' in the image's /etc/group", where, chown, name));
   return {uid, *id};
 }

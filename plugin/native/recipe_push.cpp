@@ -11,6 +11,7 @@
 #include "oci/image/layer_push.h"
 #include "oci/layer/layer_cache.h"
 #include "oci/sha256.h"
+#include "plugin/native/config_index.h"
 
 namespace kiln::plugin {
 
@@ -90,19 +91,16 @@ oci::Json merged_config(const oci::Json& base_config, const ImageRecipe& recipe)
     const std::string& key = it.key();
     if (key == "Env") {
       oci::Json& env = config["Env"];
-      if (!env.is_array()) env = oci::Json::array();
+      EnvIndex index;
       for (const auto& item : *it) {
-        const std::string kv = item.get<std::string>();
-        const std::string prefix = kv.substr(0, kv.find('=') + 1);
-        bool replaced = false;
-        for (auto& existing : env)
-          if (existing.is_string() && existing.get<std::string>().starts_with(prefix)) existing = kv, replaced = true;
-        if (!replaced) env.push_back(kv);
+        const std::string& kv = item.get_ref<const std::string&>();
+        const auto eq = kv.find('=');
+        index.set(env, kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
       }
     } else if (key == "Labels" || key == "ExposedPorts" || key == "Volumes") {
       oci::Json& target = config[key];
-      if (!target.is_object()) target = oci::Json::object();
-      for (auto field = it->begin(); field != it->end(); ++field) target[field.key()] = field.value();
+      FieldIndex index;
+      for (auto field = it->begin(); field != it->end(); ++field) index.set(target, field.key(), field.value());
     } else {
       config[key] = *it;
     }

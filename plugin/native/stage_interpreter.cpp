@@ -14,27 +14,10 @@
 #include "plugin/native/config_instructions.h"
 #include "plugin/native/copy_sources.h"
 #include "plugin/native/owner_names.h"
+#include "plugin/native/pending_layer.h"
 
 namespace kiln::plugin {
 namespace {
-
-// Layer paths as the layer writer stores them: no leading or trailing '/'.
-std::string layer_path(const std::string& path) {
-  std::string p = path;
-  while (!p.empty() && p.front() == '/') p.erase(0, 1);
-  while (!p.empty() && p.back() == '/') p.pop_back();
-  return p;
-}
-
-// A later entry for the same path replaces an earlier one, as a later COPY overwrites.
-void add_entries(std::vector<oci::LayerEntry>& layer, std::vector<oci::LayerEntry> entries) {
-  for (auto& entry : entries) {
-    const std::string key = layer_path(entry.path);
-    if (key.empty()) continue;  // the root itself is never an entry
-    std::erase_if(layer, [&](const oci::LayerEntry& e) { return layer_path(e.path) == key; });
-    layer.push_back(std::move(entry));
-  }
-}
 
 class Interpreter {
  public:
@@ -50,6 +33,11 @@ class Interpreter {
 
  private:
   std::string where(const Instruction& i) const { return fmt::format("{}:{}", df_.file_name, i.line); }
+
+  // Every expansion of this build draws on one budget (dockerfile_limits::kMaxExpandedTotal).
+  std::string expand(std::string_view word, const std::map<std::string, std::string>& vars, int line) const {
+    return expand_word(word, vars, df_.escape, df_.file_name, line, &budget_);
+  }
 
   const Stage& find_target() const {
     if (df_.stages.empty()) throw_usage(fmt::format("{}: no FROM instruction", df_.file_name));
@@ -68,7 +56,7 @@ class Interpreter {
       const std::string name = word.substr(0, eq);
       if (auto given = in_.build_args.find(name); given != in_.build_args.end()) vars[name] = given->second;
       else if (eq != std::string::npos)
-        vars[name] = expand_word(word.substr(eq + 1), vars, df_.escape, df_.file_name, arg.line);
+        vars[name] = expand(word.substr(eq + 1), vars, arg.line);
       else if (auto global = outer.find(name); global != outer.end()) vars[name] = global->second;
     }
   }
@@ -77,7 +65,7 @@ class Interpreter {
     if (depth > static_cast<int>(df_.stages.size()))
       throw_usage(fmt::format("{}:{}: stages refer to each other in a loop", df_.file_name, stage.line));
     if (stage.platform) throw NativeUnsupported(fmt::format("{}:{}: FROM --platform", df_.file_name, stage.line));
-    const std::string base = expand_word(stage.base, globals_, df_.escape, df_.file_name, stage.line);
+    const std::string base = expand(stage.base, globals_, stage.line);
     ImageRecipe recipe;
     StageState state;
     for (const Stage& earlier : df_.stages) {
@@ -113,7 +101,7 @@ class Interpreter {
   ImageRecipe finish_stage(const Stage& stage, ImageRecipe recipe, StageState state) {
     const int outer_stage = current_stage_;
     current_stage_ = stage.index;
-    std::vector<oci::LayerEntry> pending;  // WORKDIR directories, folded into the next layer
+    PendingLayer pending;  // WORKDIR directories, folded into the next layer
     std::size_t last_directory_step = 0;  // the last WORKDIR or VOLUME that created a directory
     for (const Instruction& i : stage.instructions) {
       const std::size_t before = pending.size();
@@ -123,7 +111,7 @@ class Interpreter {
     if (!pending.empty()) {
       // No COPY followed: the directories get a layer of their own, counted on the last
       // instruction that made one.
-      recipe.layers.push_back({.spec = {.entries = std::move(pending)},
+      recipe.layers.push_back({.spec = {.entries = pending.take()},
                                .history = {.created_by = "directories", .comment = "kiln"}});
       recipe.history.at(last_directory_step - 1).empty_layer = false;
     }
@@ -146,18 +134,17 @@ class Interpreter {
   }
 
   std::vector<std::string> words(const Instruction& i, const StageState& state) const {
-    return expand_words(i.args, state.variables, df_.escape, df_.file_name, i.line);
+    return expand_words(i.args, state.variables, df_.escape, df_.file_name, i.line, &budget_);
   }
 
   std::vector<std::pair<std::string, std::string>> pairs(const Instruction& i, const StageState& state) const {
     std::vector<std::pair<std::string, std::string>> out;
     for (const KeyValue& kv : key_values(i, df_.file_name))
-      out.emplace_back(expand_word(kv.key, state.variables, df_.escape, df_.file_name, i.line),
-                       expand_word(kv.value, state.variables, df_.escape, df_.file_name, i.line));
+      out.emplace_back(expand(kv.key, state.variables, i.line), expand(kv.value, state.variables, i.line));
     return out;
   }
 
-  void execute(const Instruction& i, ImageRecipe& recipe, StageState& state, std::vector<oci::LayerEntry>& pending) {
+  void execute(const Instruction& i, ImageRecipe& recipe, StageState& state, PendingLayer& pending) {
     const std::string& k = i.keyword;
     const std::string at = where(i);
     bool adds_layer = false;
@@ -188,9 +175,8 @@ class Interpreter {
       CopyOptions options = copy_options(i, state, recipe, pending);
       place(i.flag("from") ? copy_from(i, state, options) : copy(i, state, options), options.uid, options.gid,
             pending, at);
-      recipe.layers.push_back({.spec = {.entries = std::move(pending)},
+      recipe.layers.push_back({.spec = {.entries = pending.take()},
                                .history = {.created_by = i.original, .comment = "kiln"}});
-      pending.clear();
       adds_layer = true;
     } else {
       throw_usage(fmt::format("{}: {} is not supported", at, k));
@@ -199,14 +185,14 @@ class Interpreter {
   }
 
   CopyOptions copy_options(const Instruction& i, const StageState& state, const ImageRecipe& recipe,
-                           const std::vector<oci::LayerEntry>& pending) const {
+                           const PendingLayer& pending) const {
     const std::string at = where(i);
     if (i.flag("from") && i.keyword == "ADD") throw_usage(fmt::format("{}: ADD does not take --from; use COPY --from", at));
     CopyOptions options;
     if (auto chown = i.flag("chown")) {
-      const std::string owner = expand_word(*chown, state.variables, df_.escape, df_.file_name, i.line);
+      const std::string owner = expand(*chown, state.variables, i.line);
       options.owner_given = true;
-      if (const auto ids = numeric_owner(owner)) {
+      if (const auto ids = numeric_owner(owner, at)) {
         options.uid = ids->first;
         options.gid = ids->second;
       } else if (base_.files) {
@@ -246,7 +232,7 @@ class Interpreter {
 
   // The content of a regular file as the stage has it now: what it copied there, else its
   // base image's. Empty when absent.
-  std::string stage_file(const ImageRecipe& recipe, const std::vector<oci::LayerEntry>& pending,
+  std::string stage_file(const ImageRecipe& recipe, const PendingLayer& pending,
                          const std::string& path) const {
     auto content_of = [](const oci::LayerEntry& e) {
       if (e.source.empty()) return e.content;
@@ -255,8 +241,7 @@ class Interpreter {
       text << in.rdbuf();
       return text.str();
     };
-    for (auto it = pending.rbegin(); it != pending.rend(); ++it)
-      if (layer_path(it->path) == path) return it->type == oci::LayerEntry::Type::file ? content_of(*it) : "";
+    if (const oci::LayerEntry* e = pending.find(path)) return e->type == oci::LayerEntry::Type::file ? content_of(*e) : "";
     for (auto layer = recipe.layers.rbegin(); layer != recipe.layers.rend(); ++layer)
       for (auto it = layer->spec.entries.rbegin(); it != layer->spec.entries.rend(); ++it)
         if (layer_path(it->path) == path) return it->type == oci::LayerEntry::Type::file ? content_of(*it) : "";
@@ -275,7 +260,7 @@ class Interpreter {
   // are copied; owners are kept unless --chown says otherwise.
   std::vector<oci::LayerEntry> copy_from(const Instruction& i, const StageState& state, const CopyOptions& options) {
     const std::string at = where(i);
-    const std::string from = expand_word(*i.flag("from"), state.variables, df_.escape, df_.file_name, i.line);
+    const std::string from = expand(*i.flag("from"), state.variables, i.line);
     std::vector<std::string> args = words(i, state);
     if (args.size() < 2) throw_usage(fmt::format("{}: COPY needs a source and a destination", at));
     const std::string destination = args.back();
@@ -408,20 +393,18 @@ class Interpreter {
   // Directories above `path`: existing ones are written with their own attributes (the
   // layer writer would otherwise add them as root 0755 and, say, take /tmp's sticky bit);
   // missing ones are created 0755 with the given owner, as COPY --chown creates them.
-  void add_parents(const std::string& path, std::uint32_t uid, std::uint32_t gid, std::vector<oci::LayerEntry>& pending,
+  void add_parents(const std::string& path, std::uint32_t uid, std::uint32_t gid, PendingLayer& pending,
                    const std::string& at) {
     for (std::size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
       const std::string above = path.substr(0, slash);
-      const bool listed = std::any_of(pending.begin(), pending.end(),
-                                      [&](const oci::LayerEntry& e) { return layer_path(e.path) == above; });
-      if (listed) continue;
+      if (pending.find(above)) continue;
       if (const auto info = tree_.stat(above)) {
         if (info->type != oci::FileInfo::Type::directory)
           throw_usage(fmt::format("{}: cannot write /{}: /{} is not a directory in the image", at, path, above));
-        pending.push_back({.type = oci::LayerEntry::Type::directory, .path = above, .mode = info->mode,
+        pending.add({.type = oci::LayerEntry::Type::directory, .path = above, .mode = info->mode,
                            .uid = info->uid, .gid = info->gid});
       } else {
-        pending.push_back({.type = oci::LayerEntry::Type::directory, .path = above, .mode = 0755, .uid = uid, .gid = gid});
+        pending.add({.type = oci::LayerEntry::Type::directory, .path = above, .mode = 0755, .uid = uid, .gid = gid});
         tree_.put(above, {.type = oci::FileInfo::Type::directory, .mode = 0755, .uid = uid, .gid = gid});
       }
     }
@@ -429,7 +412,7 @@ class Interpreter {
 
   // Puts entries into the pending layer where the image will have them.
   void place(std::vector<oci::LayerEntry> entries, std::uint32_t uid, std::uint32_t gid,
-             std::vector<oci::LayerEntry>& pending, const std::string& at) {
+             PendingLayer& pending, const std::string& at) {
     for (auto& entry : entries) {
       entry.path = resolve_parents(entry.path, at);
       if (entry.path.empty()) continue;
@@ -447,12 +430,12 @@ class Interpreter {
                                      : entry.type == T::symlink ? oci::FileInfo::Type::symlink
                                                                 : oci::FileInfo::Type::file,
                              .mode = entry.mode, .uid = entry.uid, .gid = entry.gid, .link_target = entry.link_target});
-      add_entries(pending, {std::move(entry)});
+      pending.add(std::move(entry));
     }
   }
 
   // WORKDIR and VOLUME: the directory exists afterwards (buildah and Docker create it).
-  void make_directory(const std::string& path, std::vector<oci::LayerEntry>& pending, const std::string& at) {
+  void make_directory(const std::string& path, PendingLayer& pending, const std::string& at) {
     const std::string p = resolve_parents(path, at);
     if (p.empty()) return;
     if (const auto existing = tree_.stat(p)) {
@@ -470,6 +453,7 @@ class Interpreter {
   std::map<std::string, std::string> globals_;
   std::map<int, ImageRecipe> finished_;  ///< stages COPY --from has read, by index
   int current_stage_ = 0;
+  mutable ExpansionBudget budget_;
 };
 
 }  // namespace

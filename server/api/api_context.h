@@ -7,6 +7,7 @@
 #include "server/auth/token_auth.h"
 #include "server/config/server_config.h"
 #include "server/metrics/metrics.h"
+#include "server/policy/context_location.h"
 #include "server/queue/build_queue.h"
 #include "server/store/build_store.h"
 
@@ -19,7 +20,7 @@ struct ApiContext {
   Metrics& metrics;
   const TokenAuth& auth;
   RateLimiter& limiter;
-  std::filesystem::path contexts_dir;
+  ContextLocations contexts;  ///< uploads (<data_dir>/contexts) and context_roots
 };
 
 }  // namespace kiln::server

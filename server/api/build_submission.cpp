@@ -4,9 +4,11 @@
 
 #include <functional>
 
+#include "core/error.h"
 #include "core/settings.h"
 #include "plugin/settings.h"
 #include "server/api/http_util.h"
+#include "server/policy/build_paths.h"
 #include "verify/cli/settings_table.h"
 
 namespace kiln::server {
@@ -14,8 +16,15 @@ namespace {
 
 using oci::Json;
 
-// Settings kiln-server owns: a client setting them would break the server's own bookkeeping.
-bool server_owned(const std::string& name) { return name == "digest_file" || name == "junit"; }
+// The checks of server/policy as the API's 400s.
+template <typename F>
+void as_bad_request(F&& check) {
+  try {
+    check();
+  } catch (const kiln::Error& e) {
+    throw ApiError(400, e.what());
+  }
+}
 
 const SettingSpec* find_spec(const SettingsTable& table, const std::string& name) {
   for (const auto& spec : table) {
@@ -47,36 +56,27 @@ std::string setting_value(const std::string& where, const Json& value) {
   throw ApiError(400, fmt::format("{}: expected a string, number, boolean, list or object", where));
 }
 
-void read_settings(const Json& object, const SettingsTable& table, const std::string& prefix, SettingMap& plain,
-                   SettingMap& secret, const std::function<std::string(const std::string&)>& suggest) {
+void read_settings(const Json& object, Program program, const SettingsTable& table, const std::string& prefix,
+                   SettingMap& plain, SettingMap& secret, const std::function<std::string(const std::string&)>& suggest) {
   if (object.is_null()) return;
   if (!object.is_object()) throw ApiError(400, fmt::format("{}: expected an object of settings", prefix));
   for (const auto& [name, value] : object.items()) {
     const SettingSpec* spec = find_spec(table, name);
     if (!spec)
       throw ApiError(400, fmt::format("{}.{}: unknown setting (did you mean {}?)", prefix, name, suggest(name)));
-    if (server_owned(spec->name)) throw ApiError(400, fmt::format("{}.{}: set by kiln-server, not by a request", prefix, name));
     if (value.is_null()) continue;
     const std::string text = setting_value(prefix + "." + name, value);
+    as_bad_request([&] { check_setting(program, spec->name, text, prefix + "." + name); });
     (spec->secret ? secret : plain)[spec->name] = text;
   }
 }
 
 std::string resolve_context(const Json& context, const SubmissionPaths& paths) {
-  if (!context.is_string() || context.get<std::string>().empty())
+  if (!context.is_string())
     throw ApiError(400, "context: expected a directory on the server or an uploaded context id (POST /v1/contexts)");
-  const std::string text = context.get<std::string>();
-  std::filesystem::path dir;
-  if (text.rfind("ctx-", 0) == 0) {
-    if (text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
-      throw ApiError(400, fmt::format("context: '{}' is not a context id", text));
-    dir = paths.contexts_dir / text;
-  } else {
-    dir = text;
-    if (!dir.is_absolute()) throw ApiError(400, fmt::format("context: '{}' must be an absolute path", text));
-  }
-  if (!std::filesystem::is_directory(dir)) throw ApiError(400, fmt::format("context: '{}' is not a directory on the server", text));
-  return dir.string();
+  std::string dir;
+  as_bad_request([&] { dir = resolve_context_dir(context.get<std::string>(), paths.contexts).string(); });
+  return dir;
 }
 
 void read_verify(const Json& verify, BuildSpec& spec) {
@@ -86,7 +86,8 @@ void read_verify(const Json& verify, BuildSpec& spec) {
     return;
   }
   spec.verify = true;
-  read_settings(verify, verify::verify_setting_specs(), "verify", spec.verify_settings, spec.verify_secret_settings,
+  read_settings(verify, Program::verify, verify::verify_setting_specs(), "verify", spec.verify_settings,
+                spec.verify_secret_settings,
                 [](const std::string& w) { return closest_setting(verify::verify_setting_specs(), w); });
 }
 
@@ -102,11 +103,13 @@ void check_fields(const Json& body, std::initializer_list<const char*> known, co
 BuildSpec parse_one(const Json& body, const SubmissionPaths& paths, const Json& common_settings, const Json& common_context,
                     const Json& common_verify, const std::string& where) {
   BuildSpec spec;
-  read_settings(common_settings, plugin::setting_specs(), "settings", spec.settings, spec.secret_settings, plugin::closest_setting);
-  read_settings(body.value("settings", Json()), plugin::setting_specs(), where + "settings", spec.settings,
+  read_settings(common_settings, Program::plugin, plugin::setting_specs(), "settings", spec.settings, spec.secret_settings,
+                plugin::closest_setting);
+  read_settings(body.value("settings", Json()), Program::plugin, plugin::setting_specs(), where + "settings", spec.settings,
                 spec.secret_settings, plugin::closest_setting);
   spec.context_dir = resolve_context(body.contains("context") ? body["context"] : common_context, paths);
   read_verify(body.contains("verify") ? body["verify"] : common_verify, spec);
+  as_bad_request([&] { check_paths_inside_context(spec, where); });
   return spec;
 }
 

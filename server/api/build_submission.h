@@ -6,12 +6,13 @@
 #include <vector>
 
 #include "oci/json.h"
+#include "server/policy/context_location.h"
 #include "server/store/build_record.h"
 
 namespace kiln::server {
 
 struct SubmissionPaths {
-  std::filesystem::path contexts_dir;  ///< where uploaded contexts live (<id>/)
+  ContextLocations contexts;  ///< where a build's context may be: uploads, context_roots
 };
 
 /// One build: {"settings": {...}, "context": "/dir" | "ctx-…", "verify": {...}}.

@@ -3,27 +3,39 @@
 // tar, for an engine that runs builds elsewhere, with that build's own context token.
 #include <fmt/format.h>
 
-#include "server/store/random_id.h"
 #include "server/api/context_archive.h"
 #include "server/api/http_util.h"
 #include "server/api/routes.h"
+#include "server/http/connection_watchdog.h"
+#include "server/store/private_directory.h"
+#include "server/store/random_id.h"
 
 namespace kiln::server {
 
 void handle_contexts(ApiContext& ctx, const PathParts& parts, Request& request, Response& response) {
   if (parts.size() != 1 || request.getMethod() != "POST")
     throw ApiError(404, fmt::format("no such endpoint: {} {}", request.getMethod(), request.getURI()));
-  const std::string tar = read_body(request, ctx.config.max_request_bytes);
   const std::string id = new_id("ctx-");
-  const auto dir = ctx.contexts_dir / id;
-  std::filesystem::create_directories(dir);
+  const auto dir = ctx.contexts.uploads / id;
+  create_private_directory(dir);
+  // Streamed from the socket into libarchive: the body is never held in memory whole.
+  std::int64_t received = 0;
+  const ReadChunk read = [&](char* buffer, std::size_t size) {
+    const std::size_t n = read_body_chunk(request, buffer, size, ctx.config.max_request_bytes, received);
+    received += static_cast<std::int64_t>(n);
+    return n;
+  };
   try {
-    unpack_context(tar, dir);
+    unpack_context(read, dir, {.max_bytes = ctx.config.max_context_bytes, .max_entries = ctx.config.max_context_entries});
+    request_phase::body_done();
+  } catch (const ApiError&) {
+    std::filesystem::remove_all(dir);
+    throw;
   } catch (const std::exception& e) {
     std::filesystem::remove_all(dir);
     throw ApiError(400, e.what());
   }
-  send_json(response, 201, oci::Json{{"id", id}, {"bytes", tar.size()}});
+  send_json(response, 201, oci::Json{{"id", id}, {"bytes", received}});
 }
 
 void handle_build_context(ApiContext& ctx, const std::string& id, Request& request, Response& response) {

@@ -25,6 +25,11 @@ class ApiError : public std::runtime_error {
 void send_json(Poco::Net::HTTPServerResponse& response, int status, const oci::Json& body);
 /// {"error": message}
 void send_error(Poco::Net::HTTPServerResponse& response, int status, const std::string& message);
+/// The next part of the body, up to `size` bytes into `buffer` (0 at its end), for a handler that
+/// streams it; `read_so_far` is what the earlier calls returned in all. Throws ApiError(413) past
+/// `limit` bytes (by Content-Length before reading). Keeps the connection's body deadline.
+std::size_t read_body_chunk(Poco::Net::HTTPServerRequest& request, char* buffer, std::size_t size, std::int64_t limit,
+                            std::int64_t read_so_far);
 /// The whole body; throws ApiError(413) past `limit` bytes (by Content-Length before reading).
 std::string read_body(Poco::Net::HTTPServerRequest& request, std::int64_t limit);
 /// The body parsed as JSON; ApiError(400) with the parser's reason when it is not.

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "server/api/http_util.h"
 #include "server/api/routes.h"
+#include "server/http/connection_watchdog.h"
 
 namespace kiln::server {
 namespace {
@@ -30,16 +31,27 @@ void discard_body(Request& request) {
   std::streamsize total = 0;
   try {
     std::istream& in = request.stream();
-    while (total < kMaxDiscard && (in.read(buffer, sizeof buffer) || in.gcount() > 0)) total += in.gcount();
+    request_phase::body_read(0);
+    while (total < kMaxDiscard && (in.read(buffer, sizeof buffer) || in.gcount() > 0)) {
+      total += in.gcount();
+      request_phase::body_read(in.gcount());
+    }
   } catch (const std::exception&) {
   }
+  request_phase::body_done();
 }
+
+// The next request on this connection has header_timeout again, however this one ended.
+struct RequestDone {
+  ~RequestDone() { request_phase::request_done(); }
+};
 
 class ApiHandler final : public Poco::Net::HTTPRequestHandler {
  public:
   explicit ApiHandler(ApiContext& ctx) : ctx_(ctx) {}
 
   void handleRequest(Request& request, Response& response) override {
+    const RequestDone done;
     try {
       route(request, response);
     } catch (const ApiError& e) {
@@ -102,6 +114,7 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
 }  // namespace
 
 Poco::Net::HTTPRequestHandler* Router::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
+  request_phase::headers_read();
   return new ApiHandler(context_);
 }
 

@@ -39,6 +39,12 @@ double to_double(const std::string& key, const std::string& text) {
   throw_usage(fmt::format("{}: '{}' is not a positive number", key, text));
 }
 
+int positive_seconds(const std::string& key, const std::string& text) {
+  const std::int64_t v = to_int(key, text);
+  if (v < 1 || v > 3600) throw_usage(fmt::format("{}: must be between 1 and 3600 seconds", key));
+  return static_cast<int>(v);
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -81,6 +87,31 @@ const std::vector<Key>& keys() {
        [](auto& c, auto& v) { c.log_cap_bytes = std::max<std::int64_t>(1024, to_int("log_cap_bytes", v)); }},
       {"max_request_bytes", "largest request body accepted, else 413 (default 256 MiB)",
        [](auto& c, auto& v) { c.max_request_bytes = to_int("max_request_bytes", v); }},
+      {"max_context_bytes", "largest unpacked size of an uploaded context (file bytes), else 400 (default 1 GiB)",
+       [](auto& c, auto& v) { c.max_context_bytes = to_int("max_context_bytes", v); }},
+      {"max_context_entries", "most tar entries in an uploaded context, else 400 (default 100000)",
+       [](auto& c, auto& v) { c.max_context_entries = to_int("max_context_entries", v); }},
+      {"context_roots", "absolute directories below which a build may name a server directory as its context (default: none, uploads only)",
+       [](auto& c, auto& v) {
+         c.context_roots.clear();
+         for (const auto& root : split_list(v)) {
+           if (!std::filesystem::path(root).is_absolute())
+             throw_usage(fmt::format("context_roots: '{}' is not an absolute path", root));
+           c.context_roots.emplace_back(root);
+         }
+       }},
+      {"header_timeout", "seconds a client has to send a request's line and headers, else the connection is closed (default 10)",
+       [](auto& c, auto& v) { c.header_timeout_seconds = positive_seconds("header_timeout", v); }},
+      {"body_timeout", "seconds a client has to start a request body, after which it must keep body_min_rate (default 20)",
+       [](auto& c, auto& v) { c.body_timeout_seconds = positive_seconds("body_timeout", v); }},
+      {"body_min_rate", "bytes per second a request body must average after body_timeout, else the connection is closed (default 65536)",
+       [](auto& c, auto& v) { c.body_min_rate = std::max<std::int64_t>(1, to_int("body_min_rate", v)); }},
+      {"max_connections_per_client", "connections one client address may hold open at once; more are closed at once (default 16)",
+       [](auto& c, auto& v) {
+         c.max_connections_per_client = static_cast<int>(to_int("max_connections_per_client", v));
+         if (c.max_connections_per_client < 1 || c.max_connections_per_client > 1000)
+           throw_usage("max_connections_per_client: must be between 1 and 1000");
+       }},
       {"rate_limit", "requests per second per token, sustained, else 429 (default 50)",
        [](auto& c, auto& v) { c.rate_limit = to_double("rate_limit", v); }},
       {"rate_burst", "requests a token may make at once (default 100)",

@@ -30,6 +30,15 @@ struct ServerConfig {
   std::vector<std::string> token_sha256;            ///< hex SHA-256 of each accepted bearer token
   std::int64_t log_cap_bytes = 1 << 20;             ///< per build; head and tail kept
   std::int64_t max_request_bytes = 256 << 20;       ///< bodies larger than this get 413
+  std::int64_t max_context_bytes = std::int64_t{1} << 30;  ///< an upload's unpacked file bytes
+  std::int64_t max_context_entries = 100000;        ///< an upload's tar entries
+  /// Absolute directories below which a client may name a server directory as its context;
+  /// empty: only uploaded contexts.
+  std::vector<std::filesystem::path> context_roots;
+  int header_timeout_seconds = 10;                  ///< a request's line and headers must arrive within
+  int body_timeout_seconds = 20;                    ///< a body's first part must arrive within …
+  std::int64_t body_min_rate = 64 << 10;            ///< … and then at least this many bytes per second
+  int max_connections_per_client = 16;              ///< open connections per client address
   double rate_limit = 50;                           ///< requests per second per token (sustained)
   int rate_burst = 100;                             ///< requests a token may make at once
   std::filesystem::path plugin_binary;              ///< empty: kiln-plugin beside kiln-server

@@ -23,6 +23,9 @@ struct BuildRequest {
   /// it is valid for this build only and never logged.
   std::string context_url;
   std::string context_token;
+  /// This build's own private directory (mode 0700), removed by the queue when the build ends:
+  /// the engine puts every file of the build there (credentials, digest, the programs' TMPDIR).
+  std::filesystem::path temp_dir;
 };
 
 struct BuildResult {

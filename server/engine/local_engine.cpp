@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <optional>
 
 #include "core/error.h"
 #include "core/log.h"
 #include "core/temp_dir.h"
 #include "server/engine/process_group_child.h"
+#include "server/store/private_directory.h"
 
 namespace kiln::server {
 
@@ -22,17 +24,28 @@ LocalEngine::LocalEngine(std::filesystem::path plugin_binary) : plugin_binary_(s
     throw_usage(fmt::format("plugin_binary: {} does not exist", plugin_binary_.string()));
 }
 
+std::filesystem::path build_tmpdir(const std::filesystem::path& temp_root) {
+  const auto dir = temp_root / "tmp";
+  create_private_directory(dir);
+  return dir;
+}
+
 BuildResult LocalEngine::run(const BuildRequest& request, const LogSink& log, const std::atomic<bool>& cancel) {
   BuildResult result;
   try {
-    const TempDir work("kiln-server-" + request.id + "-");
+    std::optional<TempDir> own_work;  // only when the caller gives the build no temp root
+    if (request.temp_dir.empty()) own_work.emplace("kiln-server-" + request.id + "-");
+    const std::filesystem::path work = own_work ? own_work->path() : request.temp_dir;
     auto env = clean_base_environment();
     for (const auto& [name, value] : request.settings) env[plugin_variable(name)] = value;
-    const auto digest_file = work.path() / "digest";
+    const auto digest_file = work / "digest";
     env["PLUGIN_DIGEST_FILE"] = digest_file.string();
-    // Credentials kiln-plugin writes stay in this build's directory, not a shared ~/.docker.
-    env["DOCKER_CONFIG"] = (work.path() / "docker").string();
-    std::filesystem::create_directories(work.path() / "docker");
+    // Credentials kiln-plugin writes stay in this build's directory, not a shared ~/.docker, and
+    // so does every temporary file it makes (a merged config.json among them): the queue
+    // removes the directory when the build ends, and a restart removes what a crash left.
+    env["DOCKER_CONFIG"] = (work / "docker").string();
+    create_private_directory(work / "docker");
+    env["TMPDIR"] = build_tmpdir(work).string();
 
     // The last line kiln-plugin printed is its error message when it fails.
     std::string last_line;

@@ -1,7 +1,8 @@
 #pragma once
 // The local engine: each build is the real kiln-plugin, run here as a child process in its own
-// process group with the settings as PLUGIN_* variables, in a fresh temporary directory that
-// holds its registry credentials (DOCKER_CONFIG) and its digest file.
+// process group with the settings as PLUGIN_* variables, in the build's context directory; the
+// build's temp root holds its registry credentials (DOCKER_CONFIG), its digest file and, as
+// its TMPDIR, every temporary file kiln-plugin makes.
 #include <filesystem>
 
 #include "server/engine/engine.h"
@@ -20,5 +21,8 @@ class LocalEngine final : public Engine {
 
 /// "repo" -> "PLUGIN_REPO"
 std::string plugin_variable(const std::string& setting);
+
+/// The TMPDIR of a build's programs, <temp_root>/tmp, created private.
+std::filesystem::path build_tmpdir(const std::filesystem::path& temp_root);
 
 }  // namespace kiln::server

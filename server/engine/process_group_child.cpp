@@ -11,9 +11,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <set>
 #include <thread>
 
 #include "core/error.h"
+#include "plugin/settings.h"
+#include "verify/cli/settings_table.h"
 
 extern char** environ;
 
@@ -49,13 +52,27 @@ bool reap(int pid, int* status, std::chrono::milliseconds within) {
 }  // namespace
 
 std::map<std::string, std::string> clean_base_environment() {
+  // The plain variables kiln-plugin's and kiln-verify's settings fall back to (ACCESS_TOKEN,
+  // DOCKER_AUTH_CONFIG, IMAGE_REF, KUBECONFIG, …): the server's values must not fill in a
+  // client's build.
+  std::set<std::string> fallbacks;
+  for (const SettingsTable* table : {&plugin::setting_specs(), &verify::verify_setting_specs()})
+    for (const auto& spec : *table) fallbacks.insert(spec.env.begin(), spec.env.end());
+  // A CI system's own variables (its registry login, job token, refs) if the server runs in one.
+  const auto from_ci = [](const std::string& name) {
+    for (const char* prefix : {"CI_", "DRONE_", "GITLAB_", "WOODPECKER_"})
+      if (name.starts_with(prefix)) return true;
+    return name == "CI" || name == "DRONE" || name == "GITLAB_CI";
+  };
   std::map<std::string, std::string> out;
   for (char** e = environ; e && *e; ++e) {
     const std::string entry(*e);
     const auto eq = entry.find('=');
     if (eq == std::string::npos) continue;
     const std::string name = entry.substr(0, eq);
-    if (name.rfind("PLUGIN_", 0) == 0 || name.rfind("KILN_", 0) == 0 || name.rfind("DOCKER_", 0) == 0) continue;
+    if (name.starts_with("PLUGIN_") || name.starts_with("KILN_") || name.starts_with("DOCKER_") || name == "TMPDIR" ||
+        fallbacks.contains(name) || from_ci(name))
+      continue;
     out[name] = entry.substr(eq + 1);
   }
   return out;

@@ -24,8 +24,10 @@ GroupRun run_in_process_group(const std::vector<std::string>& argv, const std::m
                               const std::filesystem::path& working_dir,
                               const std::function<void(std::string_view)>& on_line, const std::atomic<bool>& cancel);
 
-/// This process's environment without the variables that configure kiln programs
-/// (PLUGIN_*, KILN_*, DOCKER_*), the base a child's environment starts from.
+/// This process's environment without what would configure a build from the server's side:
+/// PLUGIN_*, KILN_*, DOCKER_*, TMPDIR, the plain variables the settings tables fall back to
+/// (ACCESS_TOKEN, IMAGE_REF, KUBECONFIG, …) and a CI system's own (CI_*, DRONE_*, GITLAB_*, …).
+/// The base a build's environment starts from: its settings come from its request only.
 std::map<std::string, std::string> clean_base_environment();
 
 }  // namespace kiln::server

@@ -8,8 +8,11 @@
 #include <chrono>
 
 #include "core/log.h"
+#include "core/error.h"
 #include "server/auth/token_auth.h"
+#include "server/policy/build_paths.h"
 #include "server/queue/verify_step.h"
+#include "server/store/private_directory.h"
 
 namespace kiln::server {
 namespace {
@@ -23,12 +26,54 @@ BuildState to_build_state(BuildResult::State s) {
   return BuildState::failed;
 }
 
+// A build's temp root: private while the build runs, removed however it ends (done, failed,
+// cancelled, or stopped by a shutdown). A SIGKILLed server leaves it; the next start removes it.
+class BuildTempRoot {
+ public:
+  explicit BuildTempRoot(std::filesystem::path dir) : dir_(std::move(dir)) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+    create_private_directory(dir_);
+  }
+  ~BuildTempRoot() { remove(); }
+  /// Before the build's end is recorded: whoever sees the end sees the directory gone.
+  void remove() {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    if (ec) spdlog::warn("cannot remove the build's temp dir {}: {}", dir_.string(), ec.message());
+    dir_.clear();
+  }
+  BuildTempRoot(const BuildTempRoot&) = delete;
+  BuildTempRoot& operator=(const BuildTempRoot&) = delete;
+  const std::filesystem::path& path() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// What a killed server (and its killed builds) left: each may hold merged registry credentials.
+int remove_leftover_temp_roots(const std::filesystem::path& temp_dir) {
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(temp_dir, ec)) {
+    std::error_code remove_error;
+    std::filesystem::remove_all(entry.path(), remove_error);
+    if (remove_error) spdlog::warn("cannot remove {}: {}", entry.path().string(), remove_error.message());
+    else ++removed;
+  }
+  return removed;
+}
+
 }  // namespace
 
 BuildQueue::BuildQueue(BuildStore& store, Engine& engine, Metrics& metrics, QueueOptions options)
     : store_(store), engine_(engine), metrics_(metrics), options_(std::move(options)) {
-  std::filesystem::create_directories(options_.logs_dir);
-  std::filesystem::create_directories(options_.reports_dir);
+  create_private_directory(options_.logs_dir);
+  create_private_directory(options_.reports_dir);
+  create_private_directory(options_.temp_dir);
+  if (const int removed = remove_leftover_temp_roots(options_.temp_dir); removed > 0)
+    spdlog::warn("removed {} temp dir(s) that builds of an abruptly ended run left in {}", removed, options_.temp_dir.string());
 }
 
 BuildQueue::~BuildQueue() {
@@ -110,10 +155,29 @@ void BuildQueue::run_one(BuildRecord record) {
   spdlog::info("build {} started (attempt {})", id, record.attempts);
 
   const LogSink sink = [&](std::string_view line) { build_log->append(line); };
+  // Checked at submission; checked again now, as a context on the server may have changed since.
+  try {
+    if (!context_dir_allowed(record.spec.context_dir, options_.contexts))
+      throw_usage(fmt::format("context: '{}' is no longer an upload or below context_roots", record.spec.context_dir));
+    check_paths_inside_context(record.spec);
+  } catch (const kiln::Error& e) {
+    build_log->append(fmt::format("--- kiln-server: not run: {}", e.what()));
+    record.state = BuildState::failed;
+    record.message = e.what();
+    record.finished_ms = now_ms();
+    store_.finish(record);
+    build_log->close(to_string(record.state));
+    std::lock_guard lock(mutex_);
+    running_.erase(id);
+    return;
+  }
+  BuildTempRoot temp_root(options_.temp_dir / id);
+  request.temp_dir = temp_root.path();
   BuildResult result = engine_.run(request, sink, *cancel);
 
   if (stopping_ && result.state == BuildResult::State::cancelled) {
     // Server shutdown, not the user: the build runs again after the restart.
+    temp_root.remove();
     build_log->append("--- kiln-server: stopped by a server shutdown; queued again");
     build_log->close("queued");
     store_.requeue(id);
@@ -127,7 +191,8 @@ void BuildQueue::run_one(BuildRecord record) {
   record.digest = result.digest;
   record.message = result.message;
   if (record.state == BuildState::succeeded && record.spec.verify) {
-    const VerifyOutcome v = run_verify_step(options_.verify_binary, record.spec, record.digest, report_file(id), sink, *cancel);
+    const VerifyOutcome v =
+        run_verify_step(options_.verify_binary, record.spec, record.digest, report_file(id), temp_root.path(), sink, *cancel);
     record.has_report = v.report_written;
     if (*cancel) {
       record.state = BuildState::cancelled;
@@ -137,6 +202,7 @@ void BuildQueue::run_one(BuildRecord record) {
       record.message = fmt::format("built and pushed {}, but kiln-verify exited with {}", record.digest, v.exit_code);
     }
   }
+  temp_root.remove();
   record.finished_ms = now_ms();
   try {
     store_.finish(record);

@@ -16,6 +16,7 @@
 #include "server/engine/engine.h"
 #include "server/logs/build_log.h"
 #include "server/metrics/metrics.h"
+#include "server/policy/context_location.h"
 #include "server/store/build_store.h"
 
 namespace kiln::server {
@@ -28,10 +29,16 @@ struct QueueOptions {
   std::filesystem::path verify_binary;
   /// Set for remote engines: builds get context_url = <base>/v1/builds/<id>/context and a token.
   std::string context_base_url;
+  /// <data_dir>/tmp: each build's temp root <id>/ (its TMPDIR, DOCKER_CONFIG, digest file),
+  /// removed when the build ends however it ends; what a killed server left is removed at start.
+  std::filesystem::path temp_dir;
+  /// Where contexts may be: checked again, with the build's path settings, just before it runs.
+  ContextLocations contexts;
 };
 
 class BuildQueue {
  public:
+  /// Removes every per-build temp root a previous run left in options.temp_dir.
   BuildQueue(BuildStore& store, Engine& engine, Metrics& metrics, QueueOptions options);
   /// Stops the workers: running builds are stopped and put back in the queue for the next start.
   ~BuildQueue();

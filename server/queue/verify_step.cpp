@@ -8,7 +8,8 @@
 namespace kiln::server {
 
 VerifyOutcome run_verify_step(const std::filesystem::path& verify_binary, const BuildSpec& spec, const std::string& digest,
-                              const std::filesystem::path& junit_file, const LogSink& log, const std::atomic<bool>& cancel) {
+                              const std::filesystem::path& junit_file, const std::filesystem::path& temp_dir,
+                              const LogSink& log, const std::atomic<bool>& cancel) {
   VerifyOutcome outcome;
   auto env = clean_base_environment();
   for (const auto& [k, v] : spec.verify_settings) env[plugin_variable(k)] = v;
@@ -18,6 +19,7 @@ VerifyOutcome run_verify_step(const std::filesystem::path& verify_binary, const 
     if (repo != spec.settings.end()) env["PLUGIN_IMAGE"] = repo->second + "@" + digest;
   }
   env["PLUGIN_JUNIT"] = junit_file.string();
+  env["TMPDIR"] = build_tmpdir(temp_dir).string();
   log(fmt::format("--- kiln-server: verify step ({})", verify_binary.filename().string()));
   std::error_code ec;
   std::filesystem::remove(junit_file, ec);

@@ -15,8 +15,10 @@ struct VerifyOutcome {
   bool report_written = false;
 };
 
-/// Verifies `digest` (built from `spec`); the image defaults to <repo>@<digest>.
+/// Verifies `digest` (built from `spec`); the image defaults to <repo>@<digest>. kiln-verify's
+/// temporary files go below `temp_dir`, the build's own.
 VerifyOutcome run_verify_step(const std::filesystem::path& verify_binary, const BuildSpec& spec, const std::string& digest,
-                              const std::filesystem::path& junit_file, const LogSink& log, const std::atomic<bool>& cancel);
+                              const std::filesystem::path& junit_file, const std::filesystem::path& temp_dir,
+                              const LogSink& log, const std::atomic<bool>& cancel);
 
 }  // namespace kiln::server

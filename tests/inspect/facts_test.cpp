@@ -27,9 +27,20 @@ TEST(FactsJson, FactsWithBinaryContentsAndOutputSurviveTheTrip) {
                                          .interpreter = "/lib64/ld-linux-x86-64.so.2",
                                          .libraries = {{"libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"}, {"libm.so.6", ""}}}});
   facts.paths.push_back({.path = "/missing", .error = "no such file"});
-  facts.commands.push_back({.id = "c", .ran = true, .exit_code = -9, .timed_out = true,
+  facts.commands.push_back({.id = "c", .ran = true, .exit_code = -9, .timed_out = true, .out_of_memory = true,
                             .stdout_text = std::string("a\0b\xff", 4), .stderr_text = "e", .seconds = 0.25});
   EXPECT_EQ(facts_from_json(nlohmann::json::parse(to_json(facts).dump())), facts);
+}
+
+// A probe from before out_of_memory existed (an older verify image in a cluster) still answers.
+TEST(FactsJson, FactsWithoutOutOfMemoryMeanNoneWasSeen) {
+  const auto doc = nlohmann::json::parse(
+      R"({"paths":[],"commands":[{"id":"c","ran":true,"exit_code":-9,"timed_out":false,"stdout_base64":"",)"
+      R"("stderr_base64":"","output_truncated":false,"seconds":1,"error":""}]})");
+  const Facts facts = facts_from_json(doc);
+  ASSERT_EQ(facts.commands.size(), 1u);
+  EXPECT_FALSE(facts.commands[0].out_of_memory);
+  EXPECT_EQ(facts.commands[0].exit_code, -9);
 }
 
 TEST(FactsJson, ARequestWithoutArgvIsTheCallersFault) {

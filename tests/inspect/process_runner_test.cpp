@@ -134,5 +134,30 @@ TEST(FindExecutable, SearchesLikeExecvp) {
   EXPECT_EQ(find_executable("", "/bin", "/"), std::nullopt);
 }
 
+// The counter is the cgroup's (oom_kills.h); here a file stands in for it, moved by the command
+// itself as the kernel moves the real one when it kills a process of the command.
+TEST(ProcessRunner, ACommandDuringWhichTheOomCounterMovedRanOutOfMemory) {
+  for (const char* layout : {"memory.events", "memory/memory.oom_control"}) {
+    SCOPED_TRACE(layout);
+    TempDir cgroup("kiln-fake-cgroup");
+    const std::string counter = (cgroup.path() / layout).string();
+    std::filesystem::create_directories(std::filesystem::path(counter).parent_path());
+    std::ofstream(counter) << "oom 0\noom_kill 2\n";
+    ProcessRunner runner(cgroup.path().string());
+    const auto query = [&](std::string script) {
+      return CommandQuery{.id = "t", .argv = {"sh", "-c", std::move(script)}, .env = kPath, .workdir = {},
+                          .timeout_seconds = 20};
+    };
+    const CommandFacts killed = runner.run(query("printf 'oom 1\\noom_kill 3\\n' > " + counter + "; kill -9 $$"), 1024);
+    EXPECT_TRUE(killed.out_of_memory);
+    EXPECT_EQ(killed.exit_code, -9);
+    const CommandFacts calm = runner.run(query("true"), 1024);
+    EXPECT_FALSE(calm.out_of_memory) << "the counter did not move";
+    const CommandFacts other = runner.run(query("kill -9 $$"), 1024);
+    EXPECT_FALSE(other.out_of_memory) << "killed, but not for memory";
+  }
+  EXPECT_FALSE(ProcessRunner("/nonexistent").run({.id = "t", .argv = {"true"}, .env = kPath}, 1024).out_of_memory);
+}
+
 }  // namespace
 }  // namespace kiln::inspect

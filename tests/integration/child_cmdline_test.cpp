@@ -108,6 +108,60 @@ TEST(ChildCmdline, TheKanikoExecutorNeverGetsThePasswordInItsArgvAndItsConfigIs0
   EXPECT_NE(read_file(record / "config.json").find("auths"), std::string::npos) << "it holds the credential";
 }
 
+// The executor's environment (what it leaves in /proc/<pid>/environ, and what a bare build arg
+// or a careless RUN could read) holds no setting and no secret: the stand-in dumps it. What it
+// needs stays: DOCKER_CONFIG, PATH, proxies, and the variables build_args_from_env names.
+TEST(ChildCmdline, TheKanikoExecutorInheritsNoSecretVariables) {
+  TempDir work("kiln-executor-env");
+  const fs::path context = work.path() / "context", record = work.path() / "record", executor = work.path() / "executor";
+  fs::create_directories(context);
+  fs::create_directories(record);
+  fs::create_directories(work.path() / "docker");
+  std::ofstream(context / "Dockerfile") << "FROM alpine:3.19\nARG FROM_CI\nRUN true\n";
+  std::ofstream(executor) << "#!/bin/sh\n"
+                             "env > \"$STANDIN_RECORD/env\"\n"
+                             "for a in \"$@\"; do case \"$a\" in\n"
+                             "  --digest-file=*) printf 'sha256:%064d' 1 > \"${a#--digest-file=}\" ;;\n"
+                             "esac; done\n";
+  fs::permissions(executor, fs::perms(0755));
+  const std::map<std::string, std::string> secrets = {
+      {"PLUGIN_PASSWORD", "env-s3cret-password"},        // a secret setting
+      {"DOCKER_PASSWORD", "env-s3cret-docker"},          // its plain variable (plugins/docker)
+      {"KILN_BASE_IMAGE_PASSWORD", "env-s3cret-kiln"},   // the GitLab spelling of another
+      {"PLUGIN_PASWORD", "env-s3cret-misspelt"},         // a misspelt setting is still a secret
+      {"CI_JOB_TOKEN", "env-s3cret-job-token"},          // what GitLab hands every job
+      {"DOCKER_AUTH_CONFIG", R"({"auths":{"x.test":{"auth":"ZW52LXMzY3JldC1hdXRoOng="}}})"},
+  };
+  ProcessOptions options;
+  options.extra_env = secrets;
+  options.extra_env.insert({{"PLUGIN_REPO", "registry.example.test/team/app"},
+                            {"PLUGIN_CONTEXT", context.string()},
+                            {"PLUGIN_DOCKERFILE", (context / "Dockerfile").string()},
+                            {"PLUGIN_EXECUTOR", executor.string()},
+                            {"PLUGIN_LAYER_CACHE_DIR", "none"},
+                            {"PLUGIN_USERNAME", "ci"},
+                            {"KILN_BASE_IMAGE_REGISTRY", "base.example.test"},
+                            {"KILN_BASE_IMAGE_USERNAME", "ci"},
+                            {"PLUGIN_BUILD_ARGS_FROM_ENV", "FROM_CI"},
+                            {"FROM_CI", "wanted-in-the-build"},
+                            {"HTTPS_PROXY", "http://proxy.example.test:3128"},
+                            {"DOCKER_CONFIG", (work.path() / "docker").string()},
+                            {"STANDIN_RECORD", record.string()}});
+  const ProcessResult r = run_process({KILN_PLUGIN_BINARY}, options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string dump = read_file(record / "env");
+  ASSERT_FALSE(dump.empty()) << "the executor did not run";
+  const std::string env = "\n" + dump;  // every variable starts after a newline
+  for (const auto& [name, value] : secrets) {
+    EXPECT_EQ(env.find(name + "="), std::string::npos) << name << " reached the executor";
+    EXPECT_EQ(env.find(value), std::string::npos) << name << "'s value reached the executor";
+  }
+  EXPECT_EQ(env.find("\nPLUGIN_"), std::string::npos) << env;
+  EXPECT_NE(env.find("\nFROM_CI=wanted-in-the-build\n"), std::string::npos) << "a bare build arg reads it" << env;
+  EXPECT_NE(env.find("\nHTTPS_PROXY=http://proxy.example.test:3128\n"), std::string::npos) << env;
+  EXPECT_NE(env.find("\nDOCKER_CONFIG="), std::string::npos) << env;
+}
+
 TEST(ChildCmdline, TheLocalDriverNeverGetsThePasswordIntoRuncsArgv) {
   LocalRegistry registry(RegistryMode::htpasswd_tls);
   push_busybox_base(*registry.client(), {.repository = "base/busybox", .tag = "1"});

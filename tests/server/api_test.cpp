@@ -13,7 +13,7 @@ class ServerApi : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir("kiln-server-api");
     std::filesystem::create_directories(dir_->path() / "context");
-    server_ = new ServerProcess(dir_->path() / "data", {.extra = {{"max_request_bytes", "65536"}}});
+    server_ = new ServerProcess(dir_->path() / "data", {.context_roots = {dir_->path() / "context"}, .extra = {{"max_request_bytes", "65536"}}});
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -78,9 +78,9 @@ TEST_F(ServerApi, ServerOwnedSettingsAndBadContextsAreRefused) {
   const Json digest = {{"settings", {{"digest_file", "/tmp/x"}}}, {"context", context()}};
   EXPECT_EQ(server_->request("POST", "/v1/builds", digest.dump()).json()["error"],
             "settings.digest_file: set by kiln-server, not by a request");
-  const Json missing = {{"settings", {{"repo", "127.0.0.1:1/x"}}}, {"context", "/does/not/exist"}};
+  const Json missing = {{"settings", {{"repo", "127.0.0.1:1/x"}}}, {"context", context() + "/missing"}};
   EXPECT_EQ(server_->request("POST", "/v1/builds", missing.dump()).json()["error"],
-            "context: '/does/not/exist' is not a directory on the server");
+            "context: '" + context() + "/missing' is not a directory on the server");
   const Json relative = {{"settings", {{"repo", "127.0.0.1:1/x"}}}, {"context", "../etc"}};
   EXPECT_EQ(server_->request("POST", "/v1/builds", relative.dump()).json()["error"],
             "context: '../etc' must be an absolute path");

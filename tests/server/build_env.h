@@ -18,16 +18,22 @@ class BuildEnv {
   BuildEnv() {
     push_busybox_base(*registry.client(), {.repository = "base/busybox", .tag = "1"});
     std::filesystem::create_directories(context());
+    // The binary is read from the build context, as kiln-server confines every path to it.
+    std::filesystem::copy_file(KILN_HELLO_BINARY, context() / "main");
   }
 
   std::filesystem::path context() const { return work.path() / "context"; }
 
+  /// A server on work/data that may build from directories below work/.
+  ServerOptions server_options(int concurrency) const {
+    return ServerOptions{.concurrency = concurrency, .context_roots = {work.path()}, .extra = {}};
+  }
+
   Json settings(const std::string& repo, const Json& tags) const {
     return Json{{"repo", registry.host() + "/" + repo},
                 {"base_image", registry.host() + "/base/busybox:1"},
-                {"binary", KILN_HELLO_BINARY},
+                {"binary", "main"},
                 {"insecure", true},
-                {"layer_cache_dir", (work.path() / "layer-cache").string()},
                 {"tags", tags}};
   }
 

@@ -18,7 +18,7 @@ class ServerBuilds : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     env_ = new BuildEnv;
-    server_ = new ServerProcess(env_->work.path() / "data", {.concurrency = 2});
+    server_ = new ServerProcess(env_->work.path() / "data", env_->server_options(2));
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -205,7 +205,7 @@ TEST_F(ServerBuilds, APasswordAppearsInNoResponseLogDatabaseOrCmdline) {
 
 TEST_F(ServerBuilds, VerifyStepStoresKilnVerifysJUnit) {
   Json build = env_->build("verified/app", Json::array({"v1"}));
-  build["verify"] = {{"insecure", true}, {"binary", KILN_HELLO_BINARY}};
+  build["verify"] = {{"insecure", true}, {"binary", "main"}};
   const Json created = server_->submit(build);
   const Json done = server_->wait_build(created["id"]);
   ASSERT_EQ(done["state"], "succeeded") << done.dump();
@@ -222,10 +222,9 @@ TEST_F(ServerBuilds, VerifyStepStoresKilnVerifysJUnit) {
 }
 
 TEST_F(ServerBuilds, AFailingVerifyFailsTheBuildAndKeepsTheReport) {
-  TempDir other("kiln-server-other-binary");
-  std::ofstream(other.path() / "main") << "not the binary that was built";
+  std::ofstream(env_->context() / "other-main") << "not the binary that was built";
   Json build = env_->build("verified/wrong", Json::array({"v1"}));
-  build["verify"] = {{"insecure", true}, {"binary", (other.path() / "main").string()}};
+  build["verify"] = {{"insecure", true}, {"binary", "other-main"}};
   const Json done = server_->wait_build(server_->submit(build)["id"]);
   EXPECT_EQ(done["state"], "failed");
   EXPECT_EQ(done["message"], "built and pushed " + done["digest"].get<std::string>() + ", but kiln-verify exited with 1");

@@ -37,7 +37,7 @@ TEST(ServerRestart, KillNineMidBatchLosesNothingAndRunsNothingTwiceToCompletion)
   proxy.add({.method = "", .path = "/v2/base/busybox/manifests/.*", .action = FaultAction::stall, .times = FaultRule::kAlways,
              .stall = std::chrono::seconds(3)});
   const auto data = env.work.path() / "data";
-  ServerProcess server(data, {.concurrency = 2});
+  ServerProcess server(data, env.server_options(2));
 
   constexpr int kBuilds = 6;
   Json builds = Json::array();
@@ -108,7 +108,7 @@ TEST(ServerRestart, ABuildInterruptedTwiceFails) {
   proxy.add({.method = "", .path = "/v2/base/busybox/manifests/.*", .action = FaultAction::stall, .times = FaultRule::kAlways,
              .stall = std::chrono::seconds(10)});
   const auto data = env.work.path() / "data";
-  ServerProcess server(data, {.concurrency = 1});
+  ServerProcess server(data, env.server_options(1));
   Json build = env.build("twice/app", Json::array({"v1"}));
   build["settings"]["base_image"] = proxy.host() + "/base/busybox:1";
   const std::string id = server.submit(build)["id"];
@@ -132,7 +132,7 @@ TEST(ServerRestart, SigtermPutsRunningBuildsBackWithoutSpendingAnAttempt) {
   proxy.add({.method = "", .path = "/v2/base/busybox/manifests/.*", .action = FaultAction::stall, .times = 1,
              .stall = std::chrono::seconds(10)});
   const auto data = env.work.path() / "data";
-  ServerProcess server(data, {.concurrency = 1});
+  ServerProcess server(data, env.server_options(1));
   Json build = env.build("sigterm/app", Json::array({"v1"}));
   build["settings"]["base_image"] = proxy.host() + "/base/busybox:1";
   const std::string id = server.submit(build)["id"];
@@ -140,6 +140,7 @@ TEST(ServerRestart, SigtermPutsRunningBuildsBackWithoutSpendingAnAttempt) {
   while (std::chrono::steady_clock::now() < deadline && proxy.log().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_FALSE(proxy.log().empty());
   EXPECT_EQ(server.terminate(), 0) << server.output();
+  EXPECT_TRUE(std::filesystem::is_empty(data / "tmp")) << "a clean stop leaves no build temp dir";
   EXPECT_EQ(run_ok({"sqlite3", (data / "kiln-server.db").string(), "SELECT state, attempts FROM builds WHERE id = '" + id + "'"}),
             "queued|0\n");
   server.restart();

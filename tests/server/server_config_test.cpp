@@ -69,3 +69,28 @@ TEST(ServerConfig, KubernetesDeadline) {
 }
 
 }  // namespace kiln::server
+
+namespace kiln::server {
+
+TEST(ServerConfig, BoundsOnClientsHaveDefaultsAndAreChecked) {
+  const Env token{{{"KILN_SERVER_TOKEN_SHA256", kHash}}};
+  const ServerConfig defaults = load_server_config(token, {});
+  EXPECT_EQ(defaults.max_context_bytes, std::int64_t{1} << 30);
+  EXPECT_EQ(defaults.max_context_entries, 100000);
+  EXPECT_TRUE(defaults.context_roots.empty()) << "by default only uploaded contexts";
+  EXPECT_EQ(defaults.header_timeout_seconds, 10);
+  EXPECT_EQ(defaults.body_timeout_seconds, 20);
+  EXPECT_EQ(defaults.body_min_rate, 65536);
+  EXPECT_EQ(defaults.max_connections_per_client, 16);
+
+  TempDir dir("kiln-server-config");
+  const auto file = dir.path() / "server.yaml";
+  std::ofstream(file) << "token_sha256: [" << kHash << "]\ncontext_roots:\n  - /srv/checkouts\n  - /home/ci/work\n";
+  EXPECT_EQ(load_server_config(Env{}, {"--config", file.string()}).context_roots,
+            (std::vector<std::filesystem::path>{"/srv/checkouts", "/home/ci/work"}));
+  EXPECT_EQ(error_of(token, {"--context_roots", "srv/checkouts"}), "context_roots: 'srv/checkouts' is not an absolute path");
+  EXPECT_EQ(error_of(token, {"--header_timeout", "0"}), "header_timeout: must be between 1 and 3600 seconds");
+  EXPECT_EQ(error_of(token, {"--max_connections_per_client", "0"}), "max_connections_per_client: must be between 1 and 1000");
+}
+
+}  // namespace kiln::server

@@ -39,7 +39,10 @@ struct HttpReply {
 
 struct ServerOptions {
   int concurrency = 2;
+  /// context_roots: where a build may name a server directory as its context (empty: uploads only).
+  std::vector<std::filesystem::path> context_roots;
   std::map<std::string, std::string> extra;  ///< more config keys
+  std::map<std::string, std::string> env;    ///< more variables in the server's environment
 };
 
 class ServerProcess {
@@ -59,9 +62,17 @@ class ServerProcess {
            << "plugin_binary: " << KILN_PLUGIN_BINARY << "\n"
            << "verify_binary: " << KILN_VERIFY_BINARY << "\n"
            << "token_sha256: [" << token_hash() << "]\n";
+    if (!options_.context_roots.empty()) {
+      config << "context_roots:\n";
+      for (const auto& root : options_.context_roots) config << "  - " << root.string() << "\n";
+    }
     for (const auto& [k, v] : options_.extra) config << k << ": " << v << "\n";
     config.close();
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{KILN_SERVER_BINARY, "--config", (data_dir_ / "config.yaml").string()});
+    // kiln-plugin's layer cache defaults to $XDG_CACHE_HOME/kiln/layers: this server's own, not the user's.
+    auto env = options_.env;
+    env.emplace("XDG_CACHE_HOME", (data_dir_ / "cache").string());
+    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{KILN_SERVER_BINARY, "--config", (data_dir_ / "config.yaml").string()},
+                                              ProcessOptions{.input = {}, .extra_env = env, .working_dir = {}, .timeout = {}, .on_output_line = {}});
     if (!process_->wait_for_output("kiln-server listening on", std::chrono::seconds(20)))
       throw std::runtime_error("kiln-server did not start: " + process_->output());
   }
@@ -85,6 +96,7 @@ class ServerProcess {
   std::string output() const { return output_before_ + (process_ ? process_->output() : ""); }
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
 
   HttpReply request(const std::string& method, const std::string& path, const std::string& body = "",
                     const std::string& token = kToken, const std::string& content_type = "application/json") const {

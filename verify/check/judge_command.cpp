@@ -21,8 +21,10 @@ std::string argv_text(const std::vector<std::string>& argv) {
 }
 
 std::string exit_text(const inspect::CommandFacts& facts) {
-  if (facts.exit_code < 0) return "killed by signal " + std::to_string(-facts.exit_code);
-  return std::to_string(facts.exit_code);
+  const std::string code =
+      facts.exit_code < 0 ? "killed by signal " + std::to_string(-facts.exit_code) : std::to_string(facts.exit_code);
+  if (!facts.out_of_memory) return code;
+  return code + " (out of memory: the kernel killed a process of the command at the container's memory limit)";
 }
 
 }  // namespace
@@ -53,7 +55,8 @@ TestResult judge_command(const CommandTest& test, const inspect::CommandQuery& q
   if (facts->timed_out) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%g", query.timeout_seconds);
-    findings.add(std::string("timed out after ") + seconds + "s");
+    findings.add(std::string("timed out after ") + seconds + "s" +
+                 (facts->out_of_memory ? " (and a process of it was killed at the container's memory limit)" : ""));
   } else if (facts->exit_code != test.exit_code) {
     findings.add("exitCode: expected " + std::to_string(test.exit_code) + ", found " + exit_text(*facts));
   }

@@ -2,6 +2,9 @@
 
 #include <sstream>
 
+#include "core/byte_quantity.h"
+#include "verify/driver/local_driver.h"
+
 namespace kiln::verify {
 
 const SettingsTable& verify_setting_specs() {
@@ -36,6 +39,17 @@ const SettingsTable& verify_setting_specs() {
       // The local driver.
       {"probe", {}, "", "Path of kiln-probe for the local driver (default: next to kiln-verify)"},
       {"runtime", {}, "runc", "OCI runtime the local driver runs kiln-probe with"},
+      {"unpack_max_bytes", {}, format_byte_quantity(kUnpackMaxBytes),
+       "Local driver: most file data the image's layers may unpack to disk, all layers together, as 512Mi, 2Gi or bytes; "
+       "a layer that would pass it is refused (exit 3)"},
+      {"unpack_max_entries", {}, std::to_string(UnpackLimits{}.max_entries),
+       "Local driver: most tar entries the image's layers may hold, all layers together (the static driver's limit); "
+       "a layer that would pass it is refused (exit 3)"},
+      {"memory_limit", {}, format_byte_quantity(kProbeMemoryBytes),
+       "Memory of the container kiln-probe and the command tests run in (local: its cgroup; kubernetes: the check "
+       "pod's limit), as 512Mi or bytes; 0: no limit. A command that passes it is killed and reported as out of memory"},
+      {"pids_limit", {}, std::to_string(kProbePids),
+       "Local driver: processes and threads kiln-probe's container may hold at once (a fork bomb stops there); 0: no limit"},
       // The kubernetes driver.
       {"kubeconfig", {}, "", "kubeconfig file (default: in-cluster service account, else $KUBECONFIG)", false, "", {"KUBECONFIG"}},
       {"kube_context", {}, "", "kubeconfig context (default: current-context)"},

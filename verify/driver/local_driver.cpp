@@ -21,10 +21,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Readable by the probe whatever user it runs as.
 void write_file(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   if (!out.flush()) throw_infra("cannot write " + path.string());
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
 }
 
 std::string tail(const std::string& text, std::size_t max = 4096) {
@@ -45,16 +47,24 @@ inspect::Facts LocalDriver::collect(const ImageUnderTest& image, const inspect::
   std::error_code ec;
   if (!fs::is_regular_file(probe_, ec))
     throw_infra(fmt::format("the local driver needs kiln-probe, which is not at {}", probe_.string()));
+  const SandboxSupport support = options_.support.value_or(sandbox_support());
   TempDir bundle("kiln-local");
+  // In a user namespace the container's root is not the host's: it must reach rootfs/.
+  fs::permissions(bundle.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
   const fs::path rootfs = bundle.path() / "rootfs";
   fs::create_directory(rootfs);
-  const UnpackReport unpacked = unpack_rootfs(image.blobs, layers_of(image.image.manifest), rootfs, options_.limits);
+  const UnpackReport unpacked =
+      unpack_rootfs(image.blobs, layers_of(image.image.manifest), rootfs, options_.limits, probe_ids(support));
   for (const std::string& skipped : unpacked.skipped) spdlog::info("{}", skipped);
 
   const oci::Json& config = image.image.config.contains("config") ? image.image.config["config"] : oci::Json::object();
   const std::string user = config.contains("User") && config["User"].is_string() ? config["User"].get<std::string>() : "";
-  BundleSpec spec{.probe = fs::absolute(probe_), .request = bundle.path() / "request.json",
-                  .user = resolve_image_user(user, inspect::DirectoryTree(rootfs)), .env = {}, .rootfs = "rootfs"};
+  const ProbeSandbox sandbox =
+      probe_sandbox(resolve_image_user(user, inspect::DirectoryTree(rootfs)), options_.probe, support);
+  for (const std::string& warning : sandbox.warnings) spdlog::warn("{}", warning);
+  spdlog::info("{}", sandbox.summary);
+  BundleSpec spec{.probe = fs::absolute(probe_), .request = bundle.path() / "request.json", .env = {},
+                  .rootfs = "rootfs", .security = sandbox.security};
   if (config.contains("Env") && config["Env"].is_array())
     for (const auto& entry : config["Env"]) spec.env.push_back(entry.get<std::string>());
   write_file(spec.request, inspect::to_json(request).dump());

@@ -90,11 +90,74 @@ TEST_F(CopySources, ErrorsNameTheSource) {
   EXPECT_EQ(error_of({"escape"}, "/x"), "Dockerfile:2: source 'escape' is outside the build context");
 }
 
-TEST(NumericOwner, ParsesUidAndGid) {
-  EXPECT_EQ(numeric_owner("1000:100"), (std::pair<std::uint32_t, std::uint32_t>{1000, 100}));
-  EXPECT_EQ(numeric_owner("1000"), (std::pair<std::uint32_t, std::uint32_t>{1000, 1000}));
-  EXPECT_FALSE(numeric_owner("app:app"));
-  EXPECT_FALSE(numeric_owner("1000:staff"));
+// .dockerignore cannot be bypassed through a symbolic link: Docker never sends what it
+// excludes, so a link to it leads nowhere in the builder and the COPY fails. kiln reads the
+// context in place and refuses the same, naming the path and the rule.
+class IgnoredThroughLinks : public CopySources {
+ protected:
+  void SetUp() override {
+    CopySources::SetUp();
+    file("ignored/secret.key", "s3cret", 0600);
+    file("secret.txt", "s3cret", 0600);
+    file("mixed/public.txt", "p", 0644);
+    file("mixed/private.txt", "s3cret", 0600);
+    fs::create_symlink("ignored", dir_.path() / "alias");
+    fs::create_symlink("secret.txt", dir_.path() / "link.txt");
+    fs::create_symlink("link.txt", dir_.path() / "chain.txt");  // chain.txt -> link.txt -> secret.txt
+    fs::create_symlink("mixed", dir_.path() / "to-mixed");
+    fs::create_symlink("config", dir_.path() / "to-config");
+    fs::create_symlink("loop-b", dir_.path() / "loop-a");
+    fs::create_symlink("loop-a", dir_.path() / "loop-b");
+  }
+  static constexpr const char* kIgnore = "ignored\nsecret.txt\nmixed/private.txt\n";
+  std::string error_of(std::vector<std::string> sources, const std::string& dest,
+                       const std::string& ignore = kIgnore) {
+    try {
+      copy(std::move(sources), dest, {}, ignore);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+};
+
+TEST_F(IgnoredThroughLinks, ALinkToAnIgnoredDirectory) {
+  EXPECT_EQ(error_of({"alias"}, "/s/"),
+            "Dockerfile:2: source 'alias' leads through a symbolic link to 'ignored', which .dockerignore excludes "
+            "(line 1: 'ignored')");
+  EXPECT_EQ(error_of({"alias/secret.key"}, "/s/"),
+            "Dockerfile:2: source 'alias/secret.key' leads through a symbolic link to 'ignored/secret.key', which "
+            ".dockerignore excludes (line 1: 'ignored')");
+}
+
+TEST_F(IgnoredThroughLinks, ALinkToAnIgnoredFileDirectlyOrThroughAChainOrAGlob) {
+  const std::string refused =
+      "leads through a symbolic link to 'secret.txt', which .dockerignore excludes (line 2: 'secret.txt')";
+  EXPECT_EQ(error_of({"link.txt"}, "/x"), "Dockerfile:2: source 'link.txt' " + refused);
+  EXPECT_EQ(error_of({"chain.txt"}, "/x"), "Dockerfile:2: source 'chain.txt' " + refused);
+  EXPECT_EQ(error_of({"*.txt"}, "/x/"), "Dockerfile:2: source '*.txt' " + refused)
+      << "the glob matches link.txt, whose name is not excluded";
+}
+
+// The link in the middle of a chain is itself excluded: Docker does not send it, so the chain
+// is broken there even though it would end at a file that is sent.
+TEST_F(IgnoredThroughLinks, AnExcludedLinkInTheChain) {
+  EXPECT_EQ(error_of({"chain.txt"}, "/x", "link.txt\n"),
+            "Dockerfile:2: source 'chain.txt' goes through the symbolic link 'link.txt', which .dockerignore excludes "
+            "(line 1: 'link.txt')");
+}
+
+// A link to a directory that is partly excluded copies what Docker would send: the excluded
+// file is not there. Links that lead to what is sent work as before.
+TEST_F(IgnoredThroughLinks, WhatIsSentThroughALinkIsCopied) {
+  EXPECT_EQ(copy({"to-mixed"}, "/m", {}, kIgnore),
+            (std::map<std::string, std::string>{{"/m", "d 755 0:0"}, {"/m/public.txt", "f 644 0:0"}}));
+  EXPECT_EQ(copy({"to-config/app.yaml"}, "/c.yaml", {}, kIgnore),
+            (std::map<std::string, std::string>{{"/c.yaml", "f 644 0:0"}}));
+}
+
+TEST_F(IgnoredThroughLinks, LinksThatLoop) {
+  EXPECT_EQ(error_of({"loop-a"}, "/x"), "Dockerfile:2: source 'loop-a': too many levels of symbolic links");
 }
 
 }  // namespace kiln::plugin

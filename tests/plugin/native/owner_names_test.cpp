@@ -37,5 +37,37 @@ TEST(OwnerNames, UnknownNamesNameTheLine) {
   EXPECT_EQ(error_of("# comment"), "Dockerfile:3: --chown=# comment: no user '# comment' in the image's /etc/passwd");
 }
 
+// Ids past 2^32-2 are refused, naming the instruction: 4294967296 used to wrap to root (0), and
+// twenty digits ended the build with "stoul" (exit 3).
+TEST(OwnerNames, OutOfRangeIdsAreUsageErrors) {
+  EXPECT_EQ(error_of("4294967296:0"), "Dockerfile:3: --chown=4294967296:0: uid 4294967296 is out of range (0 to 4294967294)");
+  EXPECT_EQ(error_of("0:4294967296"), "Dockerfile:3: --chown=0:4294967296: gid 4294967296 is out of range (0 to 4294967294)");
+  EXPECT_EQ(error_of("4294967295"), "Dockerfile:3: --chown=4294967295: uid 4294967295 is out of range (0 to 4294967294)")
+      << "2^32-1 is chown(2)'s 'no change' value, not an id";
+  EXPECT_EQ(error_of("99999999999999999999:0"),
+            "Dockerfile:3: --chown=99999999999999999999:0: uid 99999999999999999999 is out of range (0 to 4294967294)");
+  EXPECT_EQ(error_of("-1:0"), "Dockerfile:3: --chown=-1:0: uid -1 is out of range (0 to 4294967294)");
+  EXPECT_EQ(error_of("app:-5"), "Dockerfile:3: --chown=app:-5: gid -5 is out of range (0 to 4294967294)");
+  using P = std::pair<std::uint32_t, std::uint32_t>;
+  EXPECT_EQ(resolve_owner("4294967294:0", kPasswd, kGroup, ""), (P{4294967294U, 0}));
+}
+
+// An image whose /etc/passwd gives a user an id no file can have does not define that user.
+TEST(OwnerNames, OutOfRangeIdsInTheImagesFilesAreNoEntry) {
+  EXPECT_EQ(error_of("big", "big:x:4294967296:0::/:/bin/sh\n"),
+            "Dockerfile:3: --chown=big: no user 'big' in the image's /etc/passwd");
+}
+
+TEST(NumericOwner, NumbersResolveWithoutTheImage) {
+  using P = std::pair<std::uint32_t, std::uint32_t>;
+  EXPECT_EQ(numeric_owner("1000:100", "Dockerfile:3"), (P{1000, 100}));
+  EXPECT_EQ(numeric_owner("1000", "Dockerfile:3"), (P{1000, 1000}));
+  EXPECT_FALSE(numeric_owner("app:app", "Dockerfile:3"));
+  EXPECT_FALSE(numeric_owner("1000:staff", "Dockerfile:3"));
+  EXPECT_THROW(numeric_owner("4294967296:0", "Dockerfile:3"), Error);
+  EXPECT_THROW(numeric_owner("app:99999999999999999999", "Dockerfile:3"), Error)
+      << "a range error wins over the name on the other side: the build cannot succeed";
+}
+
 }  // namespace
 }  // namespace kiln::plugin

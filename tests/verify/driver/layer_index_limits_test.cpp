@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
 
 #include "core/error.h"
 #include "core/temp_dir.h"
@@ -31,22 +30,6 @@ std::string read_all(LayoutDir& layout, std::vector<LayerRef> layers, IndexLimit
     return e.what();
   }
   return "";
-}
-
-// An uncompressed tar of one file whose header claims `declared` bytes while one byte follows:
-// the size field (octal, offset 124) and the header checksum (offset 148) are rewritten by hand.
-std::string lying_tar(std::uint64_t declared) {
-  std::string tar = write_tar({file("bomb", "x")}, Compress::none);
-  char field[13];
-  std::snprintf(field, sizeof field, "%011llo", static_cast<unsigned long long>(declared));
-  tar.replace(124, 12, std::string(field, 11) + '\0');
-  tar.replace(148, 8, std::string(8, ' '));
-  unsigned sum = 0;
-  for (int i = 0; i < 512; ++i) sum += static_cast<unsigned char>(tar[static_cast<std::size_t>(i)]);
-  char checksum[8];
-  std::snprintf(checksum, sizeof checksum, "%06o", sum);
-  tar.replace(148, 8, std::string(checksum, 6) + '\0' + ' ');
-  return tar;
 }
 
 TEST(LayerIndexLimits, ALayerWithTooManyEntriesStopsAtTheEntryLimit) {
@@ -96,7 +79,7 @@ TEST(LayerIndexLimits, AHeaderDeclaringAnEnormousSizeIsRefusedOnTheHeader) {
   TempDir tmp("kiln-index-limits");
   LayoutDir layout(tmp.path());
   const std::uint64_t declared = 077777777777ull;  // the largest an 11-digit octal field holds
-  const LayerRef layer = layout.add(lying_tar(declared));
+  const LayerRef layer = layout.add(tar_declaring("bomb", declared));
   const std::string error = read_all(layout, {layer}, {.max_bytes = 1ull << 30, .max_entries = 100});
   EXPECT_NE(error.find("entry \"bomb\" declares " + std::to_string(declared) + " bytes"), std::string::npos) << error;
   EXPECT_NE(error.find("limit of 1073741824 bytes"), std::string::npos) << error;

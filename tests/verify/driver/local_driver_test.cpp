@@ -6,10 +6,7 @@
 
 #include "core/error.h"
 #include "core/temp_dir.h"
-#include "oci/credentials/credential.h"
-#include "tests/support/local_registry.h"
-#include "tests/verify/driver/test_image.h"
-#include "tests/verify/driver/test_layers.h"
+#include "tests/verify/driver/local_driver_fixture.h"
 
 namespace kiln::verify {
 namespace {
@@ -17,36 +14,6 @@ namespace {
 using namespace kiln::verify::testing;
 using inspect::CommandQuery;
 using inspect::FactRequest;
-
-const std::vector<std::pair<std::string, std::string>> kEnv{{"PATH", "/bin"}};
-
-CommandQuery command(std::string id, std::vector<std::string> argv, double timeout = 20) {
-  return {.id = std::move(id), .argv = std::move(argv), .env = kEnv, .workdir = {}, .timeout_seconds = timeout};
-}
-
-// busybox-static with its applets, a user "app" (1000:1000, also in group "extra" 2000).
-std::string busybox_layer() {
-  std::vector<TarEntry> entries{dir("bin"), file("bin/busybox", host_file("/bin/busybox"), 0755), dir("etc"),
-                                file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n"),
-                                file("etc/group", "root:x:0:\napp:x:1000:\nextra:x:2000:app\n"), dir("tmp", 01777),
-                                dir("home"), dir("home/app")};
-  for (const char* applet : {"sh", "cat", "id", "sleep", "echo", "touch", "true"})
-    entries.push_back(symlink(std::string("bin/") + applet, "busybox"));
-  return write_tar(entries);
-}
-
-class LocalDriverTest : public ::testing::Test {
- protected:
-  LocalDriverTest()
-      : client_(registry_.host(), std::make_shared<oci::AnonymousKeychain>(), oci::RegistryOptions{.insecure = true}) {}
-  ImageUnderTest image(const std::string& user) {
-    return push_test_image(client_, "local/busybox", user.empty() ? "root" : user, {busybox_layer()},
-                           {{"User", user}, {"Env", {"PATH=/bin"}}});
-  }
-
-  kiln::testing::LocalRegistry registry_;
-  oci::RegistryClient client_;
-};
 
 TEST_F(LocalDriverTest, RunsCommandsInTheImageAsItsUserWithoutNetworkOrCapabilities) {
   LocalDriver driver(KILN_PROBE_BINARY);

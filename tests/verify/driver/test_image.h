@@ -15,6 +15,7 @@
 #include "oci/media_type.h"
 #include "oci/registry/client.h"
 #include "oci/sha256.h"
+#include "tests/support/hostile_layers.h"
 #include "verify/driver/driver.h"
 
 namespace kiln::verify::testing {
@@ -41,32 +42,31 @@ inline oci::Digest diff_id_of(const std::string& blob) {
   return hash.finish();
 }
 
-/// Pushes `blobs` (bottom first) as repository:tag with `config_section` as the config's
-/// "config" object (User, Env, WorkingDir, ...).
+/// Pushes `layers` (bottom first) as repository:tag; the ImageUnderTest a driver gets.
+inline ImageUnderTest push_test_image(oci::RegistryClient& client, const std::string& repository,
+                                      const std::string& tag, const std::vector<kiln::testing::LayerBlob>& layers,
+                                      const oci::Json& config_section = oci::Json::object()) {
+  kiln::testing::PushedImage pushed = kiln::testing::push_layers(client, repository, tag, layers, config_section);
+  return ImageUnderTest{
+      .reference = client.registry() + "/" + repository + ":" + tag,
+      .pinned = pushed.pinned,
+      .image = oci::ResolvedImage{.media_type = std::string(oci::media_type::oci_manifest),
+                                  .manifest_bytes = std::move(pushed.manifest_bytes), .digest = pushed.digest,
+                                  .manifest = std::move(pushed.manifest), .config = std::move(pushed.config),
+                                  .platform = oci::Platform{.os = "linux", .architecture = "amd64", .variant = {}}},
+      .blobs = oci::registry_blob_reader(client, repository)};
+}
+
+/// Pushes gzip layer `blobs` (bottom first) as repository:tag with `config_section` as the
+/// config's "config" object (User, Env, WorkingDir, ...).
 inline ImageUnderTest push_test_image(oci::RegistryClient& client, const std::string& repository,
                                       const std::string& tag, const std::vector<std::string>& blobs,
                                       const oci::Json& config_section = oci::Json::object()) {
-  namespace mt = oci::media_type;
-  oci::Json config = {{"architecture", "amd64"}, {"os", "linux"}, {"config", config_section},
-                      {"rootfs", {{"type", "layers"}, {"diff_ids", oci::Json::array()}}}};
-  oci::Json layers = oci::Json::array();
-  for (const std::string& blob : blobs) {
-    config["rootfs"]["diff_ids"].push_back(diff_id_of(blob).to_string());
-    layers.push_back(oci::push_blob_bytes(client, repository, blob, std::string(mt::oci_layer_gzip)).to_json());
-  }
-  const std::string config_bytes = oci::dump_json(config);
-  oci::Json manifest = {{"schemaVersion", 2}, {"mediaType", mt::oci_manifest}};
-  manifest["config"] = oci::push_blob_bytes(client, repository, config_bytes, std::string(mt::oci_config)).to_json();
-  manifest["layers"] = layers;
-  const std::string bytes = oci::dump_json(manifest);
-  const oci::Digest digest = client.put_manifest(repository, tag, std::string(mt::oci_manifest), bytes);
-  return ImageUnderTest{
-      .reference = client.registry() + "/" + repository + ":" + tag,
-      .pinned = client.registry() + "/" + repository + "@" + digest.to_string(),
-      .image = oci::ResolvedImage{.media_type = std::string(mt::oci_manifest), .manifest_bytes = bytes,
-                                  .digest = digest, .manifest = manifest, .config = config,
-                                  .platform = oci::Platform{.os = "linux", .architecture = "amd64", .variant = {}}},
-      .blobs = oci::registry_blob_reader(client, repository)};
+  std::vector<kiln::testing::LayerBlob> layers;
+  for (const std::string& blob : blobs)
+    layers.push_back({.blob = blob, .diff_id = diff_id_of(blob),
+                      .media_type = std::string(oci::media_type::oci_layer_gzip)});
+  return push_test_image(client, repository, tag, layers, config_section);
 }
 
 }  // namespace kiln::verify::testing

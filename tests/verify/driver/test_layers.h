@@ -6,6 +6,7 @@
 #include <archive_entry.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -94,6 +95,23 @@ inline std::string write_tar(const std::vector<TarEntry>& entries, Compress comp
   }
   archive_write_close(a.get());
   return out;
+}
+
+/// An uncompressed tar of one file `name` whose header claims `declared` bytes while one byte
+/// follows: the size field (octal, offset 124) and the header checksum (offset 148) are
+/// rewritten by hand.
+inline std::string tar_declaring(const std::string& name, std::uint64_t declared) {
+  std::string tar = write_tar({file(name, "x")}, Compress::none);
+  char field[13];
+  std::snprintf(field, sizeof field, "%011llo", static_cast<unsigned long long>(declared));
+  tar.replace(124, 12, std::string(field, 11) + '\0');
+  tar.replace(148, 8, std::string(8, ' '));
+  unsigned sum = 0;
+  for (int i = 0; i < 512; ++i) sum += static_cast<unsigned char>(tar[static_cast<std::size_t>(i)]);
+  char checksum[8];
+  std::snprintf(checksum, sizeof checksum, "%06o", sum);
+  tar.replace(148, 8, std::string(checksum, 6) + '\0' + ' ');
+  return tar;
 }
 
 /// An OCI image layout (only blobs/sha256/) holding layer blobs.
