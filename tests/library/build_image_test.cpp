@@ -54,12 +54,15 @@ class LibraryBuild : public ::testing::Test {
     return client_->head_manifest(repository, tag).has_value();
   }
 
-  // Upload sessions the registry still holds open for `repository` (cancelled ones are gone).
+  // Upload sessions the registry still holds open for `repository`. A session's directory holds
+  // its `startedat` and `data` files until it is cancelled or committed; docker-registry leaves
+  // the empty `hashstates` of a cancelled one behind, which is not a session.
   int open_uploads(const std::string& repository) const {
     const fs::path uploads = registry_.dir() / "data/docker/registry/v2/repositories" / repository / "_uploads";
     std::error_code ec;
     int n = 0;
-    for (auto it = fs::directory_iterator(uploads, ec); !ec && it != fs::directory_iterator(); ++it) ++n;
+    for (auto it = fs::directory_iterator(uploads, ec); !ec && it != fs::directory_iterator(); ++it)
+      if (fs::exists(it->path() / "startedat") || fs::exists(it->path() / "data")) ++n;
     return n;
   }
 

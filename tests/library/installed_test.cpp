@@ -84,6 +84,7 @@ class InstalledKiln : public ::testing::Test {
   static std::string run_image(const std::string& reference) {
     const fs::path work = dir_->path() / "run";
     fs::remove_all(work);
+    fs::create_directories(work);
     run_ok({"skopeo", "copy", "--src-tls-verify=false", "docker://" + reference, "oci:" + (work / "layout").string() + ":run"});
     run_ok({"umoci", "unpack", "--image", (work / "layout").string() + ":run", (work / "bundle").string()});
     auto spec = oci::Json::parse(std::ifstream(work / "bundle/config.json"));
@@ -250,9 +251,10 @@ TEST_F(InstalledKiln, TheEmbedExampleBuildsFromThePrefixAloneAndItsImageRunsAndV
   ASSERT_FALSE(fs::exists(prefix() / "bin/kiln-probe")) << "the probe is in libexec, not beside kiln-verify";
   const fs::path junit = dir_->path() / "kiln-verify.xml";
   r = run_clean({(prefix() / "bin/kiln-verify").string(), "--driver", "local", "--image", ref("embedded/app@" + digest),
-                 "--insecure", "true", "--binary", KILN_HELLO_BINARY, "--version_args", "--version", "--junit",
-                 junit.string()},
-                {{"PATH", "/usr/bin:/usr/sbin:/bin:/sbin"}, {"HOME", dir_->path().string()}});
+                 "--insecure", "--binary", KILN_HELLO_BINARY, "--junit", junit.string()},
+                // A value that starts with "--" is given as a variable, as a CI step gives it.
+                {{"PATH", "/usr/bin:/usr/sbin:/bin:/sbin"}, {"HOME", dir_->path().string()},
+                 {"PLUGIN_VERSION_ARGS", "--version"}});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string report = read_file(junit);
   EXPECT_NE(report.find("binary runs"), std::string::npos) << report;
