@@ -170,6 +170,7 @@ oci::RegistryOptions RegistryAccess::options_for(const std::string& registry) co
   oci::RegistryOptions options;
   options.insecure = insecure;
   options.timeout = timeout;
+  options.max_attempts = max_attempts;
   auto it = ca_file_by_host.find(registry);
   options.ca_file = it != ca_file_by_host.end() ? it->second : default_ca_file;
   return options;

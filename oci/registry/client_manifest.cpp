@@ -110,7 +110,9 @@ Digest RegistryClient::put_manifest(const std::string& repository, const std::st
     request.set_header("Content-Type", media_type);
     request.body = bytes;
     request.scopes = {scope::push(repository)};
-    HttpResponse response = impl_->send(op, request);
+    // A tag moves however late a stop comes (RegistryOptions::stop); a digest is only stored.
+    HttpResponse response = impl_->send(op, request, identifier.starts_with("sha256:") ? Impl::Stoppable::yes
+                                                                                        : Impl::Stoppable::no);
     impl_->expect(op, response, {200, 201});
     std::optional<Digest> claimed;
     try {
