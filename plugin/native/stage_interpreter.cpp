@@ -73,6 +73,11 @@ class Interpreter {
         recipe = run_stage(earlier, depth + 1);
         state.config = recipe.config;
         state.unset = recipe.unset;
+        // The earlier stage's Env lists only its changes: under them is its base image's
+        // (ENV PATH=/x:$PATH must see the base's PATH here too).
+        if (recipe.base && base_.env)
+          for (const std::string& kv : base_.env(*recipe.base))
+            if (auto eq = kv.find('='); eq != std::string::npos) state.variables[kv.substr(0, eq)] = kv.substr(eq + 1);
         for (const auto& item : state.config.value("Env", oci::Json::array())) {
           const std::string kv = item.get<std::string>();
           state.variables[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);

@@ -77,5 +77,22 @@ TEST_F(StageInterpreterTest, NativeHandlesCopyFromAndChownNames) {
             std::nullopt);
 }
 
+// A base image whose only known fact is its Env.
+BaseLookup base_with_path() {
+  static const oci::FilesystemView empty;
+  return {.env = [](const oci::Reference&) { return std::vector<std::string>{"PATH=/usr/bin:/bin", "HOME=/root"}; },
+          .tree = [](const oci::Reference&) -> const oci::FilesystemView& { return empty; },
+          .files = [](const oci::Reference&, const std::vector<std::string>&) { return std::vector<oci::LayerEntry>{}; }};
+}
+
+TEST_F(StageInterpreterTest, EnvInAStageOnAnEarlierStageSeesTheBaseImagesEnv) {
+  const Dockerfile df = parse_dockerfile("FROM busybox AS one\nENV A=1\nFROM one AS two\nENV PATH=/x:$PATH B=$A-$HOME\n"
+                                         "FROM two\nENV PATH=/y:$PATH\n",
+                                         "Dockerfile");
+  const ImageRecipe r = interpret(df, BuildInputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}},
+                                  base_with_path());
+  EXPECT_EQ(r.config.at("Env"), oci::Json({"A=1", "PATH=/y:/x:/usr/bin:/bin", "B=1-/root"}));
+}
+
 }  // namespace
 }  // namespace kiln::plugin
