@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "core/temp_dir.h"
@@ -92,6 +93,32 @@ TEST_F(StageInterpreterTest, EnvInAStageOnAnEarlierStageSeesTheBaseImagesEnv) {
   const ImageRecipe r = interpret(df, BuildInputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}},
                                   base_with_path());
   EXPECT_EQ(r.config.at("Env"), oci::Json({"A=1", "PATH=/y:/x:/usr/bin:/bin", "B=1-/root"}));
+}
+
+TEST_F(StageInterpreterTest, AddUnpacksALocalTarWhateverItsName) {
+  fs::create_directories(dir_.path() / "tree/d");
+  std::ofstream(dir_.path() / "tree/d/f") << "f";
+  ASSERT_EQ(std::system(("tar --owner=5 --group=6 -C " + (dir_.path() / "tree").string() + " -czf " +
+                         (dir_.path() / "bundle.bin").string() + " d")
+                            .c_str()),
+            0);
+  const TempDir scratch("kiln-interpreter-scratch");
+  const Dockerfile df = parse_dockerfile("FROM scratch\nWORKDIR /srv\nADD bundle.bin main out/\n", "Dockerfile");
+  BuildInputs inputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}, .scratch = scratch.path()};
+  const auto layer = last_layer(interpret(df, inputs, BaseLookup{}));
+  EXPECT_EQ(layer.at("srv/out"), "0:0 493") << "the destination, made like any directory";
+  EXPECT_EQ(layer.at("srv/out/d"), "5:6 493");
+  EXPECT_EQ(layer.at("srv/out/d/f"), "5:6 420");
+  EXPECT_EQ(layer.at("srv/out/main"), "0:0 420") << "a file that is not an archive is copied";
+  EXPECT_FALSE(layer.count("srv/out/bundle.bin"));
+  EXPECT_EQ(native_unsupported(df, BuildInputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}}),
+            std::nullopt);
+}
+
+TEST_F(StageInterpreterTest, AddOfAUrlStaysWithKaniko) {
+  const Dockerfile df = parse_dockerfile("FROM scratch\nADD https://example.com/a.tar.gz /opt/\n", "Dockerfile");
+  EXPECT_EQ(native_unsupported(df, BuildInputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}}),
+            "Dockerfile:2: ADD of a URL");
 }
 
 }  // namespace
