@@ -124,7 +124,7 @@ std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerI
       // Its files are what Docker would have sent: judged by where they really are.
       walk_directory(real, found.relative, dest, ignore, options, out);
     } else if (archives && is_tar_archive(real)) {
-      archives->push_back({.real = real, .name = source, .destination = dest});
+      archives->push_back({.real = real, .name = source, .destination = dest, .position = out.size()});
     } else {
       const bool into = dest_is_dir || (is_directory && is_directory(dest));
       // The name as written in the context: a symlinked source keeps its own name.

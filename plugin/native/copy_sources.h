@@ -26,6 +26,7 @@ struct ArchiveSource {
   std::filesystem::path real;  ///< the file in the context
   std::string name;            ///< the source as written
   std::string destination;
+  std::size_t position = 0;    ///< how many copied entries come before it (sources stay in order)
 };
 
 /// `sources` and `destination` are expanded; `destination` absolute or relative to

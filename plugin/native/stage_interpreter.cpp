@@ -178,13 +178,29 @@ class Interpreter {
       apply_workdir(state, words(i, state).at(0));
       make_directory(state.working_dir(), pending, at);
     } else if (k == "COPY" || k == "ADD") {
+      // Flags that change what is copied, which the native backend does not implement: taken
+      // to Kaniko rather than ignored. (--link changes only how BuildKit caches the layer.)
+      for (const char* flag : {"exclude", "parents", "checksum", "keep-git-dir"})
+        if (i.flag(flag)) throw NativeUnsupported(fmt::format("{}: {} --{}", at, k, flag));
       CopyOptions options = copy_options(i, state, recipe, pending);
       if (i.flag("from")) {
         place(copy_from(i, state, options), options.uid, options.gid, pending, at);
       } else {
+        // In the order of the sources, as Docker copies and unpacks them: which one creates a
+        // missing destination decides its owner.
         LocalCopy local = copy(i, state, options);
-        place(std::move(local.entries), options.uid, options.gid, pending, at);
-        unpack(local.archives, pending, at);
+        std::size_t placed = 0;
+        auto place_copies_up_to = [&](std::size_t end) {
+          place({std::make_move_iterator(local.entries.begin() + static_cast<std::ptrdiff_t>(placed)),
+                 std::make_move_iterator(local.entries.begin() + static_cast<std::ptrdiff_t>(end))},
+                options.uid, options.gid, pending, at);
+          placed = end;
+        };
+        for (const ArchiveSource& archive : local.archives) {
+          place_copies_up_to(archive.position);
+          unpack(archive, pending, at);
+        }
+        place_copies_up_to(local.entries.size());
       }
       recipe.layers.push_back({.spec = {.entries = pending.take()},
                                .history = {.created_by = i.original, .comment = "kiln"}});
@@ -250,14 +266,12 @@ class Interpreter {
   // ADD's archives, unpacked where Docker unpacks them: the destination made like any
   // directory (root, 0755) unless it exists; then the archive's entries with the archive's own
   // owners and modes (--chown and --chmod are not applied), also over existing directories.
-  void unpack(const std::vector<ArchiveSource>& archives, PendingLayer& pending, const std::string& at) {
-    for (const ArchiveSource& archive : archives) {
-      if (in_.scratch.empty()) continue;  // planning only
-      place({{.type = oci::LayerEntry::Type::directory, .path = archive.destination, .mode = 0755}}, 0, 0, pending, at);
-      const fs::path scratch = in_.scratch / fmt::format("archive-{}", archives_unpacked_++);
-      place(unpack_archive(archive.real, archive.name, archive.destination, scratch, archive_budget_, at), 0, 0,
-            pending, at, Existing::replaced);
-    }
+  void unpack(const ArchiveSource& archive, PendingLayer& pending, const std::string& at) {
+    if (in_.scratch.empty()) return;  // planning only
+    place({{.type = oci::LayerEntry::Type::directory, .path = archive.destination, .mode = 0755}}, 0, 0, pending, at);
+    const fs::path scratch = in_.scratch / fmt::format("archive-{}", archives_unpacked_++);
+    place(unpack_archive(archive.real, archive.name, archive.destination, scratch, archive_budget_, at), 0, 0, pending,
+          at, Existing::replaced);
   }
 
   // The content of a regular file as the stage has it now: what it copied there, else its

@@ -115,10 +115,43 @@ TEST_F(StageInterpreterTest, AddUnpacksALocalTarWhateverItsName) {
             std::nullopt);
 }
 
+// Docker copies and unpacks the sources in order; a missing destination is made by the first:
+// --chown's owner for a copied file, root for an archive (--chown does not reach its entries).
+TEST_F(StageInterpreterTest, AddKeepsTheOrderOfCopiesAndArchives) {
+  fs::create_directories(dir_.path() / "tree/d");
+  std::ofstream(dir_.path() / "tree/d/f") << "f";
+  ASSERT_EQ(std::system(("tar -C " + (dir_.path() / "tree").string() + " -cf " + (dir_.path() / "d.tar").string() +
+                         " --owner=5 --group=6 d")
+                            .c_str()),
+            0);
+  const TempDir scratch("kiln-interpreter-scratch");
+  BuildInputs inputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}, .scratch = scratch.path()};
+  const auto first_copy = last_layer(
+      interpret(parse_dockerfile("FROM scratch\nADD --chown=7:8 main d.tar /new/\n", "Dockerfile"), inputs, {}));
+  EXPECT_EQ(first_copy.at("new"), "7:8 493");
+  EXPECT_EQ(first_copy.at("new/main"), "7:8 420");
+  EXPECT_EQ(first_copy.at("new/d/f"), "5:6 420");
+  const auto first_archive = last_layer(
+      interpret(parse_dockerfile("FROM scratch\nADD --chown=7:8 d.tar main /new/\n", "Dockerfile"), inputs, {}));
+  EXPECT_EQ(first_archive.at("new"), "0:0 493");
+  EXPECT_EQ(first_archive.at("new/main"), "7:8 420");
+}
+
 TEST_F(StageInterpreterTest, AddOfAUrlStaysWithKaniko) {
   const Dockerfile df = parse_dockerfile("FROM scratch\nADD https://example.com/a.tar.gz /opt/\n", "Dockerfile");
   EXPECT_EQ(native_unsupported(df, BuildInputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}}),
             "Dockerfile:2: ADD of a URL");
+}
+
+TEST_F(StageInterpreterTest, CopyFlagsTheNativeBackendLacksGoToKaniko) {
+  const BuildInputs inputs{.context = dir_.path(), .ignore = {}, .build_args = {}, .target = {}};
+  for (const auto& [line, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"COPY --exclude=*.css site /www/", "Dockerfile:2: COPY --exclude"},
+           {"COPY --parents site/css /www/", "Dockerfile:2: COPY --parents"},
+           {"ADD --checksum=sha256:0000 main /m", "Dockerfile:2: ADD --checksum"}})
+    EXPECT_EQ(native_unsupported(parse_dockerfile("FROM scratch\n" + line + "\n", "Dockerfile"), inputs), reason);
+  EXPECT_EQ(native_unsupported(parse_dockerfile("FROM scratch\nCOPY --link main /m\n", "Dockerfile"), inputs),
+            std::nullopt);
 }
 
 }  // namespace
