@@ -18,6 +18,8 @@ namespace {
 
 using ReadArchive = std::unique_ptr<archive, decltype(&archive_read_free)>;
 
+constexpr std::size_t kMaxName = 4096;
+
 // The compressions Docker's ADD recognises (moby's archive.DetectCompression), and tar.
 ReadArchive open_tar(const fs::path& file) {
   ReadArchive in(archive_read_new(), &archive_read_free);
@@ -92,6 +94,10 @@ std::vector<oci::LayerEntry> unpack_archive(const fs::path& file, const std::str
     const std::string entry_name = raw ? raw : "";
     if (--budget.entries < 0)
       throw_usage(fmt::format("{}: entry '{}' is past the limit of entries ADD unpacks in one build", at, entry_name));
+    // Longer than Linux's PATH_MAX cannot be unpacked by tar -x either; each component costs
+    // a lookup when placed, so a pax name of megabytes would cost that many per entry.
+    if (entry_name.size() > kMaxName)
+      throw_usage(fmt::format("{}: an entry's name is longer than {} bytes", at, kMaxName));
     const auto path = inside(entry_name);
     if (!path) throw_usage(fmt::format("{}: entry '{}' is outside the destination", at, entry_name));
     // The archive's own root ("./") leaves the destination as it is, as Docker's unpacking does.
@@ -129,6 +135,8 @@ std::vector<oci::LayerEntry> unpack_archive(const fs::path& file, const std::str
       layer_entry.type = oci::LayerEntry::Type::symlink;
       const char* target = archive_entry_symlink(entry);
       layer_entry.link_target = target ? target : "";
+      if (layer_entry.link_target.size() > kMaxName)
+        throw_usage(fmt::format("{}: entry '{}' links to a target longer than {} bytes", at, entry_name, kMaxName));
     } else if (type == AE_IFREG) {
       layer_entry.source = scratch / fmt::format("{}", out.size());
       std::ofstream content(layer_entry.source, std::ios::binary | std::ios::trunc);

@@ -29,8 +29,9 @@ bool is_tar_archive(const std::filesystem::path& file);
 /// file contents are written to files under `scratch`. A hard link becomes a copy of the file
 /// it links to. Throws kiln::Error(usage), "<where>: ADD <name>: ..." first, for an entry that
 /// climbs out of the destination, a hard link to nothing unpacked before it, a device, FIFO or
-/// socket, a whiteout name (.wh.*), file capabilities (security.capability), a corrupt archive,
-/// and for going past `budget` (which is spent).
+/// socket, a whiteout name (.wh.*), file capabilities (security.capability), a name or link
+/// target longer than 4096 bytes, a corrupt archive, and for going past `budget` (which is
+/// spent).
 std::vector<oci::LayerEntry> unpack_archive(const std::filesystem::path& file, const std::string& name,
                                             const std::string& destination, const std::filesystem::path& scratch,
                                             ArchiveBudget& budget, const std::string& where);

@@ -158,6 +158,10 @@ TEST_F(AddArchiveTest, RefusesEntriesThatClimbOutOrCannotBeWritten) {
             "Dockerfile:2: ADD dev.tar: entry 'dev/tty' is a character device; the native backend unpacks files, "
             "directories and links only; build with backend: kaniko");
   EXPECT_NE(error_of(tar({{.name = "fifo", .type = 'p'}}, "", "fifo.tar")).find("is a FIFO"), std::string::npos);
+  EXPECT_EQ(error_of(tar({{.name = std::string(5000, 'a'), .content_or_target = "x"}}, "", "long.tar")),
+            "Dockerfile:2: ADD long.tar: an entry's name is longer than 4096 bytes");
+  EXPECT_EQ(error_of(tar({{.name = "l", .type = 'l', .content_or_target = std::string(5000, 'a')}}, "", "target.tar")),
+            "Dockerfile:2: ADD target.tar: entry 'l' links to a target longer than 4096 bytes");
   EXPECT_EQ(error_of(tar({{.name = "usr/.wh.bin", .content_or_target = ""}}, "", "wh.tar")),
             "Dockerfile:2: ADD wh.tar: entry 'usr/.wh.bin' has a whiteout name (.wh.*), which would delete files from "
             "the image");
