@@ -38,7 +38,7 @@ ManifestResponse RegistryClient::get_manifest(const std::string& repository, con
   const std::string op = "GET manifest " + display_ref(repository, identifier);
   return impl_->retrier.run(op, [&] {
     HttpRequest request = HttpRequest::to("GET", impl_->url(manifest_path(repository, identifier)));
-    // All four types, or Distribution answers 404/400 for manifests that exist (research §1.3).
+    // All four types, or Distribution answers 404/400 for manifests that exist (Docker manifest v2 schema 2, its list, OCI manifest, OCI index).
     request.set_header("Accept", media_type::manifest_accept());
     request.scopes = {scope::pull(repository)};
     request.max_body = max_bytes;
