@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/temp_dir.h"
 #include "plugin/dockerfile/limits.h"
 #include "plugin/native/stage_interpreter.h"
 
@@ -68,7 +69,11 @@ BuildResult build_dockerfile_natively(const Dockerfile& dockerfile, const Docker
       .files = [&](const oci::Reference& base, const std::vector<std::string>& prefixes) {
         return bases.files(base, prefixes);
       }};
-  const ImageRecipe recipe = interpret(dockerfile, inputs_of(build), lookup);
+  // What ADD unpacks from archives; the recipe's layers read it until they are stored.
+  TempDir unpacked("kiln-add");
+  BuildInputs inputs = inputs_of(build);
+  inputs.scratch = unpacked.path();
+  const ImageRecipe recipe = interpret(dockerfile, inputs, lookup);
   ImageOutput output(build.push.outputs, [&](const std::string& registry) -> oci::RegistryClient& {
     return bases.client_for(registry);
   }, control);
