@@ -29,6 +29,7 @@
 #include "tests/support/files.h"
 #include "tests/support/image_tree.h"
 #include "tests/support/local_registry.h"
+#include "tests/support/peers.h"
 #include "tests/support/tools.h"
 
 namespace kiln::testing {
@@ -38,10 +39,7 @@ using oci::Json;
 
 const fs::path kCorpus = fs::path(KILN_SOURCE_DIR) / "tests/integration/kaniko_corpus";
 
-fs::path peers_dir() {
-  const char* env = std::getenv("KILN_PEERS_DIR");
-  return env && *env ? fs::path(env) : fs::path("/work/shared/peers");
-}
+using kiln::testing::peers_dir;
 
 // One way the two images differ: "config <Field>" or "file <path>", with each side's value
 // ("(none)" when absent).
@@ -224,7 +222,7 @@ std::vector<Difference> differences(const Json& native_config, const Json& kanik
 class KanikoEquivalence : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (!fs::exists(peers_dir() / "kaniko-executor") || !fs::exists(peers_dir() / "kaniko-chroot-exec"))
+    if (!kiln::testing::have_real_kaniko())
       GTEST_SKIP() << "no Kaniko executor in " << peers_dir() << " (set KILN_PEERS_DIR to the peers directory)";
     if (run_process({"unshare", "-m", "-p", "--fork", "true"}).exit_code != 0)
       GTEST_SKIP() << "kaniko-chroot-exec needs root and unshare";
