@@ -38,7 +38,7 @@ std::vector<SettingSpec> build_setting_specs() {
       {"compression", {}, "gzip", "Layer compression: gzip, zstd (OCI manifests) or none"},
       {"compression_level", {}, "1", "Compression level (gzip 1-9, zstd 1-19); 1 is 3x faster than 6 for ~10% more bytes"},
       {"layer_cache_dir", {}, "", "Where kiln remembers layers it built, so an unchanged rebuild costs a hash and a HEAD (default $XDG_CACHE_HOME/kiln/layers or ~/.cache/kiln/layers; 'none' turns it off)"},
-      {"secrets", {"secret"}, "", "Build secrets id=ID,src=FILE or id=ID,env=VAR for RUN --mount=type=secret (the executor's --secret; a RUN-less Dockerfile reads none)"},
+      {"secrets", {"secret"}, "", "Build secrets id=ID,src=file|env=VAR for RUN --mount=type=secret (the executor's --secret; a RUN-less Dockerfile reads none)"},
       {"secrets_from_env", {}, "", "Build secrets ID=VARIABLE, each read from that environment variable (plugins/docker; --secret id=ID,env=VARIABLE)"},
       {"secrets_from_file", {}, "", "Build secrets ID=path, each read from that file (plugins/docker; --secret id=ID,src=path)"},
       {"env_file", {}, "", "dotenv file (NAME=value lines) loaded before any setting is read, so it may set PLUGIN_* too; variables already set win (drone-kaniko)"},

@@ -101,7 +101,7 @@ TEST_F(PlanTest, CreatedTimeIsTheCommitsInCi) {
   EXPECT_EQ(plan({{"CI", "woodpecker"}, {"CI_PIPELINE_CREATED", "1700000456"}}).source_date_epoch, 1700000456);
   auto with = [&](std::map<std::string, std::string> extra) {
     auto e = gitlab;
-    e.insert(extra.begin(), extra.end());
+    for (auto& [k, v] : extra) e[k] = v;
     return plan(e).source_date_epoch;
   };
   EXPECT_EQ(with({{"SOURCE_DATE_EPOCH", "5"}}), 5);
