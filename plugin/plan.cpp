@@ -37,7 +37,7 @@ auto checked(const std::string& setting, F&& f) -> decltype(f()) {
 
 // drone-kaniko and plugins/docker users write repo (and cache_repo) with or without the registry
 // prefix, and often keep registry at its Docker Hub default URL, which is never prefixed. Users
-// paste URLs: a scheme is dropped.
+// paste URLs (https://registry.example.com/team/app): a scheme is dropped.
 std::string with_registry_prefix(std::string repo, const Settings& settings) {
   if (auto scheme = repo.find("://"); scheme != std::string::npos) repo = repo.substr(scheme + 3);
   const std::string registry = docker_config_key(settings.get("registry"));
@@ -350,6 +350,7 @@ oci::RegistryOptions RegistryAccess::options_for(const std::string& registry) co
   options.insecure = insecure || insecure_registries.contains(registry) || (insecure_pull && pull_only);
   options.verify_tls = !(skip_tls_verify || skip_verify_registries.contains(registry) || (skip_tls_verify_pull && pull_only));
   options.timeout = timeout;
+  options.max_attempts = max_attempts;
   auto it = ca_file_by_host.find(registry);
   options.ca_file = it != ca_file_by_host.end() ? it->second : default_ca_file;
   return options;

@@ -43,6 +43,7 @@ struct RegistryAccess {
   std::set<std::string> push_registries;
   bool insecure_pull = false;
   bool skip_tls_verify_pull = false;
+  int max_attempts = oci::RegistryOptions{}.max_attempts;  ///< of a request that fails temporarily
   oci::RegistryOptions options_for(const std::string& registry) const;
 };
 

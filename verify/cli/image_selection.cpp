@@ -97,11 +97,13 @@ oci::RegistryOptions registry_options(const Settings& settings) {
   return options;
 }
 
-ImageSelection select_from_layout(const Settings& settings, const std::string& reference) {
-  const std::string directory = settings.get("oci_layout");
+}  // namespace
+
+ImageSelection select_layout_images(const std::filesystem::path& layout, const std::string& reference,
+                                    const std::vector<oci::Platform>& wanted) {
+  const std::string directory = layout.string();
   ImageSelection selection{.reference = reference.empty() ? "oci:" + directory : reference};
   auto blobs = oci::layout_blob_reader(directory);
-  const auto wanted = wanted_platforms(settings);
   // With a reference, the layout entry annotated with its tag (skopeo's oci:dir:tag).
   std::string ref_name;
   if (!reference.empty()) ref_name = oci::Reference::parse(reference).tag();
@@ -115,8 +117,6 @@ ImageSelection select_from_layout(const Settings& settings, const std::string& r
   if (descriptors.size() == 1) selection.digest = selection.images.empty() ? "" : selection.images.front().image.digest.to_string();
   return selection;
 }
-
-}  // namespace
 
 std::string image_reference_text(const Settings& settings) {
   if (settings.has("image_file")) return first_line("image_file", settings.get("image_file"));
@@ -139,7 +139,7 @@ std::string image_reference_text(const Settings& settings) {
 ImageSelection select_images(const Settings& settings, const Env& env) {
   const oci::RegistryOptions options = registry_options(settings);  // a bad value fails whatever the source
   const std::string text = image_reference_text(settings);
-  if (settings.has("oci_layout")) return select_from_layout(settings, text);
+  if (settings.has("oci_layout")) return select_layout_images(settings.get("oci_layout"), text, wanted_platforms(settings));
   oci::Reference reference = [&] {
     try {
       return oci::Reference::parse(text);
@@ -147,11 +147,16 @@ ImageSelection select_images(const Settings& settings, const Env& env) {
       throw_usage(fmt::format("setting image: {}", e.what()));
     }
   }();
+  auto client = std::make_unique<oci::RegistryClient>(reference.registry(),
+                                                      make_keychain(settings, env, reference.registry()), options);
+  return select_registry_images(reference, text, std::move(client), wanted_platforms(settings));
+}
+
+ImageSelection select_registry_images(const oci::Reference& reference, const std::string& text,
+                                      std::unique_ptr<oci::RegistryClient> client,
+                                      const std::vector<oci::Platform>& wanted) {
   ImageSelection selection{.reference = text};
-  selection.client = std::make_unique<oci::RegistryClient>(reference.registry(),
-                                                           make_keychain(settings, env, reference.registry()),
-                                                           options);
-  const auto wanted = wanted_platforms(settings);
+  selection.client = std::move(client);
   oci::BaseImage top = oci::fetch_base(*selection.client, reference);
   auto blobs = oci::registry_blob_reader(*selection.client, reference.repository());
   auto add = [&](oci::ResolvedImage image) {

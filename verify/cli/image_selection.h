@@ -1,6 +1,7 @@
 #pragma once
 // Which image kiln-verify checks, and where its blobs come from: a reference (possibly pinned by
 // the digest kiln-plugin wrote), or an OCI layout; one ImageUnderTest per selected platform.
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,5 +28,16 @@ struct ImageSelection {
 /// Resolves the image and its platforms (`platform` setting: a list; default every runnable
 /// one). Registry failures throw kiln::Error(infra) naming the registry.
 ImageSelection select_images(const Settings& settings, const Env& env);
+
+/// What select_images() does once the settings are read, for callers without settings (kiln's
+/// library). The image `reference` (named as `text`) through `client`, which must be for its
+/// registry, for the `wanted` platforms (empty: every runnable one).
+ImageSelection select_registry_images(const oci::Reference& reference, const std::string& text,
+                                      std::unique_ptr<oci::RegistryClient> client,
+                                      const std::vector<oci::Platform>& wanted);
+/// The images of the OCI layout `directory`: the entry tagged with `reference`'s tag (empty
+/// `reference`: every entry), for the `wanted` platforms.
+ImageSelection select_layout_images(const std::filesystem::path& directory, const std::string& reference,
+                                    const std::vector<oci::Platform>& wanted);
 
 }  // namespace kiln::verify
