@@ -32,6 +32,7 @@ void read_drone(const Env& env, CiContext& ci) {
   ci.repo_url = first_of(env, {"DRONE_REPO_LINK", "DRONE_GIT_HTTP_URL"});
   ci.event = first_of(env, {"DRONE_BUILD_EVENT"});
   ci.pull_request = first_of(env, {"DRONE_PULL_REQUEST"});
+  ci.commit_timestamp = first_of(env, {"DRONE_BUILD_CREATED"});
 }
 
 void read_woodpecker(const Env& env, CiContext& ci) {
@@ -44,6 +45,7 @@ void read_woodpecker(const Env& env, CiContext& ci) {
   ci.repo_url = first_of(env, {"CI_REPO_URL", "CI_REPO_LINK"});
   ci.event = first_of(env, {"CI_PIPELINE_EVENT"});
   ci.pull_request = first_of(env, {"CI_COMMIT_PULL_REQUEST"});
+  ci.commit_timestamp = first_of(env, {"CI_PIPELINE_CREATED", "CI_BUILD_CREATED"});
 }
 
 // GitLab has no full ref variable: it is derived from the tag, the branch, or the MR ref path.
@@ -60,6 +62,7 @@ void read_gitlab(const Env& env, CiContext& ci) {
   ci.repo_url = first_of(env, {"CI_PROJECT_URL"});
   ci.event = first_of(env, {"CI_PIPELINE_SOURCE"});
   ci.pull_request = first_of(env, {"CI_MERGE_REQUEST_IID"});
+  ci.commit_timestamp = first_of(env, {"CI_COMMIT_TIMESTAMP"});
   ci.registry = first_of(env, {"CI_REGISTRY"});
   ci.registry_image = first_of(env, {"CI_REGISTRY_IMAGE"});
   ci.registry_user = first_of(env, {"CI_REGISTRY_USER"});

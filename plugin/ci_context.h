@@ -23,6 +23,10 @@ struct CiContext {
   std::string repo_url;        ///< web URL of the repository (never one with a token in it)
   std::string event;           ///< the CI's own event name: push, tag, pull_request, merge_request_event...
   std::string pull_request;    ///< PR / MR number, empty otherwise
+  /// When the commit was made, as the CI says it (GitLab: CI_COMMIT_TIMESTAMP, ISO 8601). Drone
+  /// and Woodpecker give no commit time: their pipeline's creation (DRONE_BUILD_CREATED,
+  /// CI_PIPELINE_CREATED, Unix seconds) stands in for it.
+  std::string commit_timestamp;
 
   // GitLab only: the project registry (CI_REGISTRY*) and the dependency proxy.
   std::string registry;

@@ -143,6 +143,10 @@ oci::Json make_docker_config(const Settings& settings, const CiContext& ci) {
     auths.add(push_registry(settings, ci), settings.get("username"), settings.get("password"));
   else if (settings.has("access_token"))
     auths.add(push_registry(settings, ci), "oauth2accesstoken", settings.get("access_token"));
+  else if (settings.has("json_key"))
+    // Google's documented basic login for GCR and Artifact Registry: the native backend has no
+    // Google keychain, and the executor accepts it as well as GOOGLE_APPLICATION_CREDENTIALS.
+    auths.add(push_registry(settings, ci), "_json_key", settings.get("json_key"));
   add_logins(settings, auths);
   if (pair_given(settings, "base_image_username", "base_image_password")) {
     if (!settings.has("base_image_registry"))

@@ -16,7 +16,8 @@ namespace kiln::plugin {
 /// Merges, by normalised registry key, the first source that names a registry winning:
 ///  1. `config` / `docker_config_json`: a raw config.json (credHelpers, credsStore kept);
 ///  2. `registry` + `username`/`password` (or `access_token`, as oauth2accesstoken);
-///     the registry defaults to the one of destination_repo(), else Docker Hub;
+///     the registry defaults to the one of destination_repo(), else Docker Hub; or `json_key`
+///     as the login _json_key (Google's basic login for GCR and Artifact Registry);
 ///  3. `logins`: a JSON list [{"registry", "username", "password"}] (no registry: Docker Hub);
 ///  4. `base_image_registry` + `base_image_username`/`base_image_password`;
 ///  5. on GitLab: CI_REGISTRY with CI_REGISTRY_USER/_PASSWORD, and CI_DEPENDENCY_PROXY_SERVER

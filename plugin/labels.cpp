@@ -8,6 +8,8 @@
 
 #include "core/error.h"
 
+#include <spdlog/spdlog.h>
+
 namespace kiln::plugin {
 
 std::string without_userinfo(const std::string& url) {
@@ -27,10 +29,21 @@ Labels image_labels(const Settings& settings, const CiContext& ci, std::int64_t 
     // (https://github.com/opencontainers/image-spec/blob/main/annotations.md).
     labels["org.opencontainers.image.created"] = oci::rfc3339_utc(build_time);
     if (!ci.sha.empty()) labels["org.opencontainers.image.revision"] = ci.sha;
-    if (const std::string url = without_userinfo(ci.repo_url); !url.empty()) {
-      labels["org.opencontainers.image.source"] = url;
-      labels["org.opencontainers.image.url"] = url;
+    // plugins/docker: source is the git remote (DRONE_REMOTE_URL), url the repository's web
+    // link (link, DRONE_REPO_LINK); either falls back to the CI's repository URL.
+    const std::string remote = settings.has("remote_url") ? settings.get("remote_url") : ci.repo_url;
+    const std::string link = settings.has("link") ? settings.get("link") : ci.repo_url;
+    if (const std::string url = without_userinfo(remote); !url.empty()) labels["org.opencontainers.image.source"] = url;
+    if (const std::string url = without_userinfo(link); !url.empty()) labels["org.opencontainers.image.url"] = url;
+    // label_schema (plugins/docker): more labels under the same prefix, only with auto_label.
+    for (const std::string& item : settings.get_list("label_schema", ",\n;")) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw_usage(fmt::format("setting label_schema: '{}' is not in the form name=value", item));
+      labels["org.opencontainers.image." + item.substr(0, eq)] = item.substr(eq + 1);
     }
+  } else if (settings.has("label_schema")) {
+    spdlog::warn("setting label_schema has no effect with auto_label: false (as in plugins/docker)");
   }
   for (const std::string& item : settings.get_list("custom_labels")) {
     const auto eq = item.find('=');

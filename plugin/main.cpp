@@ -1,5 +1,7 @@
 // kiln-plugin: the CI step. Reads the settings once, chooses the backend once, builds, and
 // maps any failure to an exit code (2 bad input, 3 environment) with one clear message.
+#include <stdlib.h>
+
 #include <chrono>
 #include <iostream>
 
@@ -13,6 +15,8 @@
 #include "plugin/outputs.h"
 #include "plugin/plan.h"
 #include "plugin/settings.h"
+#include "plugin/settings_env_file.h"
+#include "plugin/settings_parity.h"
 #include "plugin/summary.h"
 #include "plugin/tags.h"
 
@@ -40,9 +44,23 @@ class GitlabSection {
 
 int run(int argc, char** argv) {
   using namespace kiln;
-  const Env env = Env::from_process();
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args.front() == "--settings-parity") {
+    std::cout << plugin::settings_parity_markdown();
+    return 0;
+  }
+  Env env = Env::from_process();
   std::vector<std::string> warnings;
-  const plugin::Settings settings = plugin::load_settings(env, {argv + 1, argv + argc}, &warnings);
+  plugin::Settings settings = plugin::load_settings(env, args, &warnings);
+  // env_file comes before every setting (drone-kaniko): its variables join our environment,
+  // which the executor inherits, and the settings are read again.
+  if (const std::string file = settings.get("env_file"); !file.empty()) {
+    for (const auto& [name, value] : plugin::read_env_file(file))
+      if (!env.get(name)) ::setenv(name.c_str(), value.c_str(), 1);
+    env = Env::from_process();
+    warnings.clear();
+    settings = plugin::load_settings(env, args, &warnings);
+  }
   if (answer_informational_request(settings, {"kiln-plugin", plugin::help_text, plugin::settings_reference_markdown},
                                    warnings))
     return 0;

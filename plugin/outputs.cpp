@@ -51,12 +51,16 @@ std::string read_existing(const std::string& path) {
 }  // namespace
 
 OutputFiles output_files(const Settings& settings, const Env& env) {
+  const std::string type = settings.get("registry_type");
+  if (!type.empty() && type != "Docker" && type != "ECR" && type != "GCR" && type != "GAR" && type != "ACR")
+    throw_usage(fmt::format("setting registry_type: '{}' is not one of Docker, ECR, GCR, GAR, ACR", type));
   return OutputFiles{.digest_file = settings.get("digest_file"),
                      .image_name_with_digest_file = settings.get("image_name_with_digest_file"),
                      .image_name_tag_with_digest_file = settings.get("image_name_tag_with_digest_file"),
                      .artifact_file = settings.get("artifact_file"),
                      .dotenv_file = settings.get("dotenv_file"),
-                     .drone_output = env.get("DRONE_OUTPUT").value_or("")};
+                     .drone_output = env.get("DRONE_OUTPUT").value_or(""),
+                     .registry_type = type};
 }
 
 std::string digest_file_text(const BuildResult& result) { return result.digest.to_string(); }
@@ -73,13 +77,13 @@ std::string image_name_tag_with_digest_text(const BuildResult& result) {
   return out;
 }
 
-std::string artifact_file_text(const BuildResult& result) {
+std::string artifact_file_text(const BuildResult& result, const std::string& type) {
   const std::string registry = result.pushed.empty() ? "" : result.pushed.front().registry();
   oci::Json images = oci::Json::array();
   for (const auto& ref : result.pushed)
     images.push_back(oci::Json{{"image", tagged(ref)}, {"digest", result.digest.to_string()}});
   const oci::Json artifact{{"kind", "docker/v1"},
-                           {"data", oci::Json{{"registryType", registry_type(registry)},
+                           {"data", oci::Json{{"registryType", type.empty() ? registry_type(registry) : type},
                                               {"registryUrl", registry_url(registry)},
                                               {"images", images}}}};
   return artifact.dump();
@@ -116,7 +120,7 @@ void write_outputs(const OutputFiles& files, const BuildResult& result) {
     write_output(files.image_name_tag_with_digest_file, image_name_tag_with_digest_text(result),
                           "image_name_tag_with_digest_file");
   if (!files.artifact_file.empty())
-    write_output(files.artifact_file, artifact_file_text(result), "artifact_file");
+    write_output(files.artifact_file, artifact_file_text(result, files.registry_type), "artifact_file");
   if (!files.dotenv_file.empty()) write_output(files.dotenv_file, dotenv_file_text(result), "dotenv_file");
   if (!files.drone_output.empty())
     write_output(files.drone_output, read_existing(files.drone_output) + drone_output_text(result),

@@ -23,10 +23,12 @@ struct OutputFiles {
   std::string artifact_file;
   std::string dotenv_file;   ///< GitLab `artifacts: reports: dotenv`
   std::string drone_output;  ///< $DRONE_OUTPUT, appended to
+  std::string registry_type; ///< registryType of the artifact file; empty: guessed from the registry
   friend bool operator==(const OutputFiles&, const OutputFiles&) = default;
 };
 
-/// The files the settings and $DRONE_OUTPUT name.
+/// The files the settings and $DRONE_OUTPUT name. Throws a usage error naming registry_type
+/// when it is not one of Docker, ECR, GCR, GAR, ACR.
 OutputFiles output_files(const Settings& settings, const Env& env);
 
 /// "sha256:..." with no newline, as kaniko's --digest-file.
@@ -38,7 +40,8 @@ std::string image_name_with_digest_text(const BuildResult& result);
 std::string image_name_tag_with_digest_text(const BuildResult& result);
 /// The docker/v1 artifact JSON of drone-kaniko and plugins/docker:
 /// {"kind":"docker/v1","data":{"registryType","registryUrl","images":[{"image","digest"}]}}, one line.
-std::string artifact_file_text(const BuildResult& result);
+/// `registry_type` (the setting) replaces the type guessed from the registry when not empty.
+std::string artifact_file_text(const BuildResult& result, const std::string& registry_type = "");
 /// Lines for $DRONE_OUTPUT: digest= (drone-kaniko's name), IMAGE_DIGEST=, IMAGE_REF=.
 std::string drone_output_text(const BuildResult& result);
 /// The GitLab dotenv report: IMAGE_DIGEST, IMAGE_REF (first tag by digest), IMAGE_TAGS (comma list).

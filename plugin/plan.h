@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,14 @@ struct RegistryAccess {
   std::string default_ca_file;
   std::map<std::string, std::string> ca_file_by_host;
   std::chrono::milliseconds timeout = oci::RegistryOptions::kDefaultTimeout;  ///< registry_timeout
+  std::set<std::string> insecure_registries;   ///< insecure_registry: plain HTTP for these hosts
+  bool skip_tls_verify = false;                ///< skip_tls_verify: no certificate check anywhere
+  std::set<std::string> skip_verify_registries;  ///< skip_tls_verify_registry
+  /// insecure_pull and skip_tls_verify_pull apply to the registries images are only pulled
+  /// from: every registry that is not one of these (the destinations' registries).
+  std::set<std::string> push_registries;
+  bool insecure_pull = false;
+  bool skip_tls_verify_pull = false;
   int max_attempts = oci::RegistryOptions{}.max_attempts;  ///< of a request that fails temporarily
   oci::RegistryOptions options_for(const std::string& registry) const;
 };
@@ -74,7 +83,20 @@ struct BuildPlan {
   /// push_only with source_image (plugins/docker): copy this image to the destinations.
   std::optional<oci::Reference> push_only_image;
   Labels labels;     ///< custom_labels and auto labels, applied by every backend
+  /// cache_repo with the registry prefixed as repo is (drone-kaniko's expand_repo), or "".
+  std::string cache_repo;
+  /// secrets, secrets_from_env, secrets_from_file in the executor's --secret form:
+  /// id=ID,src=FILE or id=ID,env=VAR (only RUN --mount=type=secret reads them).
+  std::vector<std::string> secrets;
+  /// The variables those secrets name with env=: the executor must be given them.
+  std::vector<std::string> secret_env_names;
+  /// Every platform the `platform` setting names (a list: linux/amd64,linux/arm64).
+  std::vector<oci::Platform> platforms;
 };
+
+/// The registry of a reference as Kaniko names it in its per-registry flags (Docker Hub is
+/// index.docker.io).
+std::string kaniko_registry_name(const std::string& registry);
 
 /// Validates everything that can be checked locally (references, tags, binaries exist,
 /// compression) before any network traffic; errors name the setting at fault. Tags come from

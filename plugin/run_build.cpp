@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/temp_dir.h"
 #include "oci/image/config_edit.h"
@@ -16,6 +17,7 @@
 #include "plugin/executor_environment.h"
 #include "plugin/native/dockerfile_build.h"
 #include "plugin/native/push_only.h"
+#include "plugin/plan_backend.h"
 
 namespace kiln::plugin {
 namespace {
@@ -31,10 +33,17 @@ BuildResult run_kaniko(const Settings& settings, const BuildPlan& native_plan, c
   TempDir config_dir("kiln-docker-config");
   write_docker_config(make_docker_config(settings, ci), config_dir.path());
   KanikoOptions options = kaniko_options(settings, plan, config_dir.path().string(), dockerfile);
-  std::vector<std::string> bare_build_args;
+  // json_key, as the Woodpecker plugin gives it: a file named by GOOGLE_APPLICATION_CREDENTIALS,
+  // here 0600 in the directory that disappears with the build.
+  if (const std::string key = settings.get("json_key"); !key.empty()) {
+    const auto key_file = config_dir.path() / "gcr.json";
+    write_file_atomically(key_file, key, 0600);
+    options.google_credentials_file = key_file.string();
+  }
+  std::vector<std::string> read_by_executor = plan.secret_env_names;
   for (const BuildArg& arg : plan.build_args)
-    if (arg.from_env) bare_build_args.push_back(arg.name);
-  options.withheld_env = withheld_from_executor(env, setting_specs(), bare_build_args);
+    if (arg.from_env) read_by_executor.push_back(arg.name);
+  options.withheld_env = withheld_from_executor(env, setting_specs(), read_by_executor);
   KanikoBackend backend(std::move(options));
   BuildResult result = backend.run();
   result.backend = "kaniko";
@@ -42,9 +51,18 @@ BuildResult run_kaniko(const Settings& settings, const BuildPlan& native_plan, c
   return result;
 }
 
-DockerfileBuild native_build_of(const BuildPlan& plan) {
+// The native backend, after saying which executor settings it leaves unused.
+void note_native(const Settings& settings) {
+  for (const std::string& name : settings_unused_natively(settings))
+    spdlog::warn("setting {} has no effect on the native backend (it tunes the Kaniko executor; the image is the same)",
+                 name);
+}
+
+DockerfileBuild native_build_of(const Settings& settings, const BuildPlan& plan) {
+  // context_sub_path: the executor builds from that sub-directory of the context.
+  const std::string sub_path = settings.get("context_sub_path");
   DockerfileBuild build{.dockerfile = std::filesystem::absolute(plan.dockerfile),
-                        .context = plan.context,
+                        .context = sub_path.empty() ? plan.context : plan.context / sub_path,
                         .build_args = {},
                         .target_stage = plan.target_stage,
                         .push = {}};
@@ -60,7 +78,13 @@ DockerfileBuild native_build_of(const BuildPlan& plan) {
 }
 
 BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
-  if (plan.backend != BackendChoice::kaniko) {
+  const auto executor_only = executor_only_setting(settings);
+  if (executor_only && plan.backend == BackendChoice::native)
+    throw_usage(fmt::format("setting backend: native cannot honour {}", *executor_only));
+  if (plan.backend == BackendChoice::automatic && executor_only)
+    spdlog::info("building with kaniko, not natively: {}", *executor_only);
+  if (plan.backend != BackendChoice::kaniko && !executor_only) {
+    note_native(settings);
     spdlog::info("building {} from {} (native: binary on base image)", plan.target.to_string(), plan.base.to_string());
     return NativeBackend(make_keychain(settings, plan, env)).build(plan);
   }
@@ -80,12 +104,15 @@ BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const 
 }
 
 BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
-  const DockerfileBuild build = native_build_of(plan);
+  const DockerfileBuild build = native_build_of(settings, plan);
   // Parsed whatever the backend: a broken Dockerfile fails here, naming the file and line.
   const Dockerfile dockerfile = load_dockerfile(build);
   std::optional<std::string> reason;
   if (plan.backend != BackendChoice::kaniko) {
-    reason = why_not_native(dockerfile, build);
+    reason = executor_only_setting(settings);
+    if (reason && plan.backend == BackendChoice::native)
+      throw_usage(fmt::format("setting backend: native cannot honour {}", *reason));
+    if (!reason) reason = why_not_native(dockerfile, build);
     if (reason && plan.backend == BackendChoice::native)
       throw_usage(fmt::format("setting backend: native cannot build this: {}", *reason));
   }
@@ -94,6 +121,7 @@ BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, co
                  reason ? fmt::format(" (not natively: {})", *reason) : "");
     return run_kaniko(settings, plan, env, ci, plan.dockerfile.string());
   }
+  note_native(settings);
   spdlog::info("building {} natively (the Dockerfile has no RUN)", plan.target.to_string());
   return build_dockerfile_natively(dockerfile, build, make_keychain(settings, plan, env));
 }

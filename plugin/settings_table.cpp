@@ -6,7 +6,7 @@ const std::vector<SettingSpec>& setting_specs() {
   static const std::vector<SettingSpec> specs = [] {
     std::vector<SettingSpec> all;
     for (auto part : {build_setting_specs, registry_setting_specs, tag_setting_specs, kaniko_setting_specs,
-                      output_setting_specs, ignored_setting_specs}) {
+                      output_setting_specs, ignored_setting_specs, refused_setting_specs}) {
       auto specs_of_part = part();
       all.insert(all.end(), specs_of_part.begin(), specs_of_part.end());
     }
@@ -27,20 +27,22 @@ std::vector<SettingSpec> build_setting_specs() {
       {"build_args_new", {}, "", "Build args separated by ';' or newlines, so values may hold commas (drone-kaniko)"},
       {"multiple_build_args", {}, "false", "Use build_args_new instead of build_args (drone-kaniko); kiln reads build_args_new whenever it is set"},
       {"build_args_from_env", {}, "", "Names of environment variables passed as build args; the value never appears on a command line"},
-      {"platform", {"custom_platform", "platforms"}, "", "Platform to build for, e.g. linux/arm64 (kaniko --custom-platform)"},
+      {"platform", {"custom_platform", "platforms"}, "", "Platform to build for, e.g. linux/arm64 (kaniko --custom-platform); a list (linux/amd64,linux/arm64) only with one binary per platform"},
       {"custom_labels", {"labels", "label"}, "", "Labels key=value added to the image"},
-      {"label_schema", {}, "", "Labels added under the label-schema.org namespace (plugins/docker)"},
+      {"label_schema", {}, "", "More auto labels name=value, added as org.opencontainers.image.<name> when auto_label is on (plugins/docker)"},
+      {"link", {"repo_link"}, "", "Repository web link: the org.opencontainers.image.url label (plugins/docker; default: the CI's repository URL)", false, "", {"DRONE_REPO_LINK"}},
+      {"remote_url", {}, "", "Git remote: the org.opencontainers.image.source label (plugins/docker; default: the CI's repository URL)", false, "", {"DRONE_REMOTE_URL"}},
       {"auto_label", {"default_labels", "auto_labels"}, "true", "Add org.opencontainers.image.{created,revision,source,url} labels"},
       {"base_image", {}, "", "Base image of the binary-on-base build, e.g. debian:bookworm-slim"},
       {"binary", {}, "", "Application binary put at /usr/local/app/main; per platform: linux/amd64=out/amd64/main,linux/arm64=out/arm64/main"},
       {"compression", {}, "gzip", "Layer compression: gzip, zstd (OCI manifests) or none"},
       {"compression_level", {}, "1", "Compression level (gzip 1-9, zstd 1-19); 1 is 3x faster than 6 for ~10% more bytes"},
       {"layer_cache_dir", {}, "", "Where kiln remembers layers it built, so an unchanged rebuild costs a hash and a HEAD (default $XDG_CACHE_HOME/kiln/layers or ~/.cache/kiln/layers; 'none' turns it off)"},
-      {"secrets", {"secret"}, "", "Build secrets id=...,src=file|env=VAR for RUN --mount=type=secret (kaniko fork --secret)"},
-      {"secrets_from_env", {}, "", "Build secrets id=VAR, each read from that environment variable (plugins/docker)"},
-      {"secrets_from_file", {}, "", "Build secrets id=path, each read from that file (plugins/docker)"},
-      {"env_file", {}, "", "dotenv file loaded before the settings are read"},
-      {"extra_opts", {}, "", "Extra executor arguments, one per list item (never word-split by a shell)"},
+      {"secrets", {"secret"}, "", "Build secrets id=ID,src=file|env=VAR for RUN --mount=type=secret (the executor's --secret; a RUN-less Dockerfile reads none)"},
+      {"secrets_from_env", {}, "", "Build secrets ID=VARIABLE, each read from that environment variable (plugins/docker; --secret id=ID,env=VARIABLE)"},
+      {"secrets_from_file", {}, "", "Build secrets ID=path, each read from that file (plugins/docker; --secret id=ID,src=path)"},
+      {"env_file", {}, "", "dotenv file (NAME=value lines) loaded before any setting is read, so it may set PLUGIN_* too; variables already set win (drone-kaniko)"},
+      {"extra_opts", {}, "", "Extra executor arguments, split on whitespace and between list items (--reproducible --cleanup), as the Woodpecker plugin does; no quoting"},
   };
 }
 

@@ -13,6 +13,11 @@ std::vector<SettingSpec> tag_setting_specs();       ///< tags, .tags file, auto_
 std::vector<SettingSpec> kaniko_setting_specs();    ///< executor passthrough: cache, snapshots, retries
 std::vector<SettingSpec> output_setting_specs();    ///< digest, artifact and image-name files, logging
 std::vector<SettingSpec> ignored_setting_specs();   ///< plugins/docker daemon settings: accepted, no effect
+std::vector<SettingSpec> refused_setting_specs();   ///< known, but make_plan refuses them (exit 2)
+
+/// Why each refused setting is refused, for make_plan's error and the docs.
+inline constexpr const char* kNoSigning =
+    "kiln does not sign images: remove the cosign settings and sign in a later step (cosign sign --key ... <image>@<digest>, the digest from digest_file)";
 
 /// The ignored_reason of the Docker-daemon settings of plugins/docker and docker-buildx.
 inline constexpr const char* kNoDaemon = "kiln runs no Docker daemon";

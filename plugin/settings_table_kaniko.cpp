@@ -21,7 +21,7 @@ std::vector<SettingSpec> kaniko_setting_specs() {
       {"compressed_caching", {}, "", "false saves memory on big layers (kaniko --compressed-caching)"},
       {"no_push_cache", {}, "false", "Do not push cache layers"},
       {"snapshot_mode", {}, "", "full, redo or time (kaniko --snapshot-mode)"},
-      {"single_snapshot", {}, "false", "Take one snapshot at the end"},
+      {"single_snapshot", {"squash"}, "false", "Take one snapshot at the end: the build's changes become one layer on the base's (plugins/docker squash); the executor only"},
       {"use_new_run", {}, "false", "Faster RUN detection by mtime (kaniko --use-new-run)"},
       {"reproducible", {}, "false", "Strip timestamps for reproducible digests"},
       {"cleanup", {}, "false", "Clean the filesystem after the build"},

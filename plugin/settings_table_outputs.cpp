@@ -2,6 +2,16 @@
 
 namespace kiln::plugin {
 
+// Settings kiln knows but refuses (make_plan exits 2 naming them): accepting them without their
+// effect would let a pipeline believe it does something it does not.
+std::vector<SettingSpec> refused_setting_specs() {
+  std::vector<SettingSpec> out;
+  // The key is still registered as a secret, so the refusal never shows it.
+  for (const char* name : {"cosign_private_key", "cosign_password", "cosign_params"})
+    out.push_back({name, {}, "", "cosign signing of plugins/docker: refused, kiln does not sign images", std::string(name) != "cosign_params"});
+  return out;
+}
+
 std::vector<SettingSpec> output_setting_specs() {
   return {
       {"digest_file", {}, "", "File to write the pushed image digest to"},
@@ -21,20 +31,23 @@ std::vector<SettingSpec> ignored_setting_specs() {
   std::vector<SettingSpec> out;
   for (const char* name : {"storage_driver", "storage_path", "bip", "mtu", "custom_dns", "custom_dns_search", "ipv6",
                            "experimental", "daemon_off", "daemon_retry_count", "purge", "buildkit_config",
-                           "buildkit_driveropt", "add_host", "squash", "compress", "ssh_agent_key"})
+                           "buildkit_driveropt", "add_host", "compress", "ssh_agent_key"})
     out.push_back({name, {}, "", "Docker daemon setting of plugins/docker", false, kNoDaemon});
   struct Other { const char* name; const char* reason; };
-  for (const Other& o : {Other{"debug", "kiln runs no Docker daemon; use log_level: debug"},
+  out.push_back({"debug", {}, "", "plugins/docker setting", false, "kiln runs no Docker daemon; use log_level: debug",
+                 {"DOCKER_LAUNCH_DEBUG"}});
+  for (const Other& o : {
                          Other{"buildkit_debug", "kiln runs no BuildKit; use log_level: debug"},
                          Other{"quiet", "use log_level: warn"},
                          Other{"pull_image", "base images are always resolved from the registry"},
                          Other{"cache_from", "kiln caches layers with cache and cache_repo, or layer_cache_dir"},
                          Other{"no_cache", "the executor cache is used only with cache: true"}})
     out.push_back({o.name, {}, "", "plugins/docker setting", false, o.reason});
-  // Signing is a separate step for now; the key is still registered as a secret.
-  for (const char* name : {"cosign_private_key", "cosign_password", "cosign_params"})
-    out.push_back({name, {}, "", "cosign signing of plugins/docker", std::string(name) != "cosign_params",
-                   "kiln does not sign images; run cosign in a later step"});
+  // Drone's runner sets DRONE_CARD_PATH for every step; plugins/docker writes `docker inspect` of
+  // its local image there. kiln has no local image.
+  out.push_back({"card_path", {}, "", "Drone card file of plugins/docker", false,
+                 "kiln writes no Drone card (plugins/docker's card is `docker inspect` of a local image, which kiln has none of)",
+                 {"DRONE_CARD_PATH"}});
   return out;
 }
 

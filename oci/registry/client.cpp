@@ -44,7 +44,7 @@ RegistryClient::Impl::Impl(std::string registry_, std::shared_ptr<const Keychain
       base_url((options_.insecure ? "http://" : "https://") + registry_api_host(registry)),
       credential(keychain ? keychain->resolve(registry) : Credential{}),
       options(options_),
-      session(SessionOptions{.ca_file = options.ca_file, .timeout = options.timeout, .min_blob_rate = options.min_blob_rate}),
+      session(SessionOptions{.ca_file = options.ca_file, .timeout = options.timeout, .min_blob_rate = options.min_blob_rate, .verify_tls = options.verify_tls}),
       auth(session, url_origin(base_url + "/v2/")),
       retrier(Backoff{.max_attempts = std::max(1, options.max_attempts),
                       .initial = options.initial_backoff,

@@ -20,6 +20,7 @@ namespace kiln::oci {
 struct RegistryOptions {
   bool insecure = false;   ///< plain HTTP, only when asked for
   std::string ca_file;     ///< extra PEM CA bundle trusted for TLS
+  bool verify_tls = true;  ///< false: skip_tls_verify, any certificate is accepted
   int max_attempts = 4;    ///< for temporary failures (408, 429, 5xx, resets), and blob links a manifest PUT raced
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{5000};

@@ -26,7 +26,7 @@ struct RegistryClient::StreamedUpload::State {
       : impl(impl_),
         repository(std::move(repository_)),
         op(fmt::format("streamed upload into {}", repository)),
-        connection(SessionOptions{.ca_file = impl.options.ca_file, .timeout = impl.options.timeout, .min_blob_rate = impl.options.min_blob_rate}) {}
+        connection(SessionOptions{.ca_file = impl.options.ca_file, .timeout = impl.options.timeout, .min_blob_rate = impl.options.min_blob_rate, .verify_tls = impl.options.verify_tls}) {}
 
   void send_body(const std::function<void(const char*, std::size_t)>& send) {
     std::string chunk;

@@ -98,7 +98,7 @@ Poco::Net::HTTPClientSession& SessionTransport::session_for(const std::string& u
   std::unique_ptr<Poco::Net::HTTPClientSession> session;
   if (Poco::icompare(uri.getScheme(), "https") == 0)
     session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
-                                                              make_tls_context(uri.getHost(), options_.ca_file));
+                                                              make_tls_context(uri.getHost(), options_.ca_file, options_.verify_tls));
   else
     session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
   // Also bounds the connect and any single wait, which the watchdog cannot see before the

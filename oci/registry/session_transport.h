@@ -23,6 +23,7 @@ struct SessionOptions {
   /// from `source` or `stream_body`) get one more second per `min_blob_rate` bytes moved.
   std::chrono::milliseconds timeout{RegistryOptions::kDefaultTimeout};
   std::int64_t min_blob_rate = RegistryOptions::kDefaultMinBlobRate;  ///< bytes per second
+  bool verify_tls = true;  ///< false: any certificate is accepted (RegistryOptions::verify_tls)
 };
 
 class SessionTransport final : public Transport {

@@ -10,6 +10,8 @@ namespace kiln::oci {
 
 /// A client context that trusts the system CAs plus `ca_file` (PEM, optional) and accepts only
 /// a certificate valid for `host` (a DNS name or an IP literal, without port or brackets).
-Poco::Net::Context::Ptr make_tls_context(const std::string& host, const std::string& ca_file);
+/// `verify` false (skip_tls_verify: a registry with a self-signed certificate the user chose
+/// to trust blindly) accepts any certificate: the connection is encrypted, not authenticated.
+Poco::Net::Context::Ptr make_tls_context(const std::string& host, const std::string& ca_file, bool verify = true);
 
 }  // namespace kiln::oci

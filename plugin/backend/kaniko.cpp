@@ -107,6 +107,8 @@ BuildResult KanikoBackend::run() {
   ProcessOptions process;
   if (!options_.docker_config_dir.empty()) process.extra_env["DOCKER_CONFIG"] = options_.docker_config_dir;
   process.unset_env = options_.withheld_env;
+  if (!options_.google_credentials_file.empty())
+    process.extra_env["GOOGLE_APPLICATION_CREDENTIALS"] = options_.google_credentials_file;
   process.on_output_line = [this](std::string_view line) { sink_(log::redact(std::string(line))); };
   // The executor runs RUN commands as its children: a stop signal or a kill of ours must reach
   // them all, and the executor must not outlive us.

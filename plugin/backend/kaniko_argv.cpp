@@ -132,6 +132,13 @@ std::vector<std::string> kaniko_argv(const KanikoOptions& o) {
   a.each("skip-tls-verify-registry", o.skip_tls_verify_registries);
   a.flag("use-new-run", o.use_new_run);
   a.each("ignore-path", o.ignore_paths);
+  a.boolean("ignore-var-run", o.ignore_var_run);
+  a.number("image-download-retry", o.image_download_retry);
+  a.number("image-fs-extract-retry", o.image_fs_extract_retry);
+  a.flag("skip-default-registry-fallback", o.skip_default_registry_fallback);
+  a.flag("skip-push-permission-check", o.skip_push_permission_check);
+  a.flag("no-push-cache", o.no_push_cache);
+  a.each("secret", o.secrets);
 
   std::vector<std::string> argv = a.take();
   argv.insert(argv.end(), o.extra_args.begin(), o.extra_args.end());

@@ -66,6 +66,9 @@ struct KanikoOptions {
   /// Variables of our environment the executor does not get: the ones carrying secrets it has
   /// no use for (the credentials are in docker_config_dir's config.json).
   std::vector<std::string> withheld_env;
+  /// A Google service account key file (json_key), given to the executor as
+  /// GOOGLE_APPLICATION_CREDENTIALS. Empty: the variable is left as it is.
+  std::string google_credentials_file;
 
   std::string dockerfile;        ///< --dockerfile=
   std::string context;           ///< --context=, verbatim (dir://, tar://, git://, or a path)
@@ -85,6 +88,10 @@ struct KanikoOptions {
   std::vector<RegistryMap> registry_maps;
   std::vector<RegistryCertificate> registry_certificates;
   std::vector<RegistryClientCert> registry_client_certs;
+  bool skip_default_registry_fallback = false;   ///< --skip-default-registry-fallback
+  bool skip_push_permission_check = false;       ///< --skip-push-permission-check
+  /// --secret= each (the fork's RUN --mount=type=secret sources): id=ID,src=FILE or id=ID,env=VAR.
+  std::vector<std::string> secrets;
 
   std::optional<SnapshotMode> snapshot_mode;
   KanikoCache cache;
@@ -99,6 +106,9 @@ struct KanikoOptions {
   std::string tar_path;                         ///< --tar-path=
   std::string oci_layout_path;                  ///< --oci-layout-path=
   std::optional<int> push_retry;                ///< --push-retry=N
+  bool no_push_cache = false;                   ///< --no-push-cache
+  std::optional<int> image_download_retry;      ///< --image-download-retry=N
+  std::optional<int> image_fs_extract_retry;    ///< --image-fs-extract-retry=N
 
   std::optional<KanikoVerbosity> verbosity;  ///< --verbosity=
   std::optional<KanikoLogFormat> log_format; ///< --log-format=
@@ -112,6 +122,7 @@ struct KanikoOptions {
   bool single_snapshot = false;     ///< --single-snapshot
   bool use_new_run = false;         ///< --use-new-run
   std::vector<std::string> ignore_paths;  ///< --ignore-path= each
+  std::optional<bool> ignore_var_run;     ///< --ignore-var-run=true|false (executor default true)
 
   /// Appended verbatim after every other flag (extra_opts): one element per argv word.
   std::vector<std::string> extra_args;

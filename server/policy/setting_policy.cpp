@@ -38,6 +38,8 @@ std::vector<SettingPolicy> plugin_policies() {
       plain("platform"),
       plain("custom_labels"),
       plain("label_schema"),
+      plain("link"),
+      plain("remote_url"),
       plain("auto_label"),
       plain("base_image"),
       path("binary", PathForm::keyed_list),
@@ -127,13 +129,14 @@ std::vector<SettingPolicy> plugin_policies() {
       plain("log_format"),
       plain("log_timestamp"),
   };
-  // Docker daemon and signing settings of plugins/docker: kiln-plugin accepts them without effect.
+  // Docker daemon settings of plugins/docker and the Drone card: kiln-plugin accepts them without effect.
   for (std::string_view name : {"storage_driver", "storage_path", "bip", "mtu", "custom_dns", "custom_dns_search", "ipv6",
                                 "experimental", "daemon_off", "daemon_retry_count", "purge", "buildkit_config",
-                                "buildkit_driveropt", "add_host", "squash", "compress", "ssh_agent_key", "debug",
-                                "buildkit_debug", "quiet", "pull_image", "cache_from", "no_cache", "cosign_private_key",
-                                "cosign_password", "cosign_params"})
+                                "buildkit_driveropt", "add_host", "compress", "ssh_agent_key", "debug",
+                                "buildkit_debug", "quiet", "pull_image", "cache_from", "no_cache", "card_path"})
     out.push_back(no_effect(name));
+  for (std::string_view name : {"cosign_private_key", "cosign_password", "cosign_params"})
+    out.push_back(refused(name, "kiln does not sign images"));
   return out;
 }
 

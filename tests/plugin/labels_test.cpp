@@ -33,6 +33,27 @@ TEST(Labels, CustomLabelsOverrideAutoLabels) {
   EXPECT_EQ(labels.at("org.opencontainers.image.created"), "1970-01-01T00:00:00Z");
 }
 
+// plugins/docker: source is the git remote (DRONE_REMOTE_URL), url the web link (link,
+// DRONE_REPO_LINK), label_schema adds more under the same prefix.
+TEST(Labels, PluginsDockerLinkRemoteAndLabelSchema) {
+  const Labels labels = image_labels(settings_of({{"DRONE_REMOTE_URL", "https://ci:tok@git.example/o/r.git"},
+                                                  {"PLUGIN_REPO_LINK", "https://app.example/o/r"},
+                                                  {"PLUGIN_LABEL_SCHEMA", "description=The app,vendor=Team"}}),
+                                     kCi, 0);
+  EXPECT_EQ(labels.at("org.opencontainers.image.source"), "https://git.example/o/r.git");
+  EXPECT_EQ(labels.at("org.opencontainers.image.url"), "https://app.example/o/r");
+  EXPECT_EQ(labels.at("org.opencontainers.image.description"), "The app");
+  EXPECT_EQ(labels.at("org.opencontainers.image.vendor"), "Team");
+  EXPECT_EQ(image_labels(settings_of({{"PLUGIN_LABEL_SCHEMA", "description=x"}, {"PLUGIN_AUTO_LABEL", "false"}}), kCi, 0),
+            Labels{});
+  try {
+    image_labels(settings_of({{"PLUGIN_LABEL_SCHEMA", "novalue"}}), kCi, 0);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "setting label_schema: 'novalue' is not in the form name=value");
+  }
+}
+
 TEST(Labels, NoShaNoUrlMeansOnlyCreated) {
   EXPECT_EQ(image_labels(settings_of({}), CiContext{}, 0), (Labels{{"org.opencontainers.image.created", "1970-01-01T00:00:00Z"}}));
 }

@@ -90,6 +90,66 @@ TEST_F(PlanTest, ErrorsNameTheSetting) {
 
 TEST_F(PlanTest, SourceDateEpoch) { EXPECT_EQ(plan({{"SOURCE_DATE_EPOCH", "1700000000"}}).source_date_epoch, 1700000000); }
 
+// In CI, without SOURCE_DATE_EPOCH, the image is as old as its commit: reproducible for the
+// commit, and a date that means something. Outside CI, and with reproducible, it stays 1970.
+TEST_F(PlanTest, CreatedTimeIsTheCommitsInCi) {
+  const std::map<std::string, std::string> gitlab{{"GITLAB_CI", "true"}, {"CI_COMMIT_TIMESTAMP", "2024-05-01T12:30:45+02:00"}};
+  EXPECT_EQ(plan(gitlab).source_date_epoch, 1714559445);
+  EXPECT_EQ(plan(gitlab).labels.at("org.opencontainers.image.created"), "2024-05-01T10:30:45Z");
+  EXPECT_EQ(plan({{"GITLAB_CI", "true"}, {"CI_COMMIT_TIMESTAMP", "2024-05-01T10:30:45.123Z"}}).source_date_epoch, 1714559445);
+  EXPECT_EQ(plan({{"DRONE", "true"}, {"DRONE_BUILD_CREATED", "1700000123"}}).source_date_epoch, 1700000123);
+  EXPECT_EQ(plan({{"CI", "woodpecker"}, {"CI_PIPELINE_CREATED", "1700000456"}}).source_date_epoch, 1700000456);
+  auto with = [&](std::map<std::string, std::string> extra) {
+    auto e = gitlab;
+    for (auto& [k, v] : extra) e[k] = v;
+    return plan(e).source_date_epoch;
+  };
+  EXPECT_EQ(with({{"SOURCE_DATE_EPOCH", "5"}}), 5);
+  EXPECT_EQ(with({{"PLUGIN_REPRODUCIBLE", "true"}}), 0);
+  EXPECT_EQ(with({{"CI_COMMIT_TIMESTAMP", "yesterday"}}), 0);
+  EXPECT_EQ(with({{"CI_COMMIT_TIMESTAMP", "2024-13-01T00:00:00Z"}}), 0);
+  EXPECT_EQ(plan({{"CI_COMMIT_TIMESTAMP", "2024-05-01T10:30:45Z"}}).source_date_epoch, 0) << "not in CI";
+}
+
+// The native backend's registry options per registry: insecure_registry, insecure_pull,
+// skip_tls_verify, skip_tls_verify_pull and skip_tls_verify_registry as the executor reads them.
+TEST_F(PlanTest, RegistryAccessPerRegistry) {
+  const std::string push = "127.0.0.1:5000", pull = "base.example";
+  auto options = [&](std::map<std::string, std::string> extra, const std::string& registry) {
+    return plan(extra).access.options_for(registry);
+  };
+  EXPECT_FALSE(options({}, push).insecure);
+  EXPECT_TRUE(options({}, push).verify_tls);
+  EXPECT_TRUE(options({{"PLUGIN_INSECURE_REGISTRY", "base.example,other:1"}}, pull).insecure);
+  EXPECT_FALSE(options({{"PLUGIN_INSECURE_REGISTRY", "base.example,other:1"}}, push).insecure);
+  EXPECT_TRUE(options({{"PLUGIN_INSECURE_PULL", "true"}}, pull).insecure);
+  EXPECT_FALSE(options({{"PLUGIN_INSECURE_PULL", "true"}}, push).insecure) << "pushes stay on https";
+  EXPECT_FALSE(options({{"PLUGIN_SKIP_TLS_VERIFY", "true"}}, push).verify_tls);
+  EXPECT_FALSE(options({{"PLUGIN_SKIP_TLS_VERIFY", "true"}}, pull).verify_tls);
+  EXPECT_FALSE(options({{"PLUGIN_SKIP_TLS_VERIFY_PULL", "true"}}, pull).verify_tls);
+  EXPECT_TRUE(options({{"PLUGIN_SKIP_TLS_VERIFY_PULL", "true"}}, push).verify_tls);
+  EXPECT_FALSE(options({{"PLUGIN_SKIP_TLS_VERIFY_REGISTRY", "true"}}, push).verify_tls);
+  EXPECT_TRUE(options({{"PLUGIN_SKIP_TLS_VERIFY_REGISTRY", "true"}}, pull).verify_tls);
+  EXPECT_FALSE(options({{"PLUGIN_SKIP_TLS_VERIFY_REGISTRY", "https://base.example/"}}, pull).verify_tls);
+  EXPECT_FALSE(options({{"PLUGIN_SKIP_TLS_VERIFY_REGISTRY", "index.docker.io"}}, "docker.io").verify_tls);
+}
+
+TEST_F(PlanTest, SigningIsRefused) {
+  EXPECT_EQ(error_of({{"PLUGIN_COSIGN_PRIVATE_KEY", "-----BEGIN KEY-----"}}).rfind("setting cosign_private_key: kiln does not sign images", 0), 0u);
+  EXPECT_EQ(error_of({{"PLUGIN_COSIGN_PARAMS", "--tlog-upload=false"}}).rfind("setting cosign_params: ", 0), 0u);
+}
+
+// A binary-on-base build may list the platforms of its binaries; anything else is one platform.
+TEST_F(PlanTest, PlatformList) {
+  const std::string other = (dir_.path() / "arm").string();
+  std::ofstream(other) << "x";
+  const BuildPlan p = plan({{"PLUGIN_BINARY", "linux/amd64=" + binary() + ",linux/arm64=" + other},
+                            {"PLUGIN_PLATFORMS", "linux/arm64,linux/amd64"}});
+  EXPECT_EQ(p.platforms.size(), 2u);
+  EXPECT_FALSE(p.platform.has_value());
+  EXPECT_EQ(error_of({{"PLUGIN_PLATFORMS", "linux/arm64,linux/amd64"}}).rfind("setting platform: names 2 platforms", 0), 0u);
+}
+
 TEST_F(PlanTest, GitlabPushesToTheProjectRegistryWithAutoTags) {
   const BuildPlan p = plan({{"PLUGIN_REPO", ""}, {"GITLAB_CI", "true"}, {"CI_REGISTRY_IMAGE", "r.gitlab.example/g/p"},
                             {"CI_COMMIT_TAG", "v1.2.3"}, {"KILN_AUTO_TAG", "true"}});

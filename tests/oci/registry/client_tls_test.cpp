@@ -119,4 +119,20 @@ TEST(TlsRegistry, CertificateForAnotherHostIsRefused) {
   }
 }
 
+// skip_tls_verify: a self-signed certificate, and one for another name, are accepted; the
+// connection is still TLS (not plain HTTP), and credentials still work.
+TEST(TlsRegistry, VerificationOffAcceptsAnyCertificate) {
+  for (const auto mode : {testing::RegistryMode::htpasswd_tls, testing::RegistryMode::tls_wrong_name}) {
+    testing::LocalRegistry registry(mode);
+    auto keychain = mode == testing::RegistryMode::htpasswd_tls ? login(registry.username(), registry.password())
+                                                                : std::make_shared<AnonymousKeychain>();
+    RegistryClient c(registry.host(), keychain, RegistryOptions{.verify_tls = false, .max_attempts = 1});
+    c.ping();
+    const std::string blob = "unverified";
+    c.upload_blob("team/app", Sha256::of(blob),
+                  BlobSource{.size = 10, .open = [blob] { return std::make_unique<std::istringstream>(blob); }});
+    EXPECT_EQ(c.get_blob("team/app", Sha256::of(blob)), blob);
+  }
+}
+
 }  // namespace kiln::oci
