@@ -30,7 +30,7 @@ Json batch_json(const std::string& id, const std::vector<BuildRecord>& builds) {
 void handle_batches(ApiContext& ctx, const PathParts& parts, Request& request, Response& response) {
   if (parts.size() == 1 && request.getMethod() == "POST") {
     const Json body = read_json_body(request, ctx.config.max_request_bytes);
-    const auto specs = parse_batch(body, {.contexts = ctx.contexts});
+    const auto specs = parse_batch(body, {.contexts = ctx.contexts, .max_timeout = ctx.config.build_timeout});
     const std::string id = new_id("batch-");
     ctx.store.insert(id, specs);
     ctx.queue.notify();
