@@ -6,7 +6,7 @@
 // followers. It also reports how fast the followers received lines and how long after the
 // builds ended every stream had its end event.
 //
-// The builds are a stand-in kiln-plugin (a shell script) that prints a line every 20 ms until
+// The builds are a stand-in kiln-plugin (a perl script) that prints a line every 20 ms until
 // released: what is measured is the server's streaming, and a real build would be over before
 // 500 followers are attached. The server does the same work per line whoever printed it.
 //
@@ -108,8 +108,11 @@ class Followers {
       const std::string head(buffer, static_cast<std::size_t>(std::max(n, 0)));
       if (head.rfind("HTTP/1.1 200", 0) != 0) throw std::runtime_error("follower " + std::to_string(i) + " refused: " + head);
       streams_.push_back({socket, head.find("event: end") != std::string::npos, count_lines(head)});
-      poll_.add(socket, Poco::Net::PollSet::POLL_READ);
     }
+    // Read from once all are attached: Poco's PollSet holds its lock while it polls, so adding
+    // a socket to a set being polled would wait out the poll's timeout. Meanwhile the server
+    // keeps what it could not send (a slow reader, which it must handle anyway).
+    for (const auto& s : streams_) poll_.add(s.socket, Poco::Net::PollSet::POLL_READ);
     reader_ = std::thread([this] { read(); });
   }
   ~Followers() {
@@ -165,12 +168,17 @@ int run(int followers, int builds, int requests) {
   std::ofstream(context / "Dockerfile") << "FROM scratch\n";
   const auto release = work.path() / "release";
   const auto plugin = work.path() / "kiln-plugin-stand-in.sh";
-  std::ofstream(plugin) << "#!/bin/sh\n"
-                           "i=0\n"
-                           "while [ ! -e '" << release.string() << "' ] && [ $i -lt 15000 ]; do\n"
-                           "  echo \"step $i of a long build\"; sleep 0.02; i=$((i+1))\n"
-                           "done\n"
-                           "echo sha256:0000000000000000000000000000000000000000000000000000000000000000 > \"$PLUGIN_DIGEST_FILE\"\n";
+  // One process per build (perl-base is in every Debian): a shell loop would spawn `sleep` 50
+  // times a second per build, and that load would be measured instead of the server.
+  std::ofstream(plugin) << "#!/usr/bin/perl\n"
+                           "$| = 1;\n"
+                           "for my $i (0 .. 15000) {\n"
+                           "  last if -e '" << release.string() << "';\n"
+                           "  print \"step $i of a long build\\n\";\n"
+                           "  select(undef, undef, undef, 0.02);\n"
+                           "}\n"
+                           "open(my $digest, '>', $ENV{PLUGIN_DIGEST_FILE}) or exit 3;\n"
+                           "print $digest \"sha256:\" . ('0' x 64) . \"\\n\";\n";
   std::filesystem::permissions(plugin, std::filesystem::perms::owner_all);
 
   const int port = kiln::fixtures::free_port();
@@ -202,9 +210,11 @@ int run(int followers, int builds, int requests) {
   std::unique_ptr<Followers> readers;
   const double attached_ms = kiln::bench::milliseconds_of([&] { readers = std::make_unique<Followers>(port, ids, followers); });
   const std::int64_t lines_before = readers->lines();
+  const double server_cpu_before = kiln::bench::process_cpu_seconds(server.pid(), false);
   const auto measured_from = Clock::now();
   const auto with = api.time(paths, requests);
   const double seconds = std::chrono::duration<double>(Clock::now() - measured_from).count();
+  const double server_cores = (kiln::bench::process_cpu_seconds(server.pid(), false) - server_cpu_before) / seconds;
   const double lines_per_s = static_cast<double>(readers->lines() - lines_before) / seconds;
 
   std::ofstream(release) << "go\n";
@@ -215,8 +225,11 @@ int run(int followers, int builds, int requests) {
   const int ended = readers->ended();
   readers.reset();
 
-  std::cout << fmt::format("kiln-server-followers-bench: {} followers on a batch of {} running builds, {} requests each, {} cores\n",
-                           followers, builds, requests, std::thread::hardware_concurrency());
+  std::string load;
+  std::getline(std::ifstream("/proc/loadavg"), load);
+  std::cout << fmt::format("kiln-server-followers-bench: {} followers on a batch of {} running builds, {} requests each, {} cores "
+                           "(load average at the end: {})\n",
+                           followers, builds, requests, std::thread::hardware_concurrency(), load.substr(0, load.find(' ', 10)));
   std::cout << fmt::format("  attaching the {} followers, one after another   {:.0f} ms ({:.2f} ms each)\n", followers,
                            attached_ms, attached_ms / followers);
   for (std::size_t i = 0; i < paths.size(); ++i) {
@@ -227,7 +240,8 @@ int run(int followers, int builds, int requests) {
                              with[i].second.p50, with[i].second.p99, with[i].second.max,
                              with[i].second.max < 100 ? "(under 100 ms: holds)" : "(over 100 ms: target missed)");
   }
-  std::cout << fmt::format("  lines the followers received meanwhile          {:.0f} lines/s\n", lines_per_s);
+  std::cout << fmt::format("  lines delivered to the followers meanwhile (backlog from line 1, then live)  {:.0f} lines/s\n", lines_per_s);
+  std::cout << fmt::format("  kiln-server's CPU meanwhile (its threads, not the builds)  {:.2f} cores\n", server_cores);
   std::cout << fmt::format("  builds released -> every stream's end event     {:.0f} ms ({} of {} streams ended)\n", end_ms,
                            ended, followers);
   return ended == followers ? 0 : 3;

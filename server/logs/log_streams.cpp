@@ -91,7 +91,7 @@ bool LogStreams::add(Poco::Net::StreamSocket socket, const std::string& id) {
 }
 
 void LogStreams::loop() {
-  std::vector<std::unique_ptr<Stream>> streams;
+  std::vector<std::unique_ptr<Stream>> streams, fresh;
   // What a turn learned of each build, asked once per build however many streams follow it.
   struct Look {
     std::shared_ptr<BuildLog> live;
@@ -185,16 +185,19 @@ void LogStreams::loop() {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, tick_, [&] { return stopping_ || !incoming_.empty(); });
       if (stopping_) break;
-      for (auto& s : incoming_) {
-        try {
-          s->socket.setBlocking(false);
-          s->socket.setNoDelay(true);
-        } catch (const std::exception&) {
-        }
-        streams.push_back(std::move(s));
-      }
-      incoming_.clear();
+      fresh.swap(incoming_);
     }
+    // A new follower gets its status line now, not after a turn over every other stream.
+    for (auto& s : fresh) {
+      try {
+        s->socket.setBlocking(false);
+        s->socket.setNoDelay(true);
+      } catch (const std::exception&) {
+      }
+      send(*s);
+      streams.push_back(std::move(s));
+    }
+    fresh.clear();
     looks.clear();
     for (auto it = streams.begin(); it != streams.end();) {
       Stream& s = **it;
