@@ -8,8 +8,10 @@
 
 #include <fstream>
 
+#include "core/process.h"
 #include "tests/server/server_fixture.h"
 #include "tests/support/files.h"
+#include "tests/support/tools.h"
 
 namespace kiln::testing {
 namespace {
@@ -148,6 +150,34 @@ TEST_F(ServerLogStreams, AFinishedBuildsLogIsSentWholeAndEnds) {
   EXPECT_EQ(log.headers.at("Content-Type"), "text/event-stream");
   EXPECT_NE(log.body.find("data: started\n\ndata: ending\n\n"), std::string::npos) << log.body;
   EXPECT_NE(log.body.find("event: end\ndata: {\"state\":\"succeeded\"}\n\n"), std::string::npos) << log.body;
+}
+
+TEST_F(ServerLogStreams, OverTlsAStreamFollowsLiveAndEnds) {
+  const auto cert = work.path() / "tls.crt", key = work.path() / "tls.key";
+  run_ok({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+          "subjectAltName=IP:127.0.0.1", "-keyout", key.string(), "-out", cert.string()});
+  ServerProcess server(data(), options({{"tls_cert", cert.string()}, {"tls_key", key.string()}}));
+  // The fixture's client speaks plain HTTP: curl submits, and follows, over TLS.
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+  const std::string auth = std::string("Authorization: Bearer ") + kToken;
+  const Json created = Json::parse(run_ok({"curl", "-sS", "--cacert", cert.string(), "-H", auth, "-H",
+                                           "Content-Type: application/json", "-d", build().dump(), url + "/v1/builds"}));
+  const std::string id = created["id"];
+  ChildProcess follower({"curl", "-sS", "-N", "--cacert", cert.string(), "-H", auth, url + "/v1/builds/" + id + "/log"}, {});
+  ASSERT_TRUE(follower.wait_for_output("data: started", std::chrono::seconds(30))) << follower.output();
+  std::ofstream(release()) << "go\n";
+  ASSERT_TRUE(follower.wait_for_output("event: end\ndata: {\"state\":\"succeeded\"}", std::chrono::seconds(30)))
+      << follower.output();
+  // The server ends the stream (the chunked body's end): curl exits by itself, content.
+  // (An exited child stays a zombie until stop() reaps it: its state in /proc says it exited.)
+  const auto exited = [&] {
+    const std::string stat = read_file("/proc/" + std::to_string(follower.pid()) + "/stat");
+    return stat.empty() || stat.find(") Z ") != std::string::npos;
+  };
+  for (int i = 0; i < 100 && !exited(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(exited()) << follower.output();
+  EXPECT_EQ(follower.stop(), 0) << follower.output();
+  EXPECT_NE(follower.output().find("data: ending"), std::string::npos) << follower.output();
 }
 
 }  // namespace kiln::testing
