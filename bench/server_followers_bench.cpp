@@ -109,9 +109,9 @@ class Followers {
       if (head.rfind("HTTP/1.1 200", 0) != 0) throw std::runtime_error("follower " + std::to_string(i) + " refused: " + head);
       streams_.push_back({socket, head.find("event: end") != std::string::npos, count_lines(head)});
     }
-    // Read from once all are attached: Poco's PollSet holds its lock while it polls, so adding
-    // a socket to a set being polled would wait out the poll's timeout. Meanwhile the server
-    // keeps what it could not send (a slow reader, which it must handle anyway).
+    // Read from once all are attached, so that attaching is timed alone (no socket is added to
+    // the set while another thread polls it). Meanwhile the server holds back what it could not
+    // send, as for any slow reader, and the followers catch up from line 1 once read.
     for (const auto& s : streams_) poll_.add(s.socket, Poco::Net::PollSet::POLL_READ);
     reader_ = std::thread([this] { read(); });
   }
