@@ -66,16 +66,31 @@ bool final_state(const Json& build) { return build["state"] != "queued" && build
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "kiln-server-bench: a batch of native builds through a real kiln-server against the same builds run by\n"
+    "kiln-plugin alone (one by one, and C at a time), and the API's overhead per build\n\n"
+    "usage: kiln-server-bench [--builds N] [--concurrency C]\n"
+    "  --builds N       builds in the batch and in each comparison run (default 50)\n"
+    "  --concurrency C  the server's concurrency, and the builds run at once without it (default 2)\n";
+
 int main(int argc, char** argv) {
   int builds = 50, concurrency = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--builds") builds = std::stoi(argv[i + 1]);
-    else if (flag == "--concurrency") concurrency = std::stoi(argv[i + 1]);
-    else {
-      std::cerr << "unknown flag " << flag << " (--builds N, --concurrency C)\n";
+    if (flag == "--help" || flag == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (i + 1 >= argc || (flag != "--builds" && flag != "--concurrency")) {
+      std::cerr << "kiln-server-bench: unknown flag or missing value: " << flag << "\n\n" << kUsage;
       return 2;
     }
+    const int value = std::atoi(argv[++i]);
+    if (value < 1) {
+      std::cerr << "kiln-server-bench: " << flag << ": expected a positive number\n";
+      return 2;
+    }
+    (flag == "--builds" ? builds : concurrency) = value;
   }
   kiln::testing::LocalRegistry registry;
   kiln::testing::push_busybox_base(*registry.client(), {.repository = "base/busybox", .tag = "1"});

@@ -22,10 +22,12 @@
 #include "core/unique_fd.h"
 #include "server/api/router.h"
 #include "server/auth/token_auth.h"
+#include "server/config/program_location.h"
 #include "server/config/server_config.h"
 #include "server/engine/make_engine.h"
 #include "server/http/connection_watchdog.h"
 #include "server/http/guarded_connections.h"
+#include "server/logs/log_streams.h"
 #include "server/store/private_directory.h"
 
 namespace {
@@ -69,7 +71,10 @@ int run(int argc, char** argv) {
     std::cout << sha256_hex(token) << "\n";
     return 0;
   }
-  const ServerConfig config = load_server_config(Env::from_process(), args);
+  ServerConfig config = load_server_config(Env::from_process(), args);
+  const auto dir = own_dir(argv[0]);
+  config.plugin_binary = locate_program(config.plugin_binary, dir, "kiln-plugin", "plugin");
+  config.verify_binary = locate_program(config.verify_binary, dir, "kiln-verify", "verify");
   log::setup(log::parse_level(config.log_level));
 
   // SIGINT / SIGTERM are taken by sigwait() below; every thread started from here inherits the mask.
@@ -93,7 +98,6 @@ int run(int argc, char** argv) {
     spdlog::warn("previous run ended abruptly: {} running build(s) re-queued, {} failed after a second interruption",
                  recovered.requeued, recovered.failed);
 
-  const auto dir = own_dir(argv[0]);
   const ContextLocations contexts{.data_dir = data_dir, .uploads = data_dir / "contexts", .roots = config.context_roots};
   const std::unique_ptr<Engine> engine = make_engine(config, dir);
   Metrics metrics;
@@ -103,13 +107,23 @@ int run(int argc, char** argv) {
                     .logs_dir = data_dir / "logs",
                     .reports_dir = data_dir / "reports",
                     .log_cap_bytes = config.log_cap_bytes,
-                    .verify_binary = config.verify_binary.empty() ? dir / "kiln-verify" : config.verify_binary,
+                    .verify_binary = config.verify_binary,
+                    .build_timeout = config.build_timeout,
                     .context_base_url = remote ? config.kubernetes.context_base_url : "",
                     .temp_dir = data_dir / "tmp",
                     .contexts = contexts});
   TokenAuth auth(config.token_sha256);
   RateLimiter limiter(config.rate_limit, config.rate_burst);
-  ApiContext context{config, store, queue, metrics, auth, limiter, contexts};
+  LogStreams log_streams({.live = [&](const std::string& id) { return queue.live_log(id); },
+                          .final_state = [&](const std::string& id) -> std::optional<std::string> {
+                            const auto record = store.get(id);
+                            if (!record) return "";
+                            if (!is_final(record->state)) return std::nullopt;
+                            return to_string(record->state);
+                          },
+                          .file = [&](const std::string& id) { return queue.log_file(id); }},
+                         config.max_log_streams);
+  ApiContext context{config, store, queue, metrics, auth, limiter, contexts, log_streams};
 
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(64);
@@ -119,7 +133,7 @@ int run(int argc, char** argv) {
                                .body_timeout = std::chrono::seconds(config.body_timeout_seconds),
                                .body_min_rate = config.body_min_rate,
                                .max_per_client = config.max_connections_per_client});
-  // Log streams hold a thread each for as long as a build runs.
+  // Log streams are handed to their own thread (LogStreams): request threads only answer requests.
   Poco::ThreadPool pool(4, 64);
   Poco::Net::TCPServer http(new GuardedConnectionFactory(params, new Router(context), watchdog), pool, listen_socket(config),
                             params);
@@ -134,7 +148,7 @@ int run(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   spdlog::info("signal {}: stopping; running builds go back to the queue", signal_number);
   http.stop();
-  watchdog.close_all();  // ends requests still being served (log streams among them)
+  watchdog.close_all();  // ends requests still being served; ~LogStreams closes the log streams
   return 0;  // ~BuildQueue stops the workers and re-queues what was running
 }
 

@@ -6,6 +6,7 @@
 #include "server/auth/rate_limiter.h"
 #include "server/auth/token_auth.h"
 #include "server/config/server_config.h"
+#include "server/logs/log_streams.h"
 #include "server/metrics/metrics.h"
 #include "server/policy/context_location.h"
 #include "server/queue/build_queue.h"
@@ -21,6 +22,7 @@ struct ApiContext {
   const TokenAuth& auth;
   RateLimiter& limiter;
   ContextLocations contexts;  ///< uploads (<data_dir>/contexts) and context_roots
+  LogStreams& log_streams;    ///< the open GET /v1/builds/{id}/log streams
 };
 
 }  // namespace kiln::server

@@ -1,4 +1,5 @@
-// /v1/batches: submit a list or a matrix of builds in one request, and follow them together.
+// /v1/batches: submit a list or a matrix of builds in one request, follow them together, cancel
+// them together.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -30,11 +31,23 @@ Json batch_json(const std::string& id, const std::vector<BuildRecord>& builds) {
 void handle_batches(ApiContext& ctx, const PathParts& parts, Request& request, Response& response) {
   if (parts.size() == 1 && request.getMethod() == "POST") {
     const Json body = read_json_body(request, ctx.config.max_request_bytes);
-    const auto specs = parse_batch(body, {.contexts = ctx.contexts});
+    const auto specs = parse_batch(body, {.contexts = ctx.contexts, .max_timeout = ctx.config.build_timeout});
     const std::string id = new_id("batch-");
     ctx.store.insert(id, specs);
     ctx.queue.notify();
     send_json(response, 201, batch_json(id, ctx.store.batch(id)));
+    return;
+  }
+  if (parts.size() == 3 && parts[2] == "cancel" && request.getMethod() == "POST") {
+    // Every build of the batch that has not ended: a queued one is cancelled at once, a running
+    // one is stopped (its process group killed, its pod deleted) and ends `cancelled`.
+    if (!ctx.store.batch_exists(parts[1])) throw ApiError(404, fmt::format("no batch '{}'", parts[1]));
+    for (const BuildRecord& b : ctx.store.batch(parts[1])) {
+      if (is_final(b.state)) continue;
+      if (b.state == BuildState::queued && ctx.store.cancel_queued(b.id)) continue;
+      ctx.queue.cancel(b.id);  // running, or claimed by a worker since it was read
+    }
+    send_json(response, 202, batch_json(parts[1], ctx.store.batch(parts[1])));
     return;
   }
   if (parts.size() == 2 && request.getMethod() == "GET") {

@@ -4,11 +4,15 @@
 
 #include <functional>
 
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/settings.h"
 #include "plugin/settings.h"
 #include "server/api/http_util.h"
+#include "server/api/matrix_build.h"
 #include "server/policy/build_paths.h"
+#include "server/policy/plugin_rules.h"
+#include "server/policy/verify_registry_settings.h"
 #include "verify/cli/settings_table.h"
 
 namespace kiln::server {
@@ -100,8 +104,21 @@ void check_fields(const Json& body, std::initializer_list<const char*> known, co
   }
 }
 
+// "timeout": a Go duration, at most the server's build_timeout (the operator's bound).
+std::int64_t read_timeout(const Json& value, const SubmissionPaths& paths, const std::string& where) {
+  if (value.is_null()) return 0;
+  const auto parsed = value.is_string() ? parse_go_duration(value.get<std::string>()) : std::nullopt;
+  if (!parsed || *parsed < std::chrono::seconds(1))
+    throw ApiError(400, fmt::format("{}timeout: expected a duration of at least 1s, as Go writes it (\"90s\", \"30m\", \"1h\")", where));
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(*parsed);
+  if (seconds > paths.max_timeout)
+    throw ApiError(400, fmt::format("{}timeout: {} is longer than this server's build_timeout of {}", where,
+                                    value.get<std::string>(), format_go_duration(paths.max_timeout)));
+  return seconds.count();
+}
+
 BuildSpec parse_one(const Json& body, const SubmissionPaths& paths, const Json& common_settings, const Json& common_context,
-                    const Json& common_verify, const std::string& where) {
+                    const Json& common_verify, const Json& common_timeout, const std::string& where) {
   BuildSpec spec;
   read_settings(common_settings, Program::plugin, plugin::setting_specs(), "settings", spec.settings, spec.secret_settings,
                 plugin::closest_setting);
@@ -109,19 +126,27 @@ BuildSpec parse_one(const Json& body, const SubmissionPaths& paths, const Json& 
                 spec.secret_settings, plugin::closest_setting);
   spec.context_dir = resolve_context(body.contains("context") ? body["context"] : common_context, paths);
   read_verify(body.contains("verify") ? body["verify"] : common_verify, spec);
+  inherit_registry_settings(spec);
+  spec.timeout_seconds = read_timeout(body.contains("timeout") ? body["timeout"] : common_timeout, paths, where);
   as_bad_request([&] { check_paths_inside_context(spec, where); });
+  try {
+    check_plugin_rules(spec);
+  } catch (const kiln::Error& e) {
+    throw ApiError(400, fmt::format("{}settings: {}", where, e.what()));
+  }
   return spec;
 }
 
 }  // namespace
 
 BuildSpec parse_build(const Json& body, const SubmissionPaths& paths) {
-  check_fields(body, {"settings", "context", "verify"}, "build");
-  return parse_one(body, paths, Json(), Json(), Json(), "");
+  check_fields(body, {"settings", "context", "verify", "timeout"}, "build");
+  return parse_one(body, paths, Json(), Json(), Json(), Json(), "");
 }
 
 std::vector<BuildSpec> parse_batch(const Json& body, const SubmissionPaths& paths) {
-  check_fields(body, {"builds", "matrix", "settings", "context", "verify"}, "batch");
+  check_fields(body, {"builds", "matrix", "settings", "context", "verify", "timeout"}, "batch");
+  const Json common_timeout = body.value("timeout", Json());
   const Json common_settings = body.value("settings", Json());
   const Json common_context = body.value("context", Json());
   const Json common_verify = body.value("verify", Json());
@@ -132,8 +157,8 @@ std::vector<BuildSpec> parse_batch(const Json& body, const SubmissionPaths& path
     if (!builds.is_array() || builds.empty()) throw ApiError(400, "builds: expected a non-empty list of builds");
     for (std::size_t i = 0; i < builds.size(); ++i) {
       const std::string where = fmt::format("builds[{}].", i);
-      check_fields(builds[i], {"settings", "context", "verify"}, "builds[" + std::to_string(i) + "]");
-      out.push_back(parse_one(builds[i], paths, common_settings, common_context, common_verify, where));
+      check_fields(builds[i], {"settings", "context", "verify", "timeout"}, "builds[" + std::to_string(i) + "]");
+      out.push_back(parse_one(builds[i], paths, common_settings, common_context, common_verify, common_timeout, where));
     }
     return out;
   }
@@ -142,23 +167,17 @@ std::vector<BuildSpec> parse_batch(const Json& body, const SubmissionPaths& path
   const auto axis = [&](const char* name) {
     Json values = matrix.value(name, Json::array());
     if (!values.is_array()) throw ApiError(400, fmt::format("matrix.{}: expected a list", name));
-    if (values.empty()) values.push_back(nullptr);  // an absent axis multiplies by one
     return values;
   };
-  const Json services = axis("services"), platforms = axis("platforms"), tags = axis("tags");
+  Json services = axis("services");
+  if (services.empty()) services.push_back(Json::object());  // the batch's settings are the one service
+  const Json platforms = axis("platforms"), tags = axis("tags");
   for (std::size_t s = 0; s < services.size(); ++s) {
     const Json service = services[s].is_null() ? Json::object() : services[s];
-    check_fields(service, {"name", "settings", "context", "verify"}, fmt::format("matrix.services[{}]", s));
-    for (const auto& platform : platforms)
-      for (const auto& tag : tags) {
-        Json one = service;
-        one.erase("name");
-        if (!one.contains("settings")) one["settings"] = Json::object();
-        if (!platform.is_null()) one["settings"]["platform"] = platform;
-        if (!tag.is_null()) one["settings"]["tags"] = tag;
-        out.push_back(parse_one(one, paths, common_settings, common_context, common_verify,
-                                fmt::format("matrix.services[{}].", s)));
-      }
+    const std::string where = fmt::format("matrix.services[{}].", s);
+    check_fields(service, {"name", "settings", "context", "verify", "timeout"}, fmt::format("matrix.services[{}]", s));
+    const Json one = matrix_build(service, common_settings, platforms, tags, where);
+    out.push_back(parse_one(one, paths, common_settings, common_context, common_verify, common_timeout, where));
   }
   constexpr std::size_t kMaxBatch = 1000;
   if (out.size() > kMaxBatch) throw ApiError(400, fmt::format("matrix: expands to {} builds, more than {}", out.size(), kMaxBatch));

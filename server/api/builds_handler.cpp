@@ -66,7 +66,7 @@ void handle_builds(ApiContext& ctx, const PathParts& parts, Request& request, Re
   if (parts.size() == 1) {
     if (request.getMethod() == "POST") {
       const Json body = read_json_body(request, ctx.config.max_request_bytes);
-      const BuildSpec spec = parse_build(body, {.contexts = ctx.contexts});
+      const BuildSpec spec = parse_build(body, {.contexts = ctx.contexts, .max_timeout = ctx.config.build_timeout});
       const auto ids = ctx.store.insert("", {spec});
       ctx.queue.notify();
       send_json(response, 201, build_json(require_build(ctx, ids.front())));

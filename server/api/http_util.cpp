@@ -10,7 +10,9 @@ namespace kiln::server {
 
 void send_json(Poco::Net::HTTPServerResponse& response, int status, const oci::Json& body) {
   const std::string text = body.dump(2) + "\n";
-  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  // With its reason phrase ("401 Unauthorized"): setStatus() alone keeps the default "OK".
+  const auto code = static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status);
+  response.setStatusAndReason(code, Poco::Net::HTTPResponse::getReasonForStatus(code));
   response.setContentType("application/json");
   response.setContentLength(static_cast<std::streamsize>(text.size()));
   response.send() << text;

@@ -19,7 +19,7 @@ using PathParts = std::vector<std::string>;
 void handle_builds(ApiContext& ctx, const PathParts& parts, Request& request, Response& response);
 /// /v1/builds/{id}/log: Server-Sent Events
 void handle_build_log(ApiContext& ctx, const std::string& id, Request& request, Response& response);
-/// /v1/batches, /v1/batches/{id}
+/// /v1/batches, /v1/batches/{id}, /v1/batches/{id}/cancel
 void handle_batches(ApiContext& ctx, const PathParts& parts, Request& request, Response& response);
 /// POST /v1/contexts (a tar)
 void handle_contexts(ApiContext& ctx, const PathParts& parts, Request& request, Response& response);

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 
+#include "core/duration.h"
 #include "core/error.h"
 
 namespace kiln::server {
@@ -37,6 +38,13 @@ double to_double(const std::string& key, const std::string& text) {
   } catch (const std::exception&) {
   }
   throw_usage(fmt::format("{}: '{}' is not a positive number", key, text));
+}
+
+std::chrono::seconds go_duration(const std::string& key, const std::string& text) {
+  const auto d = parse_go_duration(text);
+  if (!d || *d < std::chrono::seconds(1))
+    throw_usage(fmt::format("{}: '{}' is not a duration of at least 1s (a Go duration: 90s, 30m, 2h)", key, text));
+  return std::chrono::ceil<std::chrono::seconds>(*d);
 }
 
 int positive_seconds(const std::string& key, const std::string& text) {
@@ -112,6 +120,13 @@ const std::vector<Key>& keys() {
          if (c.max_connections_per_client < 1 || c.max_connections_per_client > 1000)
            throw_usage("max_connections_per_client: must be between 1 and 1000");
        }},
+      {"max_log_streams", "log streams (GET /v1/builds/{id}/log) open at once, else 503 (default 1000)",
+       [](auto& c, auto& v) {
+         c.max_log_streams = static_cast<int>(to_int("max_log_streams", v));
+         if (c.max_log_streams < 1 || c.max_log_streams > 100000) throw_usage("max_log_streams: must be between 1 and 100000");
+       }},
+      {"build_timeout", "longest a build may run, its verify step included, before it is stopped and failed; a build's own \"timeout\" may only be shorter (Go duration, default 1h)",
+       [](auto& c, auto& v) { c.build_timeout = go_duration("build_timeout", v); }},
       {"rate_limit", "requests per second per token, sustained, else 429 (default 50)",
        [](auto& c, auto& v) { c.rate_limit = to_double("rate_limit", v); }},
       {"rate_burst", "requests a token may make at once (default 100)",
@@ -209,6 +224,13 @@ ServerConfig load_server_config(const Env& env, const std::vector<std::string>& 
     }
     if (!find_key(name)) throw_usage(fmt::format("unknown flag --{}", name));
     flags[name] = value;
+  }
+
+  // A misspelt variable would otherwise leave its key at the default without a word.
+  for (const auto& [name, value] : env.vars) {
+    if (name.rfind("KILN_SERVER_", 0) != 0 || name == "KILN_SERVER_CONFIG") continue;
+    const bool known = std::any_of(keys().begin(), keys().end(), [&](const Key& k) { return env_name(k.name) == name; });
+    if (!known) throw_usage(fmt::format("{}: no kiln-server key has this variable (kiln-server --help lists them)", name));
   }
 
   std::map<std::string, std::string> values;

@@ -2,6 +2,7 @@
 // kiln-server's configuration: a YAML file (--config / KILN_SERVER_CONFIG), then KILN_SERVER_*
 // variables, then --flags, highest last. Every key is checked against one table, so a typo in
 // the file is refused with the key's name instead of being silently ignored.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -39,6 +40,8 @@ struct ServerConfig {
   int body_timeout_seconds = 20;                    ///< a body's first part must arrive within …
   std::int64_t body_min_rate = 64 << 10;            ///< … and then at least this many bytes per second
   int max_connections_per_client = 16;              ///< open connections per client address
+  int max_log_streams = 1000;                        ///< open log streams, else 503
+  std::chrono::seconds build_timeout{3600};         ///< a build's deadline, verify step included
   double rate_limit = 50;                           ///< requests per second per token (sustained)
   int rate_burst = 100;                             ///< requests a token may make at once
   std::filesystem::path plugin_binary;              ///< empty: kiln-plugin beside kiln-server

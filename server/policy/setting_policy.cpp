@@ -15,6 +15,11 @@ constexpr std::string_view kServerBound =
 
 SettingPolicy plain(std::string_view name) { return {.name = name, .use = SettingUse::plain}; }
 SettingPolicy no_effect(std::string_view name) { return {.name = name, .use = SettingUse::no_effect}; }
+// The local driver unpacks and runs the image on the server's machine within these bounds.
+constexpr std::string_view kProtectsServer =
+    "sets a bound that protects kiln-server's machine while kiln-verify unpacks and runs the image there; the "
+    "server keeps kiln-verify's defaults";
+
 SettingPolicy refused(std::string_view name, std::string_view reason) {
   return {.name = name, .use = SettingUse::refused, .reason = reason};
 }
@@ -83,6 +88,7 @@ std::vector<SettingPolicy> plugin_policies() {
       plain("registry_mirrors"),
       plain("skip_default_registry_fallback"),
       plain("skip_push_permission_check"),
+      plain("registry_timeout"),  // a longer wait holds only the client's own build, within its deadline
       // Tags.
       plain("tags"),
       path("tags_file", PathForm::single, ".tags"),
@@ -163,6 +169,11 @@ std::vector<SettingPolicy> verify_policies() {
       {.name = "docker_config_json", .use = SettingUse::docker_config},
       plain("insecure"),
       path("registry_certificate"),
+      plain("registry_timeout"),
+      refused("unpack_max_bytes", kProtectsServer),
+      refused("unpack_max_entries", kProtectsServer),
+      refused("memory_limit", kProtectsServer),
+      refused("pids_limit", kProtectsServer),
       refused("probe", kRunsProgram),
       refused("runtime", kRunsProgram),
       refused("kubeconfig", "a kubeconfig names files on the server (tokenFile, client-key) whose contents go to the "

@@ -7,10 +7,12 @@
 
 #include <chrono>
 
-#include "core/log.h"
+#include "core/duration.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "server/auth/token_auth.h"
 #include "server/policy/build_paths.h"
+#include "server/queue/build_deadline.h"
 #include "server/queue/verify_step.h"
 #include "server/store/private_directory.h"
 
@@ -173,9 +175,15 @@ void BuildQueue::run_one(BuildRecord record) {
   }
   BuildTempRoot temp_root(options_.temp_dir / id);
   request.temp_dir = temp_root.path();
+  const bool own_timeout = record.spec.timeout_seconds > 0;
+  const BuildDeadline deadline(own_timeout ? std::chrono::seconds(record.spec.timeout_seconds) : options_.build_timeout, *cancel);
+  const auto timed_out = [&] {
+    return fmt::format("timed out: stopped after {} ({})", format_go_duration(deadline.limit()),
+                       own_timeout ? "the build's timeout" : "the server's build_timeout");
+  };
   BuildResult result = engine_.run(request, sink, *cancel);
 
-  if (stopping_ && result.state == BuildResult::State::cancelled) {
+  if (stopping_ && !deadline.expired() && result.state == BuildResult::State::cancelled) {
     // Server shutdown, not the user: the build runs again after the restart.
     temp_root.remove();
     build_log->append("--- kiln-server: stopped by a server shutdown; queued again");
@@ -190,11 +198,18 @@ void BuildQueue::run_one(BuildRecord record) {
   record.exit_code = result.exit_code;
   record.digest = result.digest;
   record.message = result.message;
+  if (deadline.expired() && record.state != BuildState::succeeded) {
+    record.state = BuildState::failed;
+    record.message = timed_out();
+  }
   if (record.state == BuildState::succeeded && record.spec.verify) {
     const VerifyOutcome v =
         run_verify_step(options_.verify_binary, record.spec, record.digest, report_file(id), temp_root.path(), sink, *cancel);
     record.has_report = v.report_written;
-    if (*cancel) {
+    if (deadline.expired()) {
+      record.state = BuildState::failed;
+      record.message = timed_out() + " during the verify step";
+    } else if (*cancel) {
       record.state = BuildState::cancelled;
       record.message = "cancelled during the verify step";
     } else if (v.exit_code != 0) {
@@ -202,6 +217,7 @@ void BuildQueue::run_one(BuildRecord record) {
       record.message = fmt::format("built and pushed {}, but kiln-verify exited with {}", record.digest, v.exit_code);
     }
   }
+  if (deadline.expired()) build_log->append("--- kiln-server: " + record.message);
   temp_root.remove();
   record.finished_ms = now_ms();
   try {

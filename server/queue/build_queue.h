@@ -3,6 +3,7 @@
 // optional verify step) and record the end. The store is the queue: a build submitted while
 // every worker is busy, or left queued by a restart, is simply the next row.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <map>
@@ -27,6 +28,8 @@ struct QueueOptions {
   std::filesystem::path reports_dir;  ///< <id>.junit.xml
   std::int64_t log_cap_bytes = 1 << 20;
   std::filesystem::path verify_binary;
+  /// A build's deadline (its run and verify step) when it sets no shorter "timeout" of its own.
+  std::chrono::seconds build_timeout{3600};
   /// Set for remote engines: builds get context_url = <base>/v1/builds/<id>/context and a token.
   std::string context_base_url;
   /// <data_dir>/tmp: each build's temp root <id>/ (its TMPDIR, DOCKER_CONFIG, digest file),

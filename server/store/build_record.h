@@ -25,6 +25,7 @@ struct BuildSpec {
   SettingMap verify_settings;  ///< kiln-verify settings; empty map and !verify: no verify step
   SettingMap verify_secret_settings;
   bool verify = false;
+  std::int64_t timeout_seconds = 0;  ///< the build's own deadline ("timeout"); 0: the server's build_timeout
 };
 
 struct BuildRecord {

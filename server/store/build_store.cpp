@@ -25,7 +25,7 @@ SettingMap json_map(const std::string& text) {
 
 constexpr const char* kColumns =
     "id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, started_ms, finished_ms, "
-    "exit_code, digest, message, attempts, has_report";  // the sealed secrets only where a run needs them
+    "exit_code, digest, message, attempts, has_report, timeout_s";  // the sealed secrets only where a run needs them
 
 }  // namespace
 
@@ -45,6 +45,10 @@ BuildStore::BuildStore(const std::string& database_file, const SecretBox& secret
          "exit_code INTEGER NOT NULL, digest TEXT NOT NULL, message TEXT NOT NULL, attempts INTEGER NOT NULL, "
          "has_report INTEGER NOT NULL, secrets TEXT NOT NULL, verify_secrets TEXT NOT NULL)",
         now;
+    // Databases of earlier versions lack the per-build deadline: 0 is the server's build_timeout.
+    int has_timeout = 0;
+    s << "SELECT count(*) FROM pragma_table_info('builds') WHERE name = 'timeout_s'", into(has_timeout), now;
+    if (has_timeout == 0) s << "ALTER TABLE builds ADD COLUMN timeout_s INTEGER NOT NULL DEFAULT 0", now;
     s << "CREATE INDEX IF NOT EXISTS builds_state ON builds(state, seq)", now;
     s << "CREATE INDEX IF NOT EXISTS builds_batch ON builds(batch_id, seq)", now;
   } catch (const Poco::Exception& e) {
@@ -71,13 +75,13 @@ std::vector<std::string> BuildStore::insert(const std::string& batch_id, const s
       std::string sealed = spec.secret_settings.empty() ? "" : secrets_.seal(map_json(spec.secret_settings));
       std::string verify_sealed = spec.verify_secret_settings.empty() ? "" : secrets_.seal(map_json(spec.verify_secret_settings));
       int verify = spec.verify ? 1 : 0, zero = 0, minus_one = -1;
-      std::int64_t zero64 = 0;
+      std::int64_t zero64 = 0, timeout = spec.timeout_seconds;
       s << "INSERT INTO builds (id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, "
-           "started_ms, finished_ms, exit_code, digest, message, attempts, has_report, secrets, verify_secrets) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           "started_ms, finished_ms, exit_code, digest, message, attempts, has_report, secrets, verify_secrets, timeout_s) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           use(id), use(batch), use(state), use(settings), use(context), use(verify), use(verify_settings), use(created),
           use(zero64), use(zero64), use(minus_one), use(empty), use(empty), use(zero), use(zero), use(sealed),
-          use(verify_sealed), now;
+          use(verify_sealed), use(timeout), now;
       ids.push_back(id);
     }
     s.commit();
@@ -115,6 +119,7 @@ std::vector<BuildRecord> BuildStore::select(const std::string& where, const std:
     r.message = str(12);
     r.attempts = static_cast<int>(num(13));
     r.has_report = num(14) != 0;
+    r.spec.timeout_seconds = num(15);
     out.push_back(std::move(r));
   }
   return out;

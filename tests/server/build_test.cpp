@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "tests/server/build_env.h"
+#include "tests/support/elf_builder.h"
 #include "tests/support/fault_proxy.h"
 #include "tests/support/files.h"
 #include "tests/support/processes.h"
@@ -76,26 +77,68 @@ TEST_F(ServerBuilds, BatchOfTenNeverRunsMoreThanTheConcurrencyAtOnce) {
     EXPECT_EQ(env_->skopeo_digest("batch/app", "b" + std::to_string(i)), done["builds"][i]["digest"]) << i;
 }
 
-TEST_F(ServerBuilds, MatrixExpandsServicesTimesPlatformsTimesTags) {
+TEST_F(ServerBuilds, MatrixMakesOneImageOfEveryPlatformPerServiceUnderEveryTag) {
+  // A base with linux/amd64 and linux/arm64, and an arm64 binary beside the amd64 one.
+  push_busybox_base(*env_->registry.client(), {.repository = "base/busybox-multi", .tag = "1", .multi_platform = true});
+  std::ofstream(env_->context() / "main-arm64", std::ios::binary) << make_elf({.machine = 183});  // EM_AARCH64
+  Json common = env_->settings("matrix/unused", "x");
+  common["base_image"] = env_->registry.host() + "/base/busybox-multi:1";
+  common["binary"] = Json::array({"linux/amd64=main", "linux/arm64=main-arm64"});
   const Json body = {{"context", env_->context().string()},
-                     {"settings", env_->settings("matrix/unused", "x")},
+                     {"settings", common},
                      {"matrix",
                       {{"services", Json::array({Json{{"name", "api"}, {"settings", {{"repo", env_->registry.host() + "/matrix/api"}}}},
                                                  Json{{"name", "web"}, {"settings", {{"repo", env_->registry.host() + "/matrix/web"}}}}})},
-                       {"platforms", Json::array({"linux/amd64"})},
+                       {"platforms", Json::array({"linux/amd64", "linux/arm64"})},
                        {"tags", Json::array({"t1", "t2"})}}}};
   const HttpReply r = server_->request("POST", "/v1/batches", body.dump());
   ASSERT_EQ(r.status, 201) << r.body;
   const Json builds = r.json()["builds"];
-  ASSERT_EQ(builds.size(), 4u);
-  std::vector<std::string> seen;
-  for (const auto& b : builds) seen.push_back(b["settings"]["repo"].get<std::string>() + ":" + b["settings"]["tags"].get<std::string>());
-  const std::string host = env_->registry.host();
-  EXPECT_EQ(seen, (std::vector<std::string>{host + "/matrix/api:t1", host + "/matrix/api:t2", host + "/matrix/web:t1", host + "/matrix/web:t2"}));
-  EXPECT_EQ(builds[0]["settings"]["platform"], "linux/amd64");
+  // One build per service: platforms and tags are not separate builds pushing the same tag.
+  ASSERT_EQ(builds.size(), 2u) << r.body;
+  EXPECT_EQ(builds[0]["settings"]["tags"], "t1,t2");
+  EXPECT_EQ(builds[0]["settings"]["binary"], "linux/amd64=main,linux/arm64=main-arm64");
   const Json done = server_->wait_batch(r.json()["id"]);
-  EXPECT_EQ(done["counts"]["succeeded"], 4) << done.dump();
-  EXPECT_EQ(env_->skopeo_digest("matrix/web", "t2"), done["builds"][3]["digest"]);
+  ASSERT_EQ(done["counts"]["succeeded"], 2) << done.dump();
+  for (const auto& [service, i] : {std::pair{"api", 0}, std::pair{"web", 1}}) {
+    const std::string repo = std::string("matrix/") + service;
+    for (const char* tag : {"t1", "t2"}) {
+      // skopeo reads one index with both platforms under each tag, the digest the build reported.
+      EXPECT_EQ(env_->skopeo_digest(repo, tag), done["builds"][i]["digest"]) << repo << ":" << tag;
+      const Json index = Json::parse(run_ok({"skopeo", "inspect", "--raw", "--tls-verify=false",
+                                             "docker://" + env_->registry.host() + "/" + repo + ":" + tag}));
+      ASSERT_TRUE(index.contains("manifests")) << index.dump();
+      std::vector<std::string> platforms;
+      for (const auto& m : index["manifests"])
+        platforms.push_back(m["platform"]["os"].get<std::string>() + "/" + m["platform"]["architecture"].get<std::string>());
+      std::sort(platforms.begin(), platforms.end());
+      EXPECT_EQ(platforms, (std::vector<std::string>{"linux/amd64", "linux/arm64"})) << index.dump();
+    }
+  }
+}
+
+TEST_F(ServerBuilds, MatrixPlatformsThatCannotMakeOneImageAre400) {
+  Json body = {{"context", env_->context().string()},
+               {"settings", env_->settings("matrix/refused", "x")},
+               {"matrix", {{"platforms", Json::array({"linux/amd64", "linux/arm64"})}}}};
+  // One binary for two platforms: which one is the arm64 binary?
+  HttpReply r = server_->request("POST", "/v1/batches", body.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("matrix.platforms (for matrix.services[0]): no binary for linux/amd64"), std::string::npos) << r.body;
+  // Each platform may name its binary.
+  body["matrix"]["platforms"] = Json::array({Json{{"platform", "linux/amd64"}, {"binary", "main"}}, Json{{"platform", "linux/arm64"}, {"binary", "main-arm64"}}});
+  std::ofstream(env_->context() / "main-arm64", std::ios::binary) << make_elf({.machine = 183});
+  r = server_->request("POST", "/v1/batches", body.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json()["builds"][0]["settings"]["binary"], "linux/amd64=main,linux/arm64=main-arm64");
+  for (const auto& b : r.json()["builds"]) server_->request("POST", "/v1/builds/" + b["id"].get<std::string>() + "/cancel");
+  // kiln-plugin builds a Dockerfile for one platform per run.
+  body["settings"].erase("binary");
+  body["settings"]["dockerfile"] = "Dockerfile";
+  body["matrix"]["platforms"] = Json::array({"linux/amd64", "linux/arm64"});
+  r = server_->request("POST", "/v1/batches", body.dump());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("kiln-plugin builds a Dockerfile for one platform per run"), std::string::npos) << r.body;
 }
 
 TEST_F(ServerBuilds, LogStreamsAsServerSentEventsAndEndsWithTheState) {
@@ -219,6 +262,17 @@ TEST_F(ServerBuilds, VerifyStepStoresKilnVerifysJUnit) {
   // A build without a verify step has no report.
   const Json plain = server_->wait_build(server_->submit(env_->build("verified/plain", Json::array({"v1"})))["id"]);
   EXPECT_EQ(server_->request("GET", "/v1/builds/" + plain["id"].get<std::string>() + "/report").status, 404);
+}
+
+TEST_F(ServerBuilds, TheVerifyStepInheritsThePlainHttpRegistrySetting) {
+  // The build says insecure (plain HTTP); its verify step says nothing of the registry.
+  Json build = env_->build("verified/inherits", Json::array({"v1"}));
+  build["verify"] = {{"binary", "main"}};
+  const Json created = server_->submit(build);
+  EXPECT_EQ(created["verify_settings"]["insecure"], "true") << created.dump();
+  const Json done = server_->wait_build(created["id"]);
+  EXPECT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(done["has_report"], true);
 }
 
 TEST_F(ServerBuilds, AFailingVerifyFailsTheBuildAndKeepsTheReport) {

@@ -94,3 +94,30 @@ TEST(ServerConfig, BoundsOnClientsHaveDefaultsAndAreChecked) {
 }
 
 }  // namespace kiln::server
+
+namespace kiln::server {
+
+TEST(ServerConfig, AMisspeltVariableIsRefusedWithItsName) {
+  const Env typo{{{"KILN_SERVER_TOKEN_SHA256", kHash}, {"KILN_SERVER_CONCURENCY", "8"}}};
+  EXPECT_EQ(error_of(typo, {}), "KILN_SERVER_CONCURENCY: no kiln-server key has this variable (kiln-server --help lists them)");
+  // Every key's own variable, and KILN_SERVER_CONFIG, are known; other programs' variables are not looked at.
+  const Env known{{{"KILN_SERVER_TOKEN_SHA256", kHash}, {"KILN_SERVER_KUBERNETES_NAMESPACE", "ci"},
+                   {"KILN_SERVER_MAX_LOG_STREAMS", "20"}, {"KILN_SERVERLESS", "x"}, {"KILN_SERVER", "x"}}};
+  const ServerConfig c = load_server_config(known, {});
+  EXPECT_EQ(c.kubernetes.namespace_name, "ci");
+  EXPECT_EQ(c.max_log_streams, 20);
+}
+
+TEST(ServerConfig, BuildTimeoutIsAGoDurationOfAtLeastOneSecond) {
+  const Env token{{{"KILN_SERVER_TOKEN_SHA256", kHash}}};
+  EXPECT_EQ(load_server_config(token, {}).build_timeout, std::chrono::hours(1));
+  EXPECT_EQ(load_server_config(token, {"--build_timeout", "90m"}).build_timeout, std::chrono::minutes(90));
+  EXPECT_EQ(load_server_config(token, {"--build_timeout", "1.5s"}).build_timeout, std::chrono::seconds(2));
+  for (const char* bad : {"3600", "soon", "500ms", "-1h"})
+    EXPECT_EQ(error_of(token, {"--build_timeout", bad}),
+              "build_timeout: '" + std::string(bad) + "' is not a duration of at least 1s (a Go duration: 90s, 30m, 2h)");
+  EXPECT_EQ(load_server_config(token, {}).max_log_streams, 1000);
+  EXPECT_EQ(error_of(token, {"--max_log_streams", "0"}), "max_log_streams: must be between 1 and 100000");
+}
+
+}  // namespace kiln::server

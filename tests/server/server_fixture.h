@@ -32,6 +32,7 @@ inline std::string token_hash() { return run_process({KILN_SERVER_BINARY, "hash-
 
 struct HttpReply {
   int status = 0;
+  std::string reason;  ///< of the status line: "Unauthorized"
   std::string body;
   std::map<std::string, std::string> headers;
   Json json() const { return Json::parse(body); }
@@ -43,6 +44,8 @@ struct ServerOptions {
   std::vector<std::filesystem::path> context_roots;
   std::map<std::string, std::string> extra;  ///< more config keys
   std::map<std::string, std::string> env;    ///< more variables in the server's environment
+  /// Leaves plugin_binary and verify_binary unset: the server finds kiln-plugin and kiln-verify itself.
+  bool default_programs = false;
 };
 
 class ServerProcess {
@@ -59,9 +62,10 @@ class ServerProcess {
     config << "listen: 127.0.0.1:" << port_ << "\n"
            << "data_dir: " << data_dir_.string() << "\n"
            << "concurrency: " << options_.concurrency << "\n"
-           << "plugin_binary: " << KILN_PLUGIN_BINARY << "\n"
-           << "verify_binary: " << KILN_VERIFY_BINARY << "\n"
            << "token_sha256: [" << token_hash() << "]\n";
+    if (!options_.default_programs)
+      config << "plugin_binary: " << KILN_PLUGIN_BINARY << "\n"
+             << "verify_binary: " << KILN_VERIFY_BINARY << "\n";
     if (!options_.context_roots.empty()) {
       config << "context_roots:\n";
       for (const auto& root : options_.context_roots) config << "  - " << root.string() << "\n";
@@ -113,6 +117,7 @@ class ServerProcess {
     std::istream& in = session.receiveResponse(resp);
     HttpReply reply;
     reply.status = resp.getStatus();
+    reply.reason = resp.getReason();
     Poco::StreamCopier::copyToString(in, reply.body);
     for (const auto& [k, v] : resp) reply.headers[k] = v;
     return reply;

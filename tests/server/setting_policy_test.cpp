@@ -163,13 +163,13 @@ TEST(ServerEnvironment, TheServersOwnVariablesDoNotFillInABuildsSettings) {
                                                       {"KUBECONFIG", "/root/.kube/config"},
                                                       {"CI_JOB_TOKEN", "server-job-token"},
                                                       {"TMPDIR", "/var/tmp"},
-                                                      {"KILN_SERVER_TEST_MARK", "kept? no: KILN_*"},
+                                                      {"KILN_TEST_MARK", "kept? no: KILN_*"},
                                                       {"LANG", "C.UTF-8"}}});
   const Json body = {{"settings", {{"repo", "127.0.0.1:1/x"}}}, {"context", (dir.path() / "roots/app").string()}};
   const std::string id = server.submit(body)["id"];
   server.wait_build(id);
   const std::string log = read_file(dir.path() / "data/logs" / (id + ".log"));
-  for (const char* gone : {"ACCESS_TOKEN=", "DOCKER_AUTH_CONFIG=", "IMAGE_REF=", "KUBECONFIG=", "CI_JOB_TOKEN=", "KILN_SERVER_TEST_MARK="})
+  for (const char* gone : {"ACCESS_TOKEN=", "DOCKER_AUTH_CONFIG=", "IMAGE_REF=", "KUBECONFIG=", "CI_JOB_TOKEN=", "KILN_TEST_MARK="})
     EXPECT_EQ(log.find(std::string("\n") + gone), std::string::npos) << gone << "\n" << log;
   EXPECT_NE(log.find("\nLANG=C.UTF-8\n"), std::string::npos) << log;
   EXPECT_NE(log.find("\nPLUGIN_REPO=127.0.0.1:1/x\n"), std::string::npos) << log;
