@@ -58,8 +58,12 @@ void check_plugin_rules(const BuildSpec& spec) {
     if (const std::string value = rebased(policy, given, context); !value.empty()) env.vars[plugin_variable(name)] = value;
   }
   // The .tags file kiln-plugin reads by default is the context's, not the server's.
-  if (!given.has("tags") && !given.has("tags_file") && fs::exists(context / ".tags"))
-    env.vars["PLUGIN_TAGS_FILE"] = (context / ".tags").string();
+  // Without one, the checks give kiln-plugin's default tag, so that make_plan, which looks for
+  // .tags in the working directory, never reads a .tags of the server's own.
+  if (!given.has("tags") && !given.has("tags_file")) {
+    if (fs::exists(context / ".tags")) env.vars["PLUGIN_TAGS_FILE"] = (context / ".tags").string();
+    else env.vars["PLUGIN_TAGS"] = "latest";
+  }
   const Settings settings = plugin::load_settings(env, {}, &warnings);
   const plugin::CiContext ci = plugin::read_ci_context(env);
   if (plugin::resolve_tags(settings, ci, context).action == plugin::TagAction::skip) return;

@@ -46,6 +46,7 @@ struct ServerOptions {
   std::map<std::string, std::string> env;    ///< more variables in the server's environment
   /// Leaves plugin_binary and verify_binary unset: the server finds kiln-plugin and kiln-verify itself.
   bool default_programs = false;
+  std::string working_dir;  ///< the server's working directory; empty: the test's
 };
 
 class ServerProcess {
@@ -76,7 +77,7 @@ class ServerProcess {
     auto env = options_.env;
     env.emplace("XDG_CACHE_HOME", (data_dir_ / "cache").string());
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{KILN_SERVER_BINARY, "--config", (data_dir_ / "config.yaml").string()},
-                                              ProcessOptions{.input = {}, .extra_env = env, .working_dir = {}, .timeout = {}, .on_output_line = {}});
+                                              ProcessOptions{.input = {}, .extra_env = env, .working_dir = options_.working_dir, .timeout = {}, .on_output_line = {}});
     if (!process_->wait_for_output("kiln-server listening on", std::chrono::seconds(20)))
       throw std::runtime_error("kiln-server did not start: " + process_->output());
   }

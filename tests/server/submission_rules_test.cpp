@@ -88,4 +88,23 @@ TEST_F(ServerSubmissionRules, ABatchWithOneBadBuildIsRefusedWholeNamingIt) {
   EXPECT_EQ(server_->request("GET", "/v1/builds?limit=1000").json()["builds"].size(), before);
 }
 
+// kiln-plugin looks for .tags in its working directory; the checks at submission run in the
+// server's, whose .tags (here one holding an invalid tag) must play no part in a build whose
+// context has none.
+TEST(ServerSubmissionRulesAlone, TheServersOwnTagsFileIsNeverRead) {
+  TempDir work("kiln-server-rules-tags");
+  fs::create_directories(work.path() / "cwd");
+  fs::create_directories(work.path() / "roots/app/out");
+  fs::copy_file(KILN_HELLO_BINARY, work.path() / "roots/app/out/main");
+  std::ofstream(work.path() / "cwd/.tags") << "not ok!\n";
+  ServerProcess server(work.path() / "data", {.concurrency = 1,
+                                              .context_roots = {work.path() / "roots"},
+                                              .working_dir = (work.path() / "cwd").string()});
+  const Json body = {{"settings", {{"repo", "127.0.0.1:1/team/app"}, {"base_image", "127.0.0.1:1/base:1"}, {"binary", "out/main"}}},
+                     {"context", (work.path() / "roots/app").string()}};
+  const HttpReply r = server.request("POST", "/v1/builds", body.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  server.request("POST", "/v1/builds/" + r.json()["id"].get<std::string>() + "/cancel");
+}
+
 }  // namespace kiln::testing
