@@ -13,6 +13,7 @@
 #include "oci/credentials/layered_keychain.h"
 #include "oci/image/layout_image.h"
 #include "oci/reference.h"
+#include "verify/cli/image_archive.h"
 
 namespace kiln::verify {
 namespace {
@@ -97,8 +98,7 @@ oci::RegistryOptions registry_options(const Settings& settings) {
   return options;
 }
 
-ImageSelection select_from_layout(const Settings& settings, const std::string& reference) {
-  const std::string directory = settings.get("oci_layout");
+ImageSelection select_from_layout(const Settings& settings, const std::string& directory, const std::string& reference) {
   ImageSelection selection{.reference = reference.empty() ? "oci:" + directory : reference};
   auto blobs = oci::layout_blob_reader(directory);
   const auto wanted = wanted_platforms(settings);
@@ -113,6 +113,47 @@ ImageSelection select_from_layout(const Settings& settings, const std::string& r
     selection.images.push_back({.reference = selection.reference, .pinned = pinned, .image = std::move(image), .blobs = blobs});
   }
   if (descriptors.size() == 1) selection.digest = selection.images.empty() ? "" : selection.images.front().image.digest.to_string();
+  return selection;
+}
+
+// CST's --image-from-oci-layout: it loads the layout's one image into Docker under its ref name
+// annotation, or --default-image-tag, and refuses everything else with these messages.
+ImageSelection select_from_cst_layout(const Settings& settings) {
+  const std::string directory = settings.get("image_from_oci_layout");
+  if (settings.has("image")) throw_usage("settings image and image_from_oci_layout exclude each other (as in CST)");
+  if (settings.get_bool("pull")) throw_usage("settings image_from_oci_layout and pull exclude each other (as in CST)");
+  std::ifstream in(std::filesystem::path(directory) / "index.json");
+  if (!in) throw_usage(fmt::format("setting image_from_oci_layout: {} is not an OCI layout (no index.json)", directory));
+  const oci::Json index = oci::Json::parse(in, nullptr, false);
+  if (!index.is_object() || !index.contains("manifests") || !index["manifests"].is_array())
+    throw_usage(fmt::format("setting image_from_oci_layout: {}/index.json is not an OCI index", directory));
+  const oci::Json& manifests = index["manifests"];
+  if (manifests.size() != 1)
+    throw_usage(fmt::format("setting image_from_oci_layout: OCI layout contains {} entries. expected only one",
+                            manifests.size()));
+  const oci::Json& descriptor = manifests[0];
+  const std::string media_type = descriptor.value("mediaType", std::string());
+  if (media_type.find("index") != std::string::npos || media_type.find("manifest.list") != std::string::npos)
+    throw_usage("setting image_from_oci_layout: multi-arch images are not supported yet (as in CST; use oci_layout "
+                "to verify every platform)");
+  std::string ref;
+  if (descriptor.contains("annotations") && descriptor["annotations"].is_object())
+    ref = descriptor["annotations"].value("org.opencontainers.image.ref.name", std::string());
+  std::string name = ref;
+  if (ref.empty() || settings.get_bool("ignore_ref_annotation")) {
+    if (!settings.has("default_image_tag"))
+      throw_usage("setting image_from_oci_layout: index does not contain a reference annotation. "
+                  "--default-image-tag must be provided.");
+    name = settings.get("default_image_tag");
+    try {
+      (void)oci::Reference::parse(name);
+    } catch (const Error& e) {
+      throw_usage(fmt::format("setting default_image_tag: {}", e.what()));
+    }
+  }
+  ImageSelection selection = select_from_layout(settings, directory, "");  // its only entry
+  selection.reference = name;
+  for (auto& image : selection.images) image.reference = name;
   return selection;
 }
 
@@ -131,15 +172,27 @@ std::string image_reference_text(const Settings& settings) {
       throw_usage(fmt::format("setting digest_file: {}", e.what()));
     }
   }
-  if (image.empty() && !settings.has("oci_layout"))
-    throw_usage("setting image is required (or digest_file with image, image_file, dotenv_file, oci_layout)");
+  if (image.empty() && !settings.has("oci_layout") && !settings.has("image_from_oci_layout"))
+    throw_usage("setting image is required (or digest_file with image, image_file, dotenv_file, oci_layout, "
+                "image_from_oci_layout)");
   return image;
 }
 
 ImageSelection select_images(const Settings& settings, const Env& env) {
   const oci::RegistryOptions options = registry_options(settings);  // a bad value fails whatever the source
   const std::string text = image_reference_text(settings);
-  if (settings.has("oci_layout")) return select_from_layout(settings, text);
+  if (settings.has("image_from_oci_layout")) return select_from_cst_layout(settings);
+  if (settings.has("oci_layout")) return select_from_layout(settings, settings.get("oci_layout"), text);
+  // CST's `--image image.tar`: a docker-archive or OCI archive on disk.
+  if (!text.empty() && is_image_archive(text)) {
+    auto unpacked = std::make_shared<TempDir>("kiln-verify-archive");
+    layout_from_image_archive(text, unpacked->path() / "layout");
+    ImageSelection selection = select_from_layout(settings, (unpacked->path() / "layout").string(), "");
+    selection.reference = text;
+    for (auto& image : selection.images) image.reference = text;
+    selection.unpacked = std::move(unpacked);
+    return selection;
+  }
   oci::Reference reference = [&] {
     try {
       return oci::Reference::parse(text);
