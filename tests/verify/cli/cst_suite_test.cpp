@@ -86,7 +86,7 @@ const Json kUbuntuConfig = {{"Env", {"PATH=/usr/local/sbin:/usr/local/bin:/usr/s
 struct Outcome {
   int exit_code = -1;
   std::string out, err;
-  bool passed() const { return exit_code == 0; }
+  std::map<std::string, int> statuses;  ///< how many tests of the JSON report ended how
 };
 
 class CstSuite : public ::testing::Test {
@@ -148,9 +148,17 @@ class CstSuite : public ::testing::Test {
     argv.insert(argv.end(), args.begin(), args.end());
     env["PLUGIN_INSECURE"] = "true";
     env["PLUGIN_JUNIT"] = (work_->path() / ("junit-" + std::to_string(++runs_) + ".xml")).string();
+    const fs::path json = work_->path() / ("report-" + std::to_string(runs_) + ".json");
+    env["PLUGIN_JSON"] = json.string();
     ProcessOptions options{.extra_env = env, .working_dir = working_dir, .timeout = std::chrono::seconds(180)};
     const ProcessResult r = run_process(argv, options);
-    return {.exit_code = r.exit_code, .out = r.out, .err = r.err};
+    Outcome outcome{.exit_code = r.exit_code, .out = r.out, .err = r.err};
+    if (!fs::exists(json)) return outcome;
+    const Json report = Json::parse(host_file(json.string()));
+    for (const auto& suite : report.at("suites"))
+      for (const auto& test : suite.at("tests")) ++outcome.statuses[test.at("status").get<std::string>()];
+    if (outcome.statuses.empty()) ADD_FAILURE() << "no tests in " << report.dump(2);
+    return outcome;
   }
 
   static std::string config(const std::string& name) { return (kConfigs / name).string(); }
@@ -165,10 +173,13 @@ LocalRegistry* CstSuite::registry_ = nullptr;
 TempDir* CstSuite::work_ = nullptr;
 int CstSuite::runs_ = 0;
 
-#define EXPECT_CST_PASS(outcome)                                                     \
-  do {                                                                               \
-    const Outcome o = (outcome);                                                     \
-    EXPECT_EQ(o.exit_code, 0) << "stdout:\n" << o.out << "\nstderr:\n" << o.err;     \
+// CST's PASS: exit 0, and every test ran and passed (a skipped command test is no pass).
+#define EXPECT_CST_PASS(outcome)                                                            \
+  do {                                                                                      \
+    const Outcome o = (outcome);                                                            \
+    EXPECT_EQ(o.exit_code, 0) << "stdout:\n" << o.out << "\nstderr:\n" << o.err;            \
+    EXPECT_GT(o.statuses.count("passed"), 0u);                                              \
+    EXPECT_EQ(o.statuses.size(), 1u) << "tests not passed:\n" << o.out;                     \
   } while (0)
 #define EXPECT_CST_FAIL(outcome, exit)                                               \
   do {                                                                               \

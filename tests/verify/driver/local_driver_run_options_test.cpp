@@ -89,11 +89,16 @@ TEST_F(LocalDriverRunOptions, UserCapabilitiesPrivilegedAndBindMounts) {
       {.name = "bind mount", .command = "cat", .args = {"/mnt/host/shared.txt"}, .expected_output = {"from the host"}},
       {.name = "read-only bind mount", .command = "touch", .args = {"/mnt/host/planted"}, .exit_code = 1}};
   Spec privileged{.name = "privileged", .source = "privileged.yaml"};
-  privileged.run_options = {.privileged = true, .line = 2};
+  // As in Docker, a privileged container's capabilities are root's: a non-root user keeps only
+  // the bounding set.
+  privileged.run_options = {.user = "0", .privileged = true, .line = 2};
   privileged.command_tests = {
       {.name = "every capability", .command = "cat", .args = {"/proc/self/status"},
        // Every capability this kernel knows: at least the low 32 bits.
-       .expected_output = {"CapEff:\\t0*[13f]?f*ffffffff\\n", "NoNewPrivs:\\t0", "Seccomp:\\t0"}},
+       .expected_output = {"CapEff:\\t0*[13f]?f*ffffffff\\n", "CapBnd:\\t0*[13f]?f*ffffffff\\n", "NoNewPrivs:\\t0",
+                           "Seccomp:\\t0"}},
+      {.name = "still in the user namespace", .command = "cat", .args = {"/proc/self/uid_map"},
+       .expected_output = {"^ +0 +1073741824 +1073741824\\n$"}},
       {.name = "sys", .command = "stat", .args = {"/sys/kernel"}}};
   Spec plain{.name = "plain", .source = "plain.yaml"};
   plain.command_tests = {{.name = "image user", .command = "id", .args = {"-u"}, .expected_output = {"^1000\\n$"}}};
