@@ -9,6 +9,9 @@ constexpr std::string_view kRunsProgram = "names a program, which kiln-server wo
 constexpr std::string_view kWritesFile = "names a file on the server for kiln-plugin to write, as kiln-server's user";
 constexpr std::string_view kServerEnvironment =
     "reads kiln-server's own environment variables, which are the server's and not the client's";
+constexpr std::string_view kServerBound =
+    "sets a bound that protects the server's disk, memory or process table; kiln-server's verify steps keep "
+    "kiln-verify's defaults";
 
 SettingPolicy plain(std::string_view name) { return {.name = name, .use = SettingUse::plain}; }
 SettingPolicy no_effect(std::string_view name) { return {.name = name, .use = SettingUse::no_effect}; }
@@ -111,6 +114,7 @@ std::vector<SettingPolicy> plugin_policies() {
       plain("ignore_var_run"),
       plain("ignore_path"),  // paths in the image being built, not on the server
       plain("push_retry"),
+      plain("registry_timeout"),
       plain("image_download_retry"),
       plain("image_fs_extract_retry"),
       // Outputs.
@@ -166,6 +170,11 @@ std::vector<SettingPolicy> verify_policies() {
       plain("image_pull_secrets"),
       plain("pod_timeout"),
       plain("print_pod"),
+      plain("registry_timeout"),
+      refused("unpack_max_bytes", kServerBound),
+      refused("unpack_max_entries", kServerBound),
+      refused("memory_limit", kServerBound),
+      refused("pids_limit", kServerBound),
   };
 }
 
