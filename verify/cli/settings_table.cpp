@@ -25,6 +25,9 @@ const SettingsTable& verify_setting_specs() {
       {"pull", {}, "false", "CST's --pull: has nothing to force, kiln-verify reads the image from its registry (or file) on every run"},
       // What to check.
       {"config", {"spec", "configs"}, "", "Test spec files (container-structure-test schema 2.0.0 or 1.0.0, YAML or JSON): a comma list, or --config (-c) once per file"},
+      {"host_run_options", {}, "true",
+       "Honour the containerRunOptions that reach this machine: envVars (its environment), envFile, bindMounts, "
+       "privileged; false refuses specs that use them (kiln-server sets false)"},
       {"app_suite", {}, "auto", "Run the built-in application suite: true, false, or auto (when no config is given)"},
       {"app_path", {}, "/usr/local/app/main", "The application binary the built-in suite checks"},
       {"binary", {}, "", "Local file the application binary must equal (SHA-256)"},

@@ -54,10 +54,29 @@ void resolve_run_env(Spec& spec, const Env& env) {
   for (const EnvVar& var : spec.run_env) log::add_secret(var.value);
 }
 
+namespace {
+
+void refuse_host_run_options(const Spec& spec) {
+  const ContainerRunOptions& options = spec.run_options;
+  const char* option = !options.env_vars.empty() ? "envVars"
+                       : options.env_file        ? "envFile"
+                       : !options.bind_mounts.empty() ? "bindMounts"
+                       : options.privileged      ? "privileged"
+                                                 : nullptr;
+  if (option)
+    throw_usage(fmt::format("{}:{}: containerRunOptions.{} reaches this machine (its environment, files or kernel), "
+                            "which setting host_run_options=false refuses",
+                            spec.source, options.line, option));
+}
+
+}  // namespace
+
 std::vector<Spec> specs_from_settings(const Settings& settings, const Env& env) {
   std::vector<Spec> specs;
+  const bool host_run_options = settings.get_bool("host_run_options");
   for (const auto& file : settings.get_list("config")) {
     specs.push_back(load_spec(file));
+    if (!host_run_options) refuse_host_run_options(specs.back());
     resolve_run_env(specs.back(), env);
   }
   if (wants_app_suite(settings, !specs.empty())) {
