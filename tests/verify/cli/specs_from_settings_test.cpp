@@ -46,7 +46,7 @@ TEST_F(SpecsFromSettings, HostRunOptionsFalseRefusesWhatReachesThisMachine) {
   for (const char* option : {"envVars: [HOME]", "envFile: /etc/passwd", "bindMounts: ['/:/host:ro']", "privileged: true"}) {
     const std::string spec = write("host.yaml", std::string("schemaVersion: '2.0.0'\ncontainerRunOptions:\n  ") + option + "\n");
     try {
-      load({"--config", spec, "--host_run_options", "false"});
+      load({"--config", spec, "--host_run_options=false"});
       ADD_FAILURE() << option;
     } catch (const Error& e) {
       EXPECT_EQ(e.exit_class(), ExitClass::usage);
@@ -55,7 +55,7 @@ TEST_F(SpecsFromSettings, HostRunOptionsFalseRefusesWhatReachesThisMachine) {
     }
   }
   const std::string user = write("user.yaml", "schemaVersion: '2.0.0'\ncontainerRunOptions:\n  user: root\n  capabilities: [net_raw]\n");
-  EXPECT_NO_THROW(load({"--config", user, "--host_run_options", "false"}));
+  EXPECT_NO_THROW(load({"--config", user, "--host_run_options=false"}));
 }
 
 }  // namespace
