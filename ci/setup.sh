@@ -14,6 +14,8 @@ packages=(
   apache2-utils openssl ca-certificates
   # kiln-server tests: curl reads the SSE log stream, sqlite3 reads the server's database
   curl sqlite3
+  # the library's API reference (ci/apidocs.sh), generated from the public headers
+  doxygen
 )
 if [[ ${1:-} == fuzz ]]; then
   packages=(clang clang-14 libclang-rt-14-dev llvm-14)

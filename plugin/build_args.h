@@ -1,6 +1,7 @@
 #pragma once
 // Build args from build_args, build_args_new / multiple_build_args and build_args_from_env,
-// parsed so that a value holding commas, ';' or spaces survives (research §5 #8).
+// parsed so that a value holding commas, ';' or spaces survives (drone-kaniko splits
+// build_args on commas, which cuts such values apart).
 #include <string>
 #include <vector>
 

@@ -1,6 +1,7 @@
 #pragma once
 // What the CI system tells a step about the build: the git ref, branches, workspace, and on
-// GitLab the project registry and its credentials. Read once from an Env (research §3.1).
+// GitLab the project registry and its credentials. Read once from an Env: GitLab's CI_*,
+// Drone's DRONE_* and Woodpecker's CI_* variables.
 #include <string>
 
 #include "core/env.h"

@@ -1,7 +1,8 @@
 #pragma once
 // The one docker config.json both backends use: kaniko reads it from $DOCKER_CONFIG, the
 // native backend resolves credentials from it (make_keychain). Built from every credential
-// source a pipeline of today's plugins may set (research §2.4, §7.3).
+// source a pipeline of today's plugins may set: username/password, logins,
+// a config document, base-image credentials and GitLab's CI_REGISTRY_* variables.
 #include <filesystem>
 #include <string>
 #include <string_view>

@@ -23,7 +23,8 @@ std::string without_userinfo(const std::string& url) {
 Labels image_labels(const Settings& settings, const CiContext& ci, std::int64_t build_time) {
   Labels labels;
   if (settings.get_bool("auto_label")) {
-    // As plugins/docker's auto_label: created, revision, source, url (research §1.4).
+    // As plugins/docker's auto_label: created, revision, source, url, the OCI annotation keys
+    // (https://github.com/opencontainers/image-spec/blob/main/annotations.md).
     labels["org.opencontainers.image.created"] = oci::rfc3339_utc(build_time);
     if (!ci.sha.empty()) labels["org.opencontainers.image.revision"] = ci.sha;
     if (const std::string url = without_userinfo(ci.repo_url); !url.empty()) {

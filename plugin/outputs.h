@@ -36,7 +36,8 @@ std::string digest_file_text(const BuildResult& result);
 std::string image_name_with_digest_text(const BuildResult& result);
 /// "<registry>/<repository>:<tag>@<digest>\n" per pushed reference.
 std::string image_name_tag_with_digest_text(const BuildResult& result);
-/// The docker/v1 artifact JSON of drone-kaniko and plugins/docker (research §2.6), one line.
+/// The docker/v1 artifact JSON of drone-kaniko and plugins/docker:
+/// {"kind":"docker/v1","data":{"registryType","registryUrl","images":[{"image","digest"}]}}, one line.
 std::string artifact_file_text(const BuildResult& result);
 /// Lines for $DRONE_OUTPUT: digest= (drone-kaniko's name), IMAGE_DIGEST=, IMAGE_REF=.
 std::string drone_output_text(const BuildResult& result);

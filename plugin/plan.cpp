@@ -31,7 +31,7 @@ auto checked(const std::string& setting, F&& f) -> decltype(f()) {
 oci::Reference target_reference(const Settings& settings, const CiContext& ci) {
   std::string repo = destination_repo(settings, ci);
   if (repo.empty()) bad_setting("repo", "is required: the repository to push to, e.g. registry.example.com/team/app");
-  // Users paste URLs (research §5 #17): a scheme on repo or registry is dropped.
+  // Users paste URLs (https://registry.example.com/team/app): a scheme on repo or registry is dropped.
   if (auto scheme = repo.find("://"); scheme != std::string::npos) repo = repo.substr(scheme + 3);
   // drone-kaniko and plugins/docker users write repo with or without the registry prefix, and
   // often keep registry at its Docker Hub default URL, which is never prefixed.
@@ -170,6 +170,7 @@ oci::RegistryOptions RegistryAccess::options_for(const std::string& registry) co
   oci::RegistryOptions options;
   options.insecure = insecure;
   options.timeout = timeout;
+  options.max_attempts = max_attempts;
   auto it = ca_file_by_host.find(registry);
   options.ca_file = it != ca_file_by_host.end() ? it->second : default_ca_file;
   return options;

@@ -34,6 +34,7 @@ struct RegistryAccess {
   std::string default_ca_file;
   std::map<std::string, std::string> ca_file_by_host;
   std::chrono::milliseconds timeout = oci::RegistryOptions::kDefaultTimeout;  ///< registry_timeout
+  int max_attempts = oci::RegistryOptions{}.max_attempts;  ///< of a request that fails temporarily
   oci::RegistryOptions options_for(const std::string& registry) const;
 };
 

@@ -100,6 +100,16 @@ BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, co
 
 }  // namespace
 
+BuildResult build_natively(const BuildPlan& plan, std::shared_ptr<const oci::Keychain> keychain,
+                           const BuildControl& control) {
+  if (plan.kind == BuildKind::binary_on_base) return NativeBackend(std::move(keychain), control).build(plan);
+  const DockerfileBuild build = native_build_of(plan);
+  const Dockerfile dockerfile = load_dockerfile(build);
+  if (const auto reason = why_not_native(dockerfile, build))
+    throw_usage(fmt::format("{}: only the Kaniko executor can build this: {}", plan.dockerfile.string(), *reason));
+  return build_dockerfile_natively(dockerfile, build, std::move(keychain), control);
+}
+
 BuildPlan with_executor_created(const BuildPlan& plan, const Env& env) {
   BuildPlan out = plan;
   auto created = out.labels.find("org.opencontainers.image.created");

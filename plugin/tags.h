@@ -1,6 +1,6 @@
 #pragma once
 // The tags to push: explicit tags, the .tags file, or auto_tag from the git ref with the
-// drone-docker semantics (research §2.5). Every tag is validated before anything runs.
+// semantics of drone-docker's auto_tag (tag.go in github.com/drone-plugins/drone-docker). Every tag is validated before anything runs.
 #include <filesystem>
 #include <string>
 #include <vector>

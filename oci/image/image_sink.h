@@ -39,12 +39,13 @@ class ImageSink {
   virtual void put_manifest(const std::string& tag, const std::string& media_type, const std::string& bytes) = 0;
 };
 
-/// Pushes into `repository` through `client` (which must outlive the sink).
-std::unique_ptr<ImageSink> registry_sink(RegistryClient& client, std::string repository);
+/// Pushes into `repository` through `client` (which must outlive the sink). `watch` is asked
+/// while each new layer is written (put_layer).
+std::unique_ptr<ImageSink> registry_sink(RegistryClient& client, std::string repository, LayerWatch watch = {});
 /// Writes an OCI image layout at `directory` (created; an existing layout is added to, a tag
 /// already in its index.json is moved). Each tag is one index.json entry annotated
 /// org.opencontainers.image.ref.name, as `skopeo copy … oci:dir:tag` writes it.
-std::unique_ptr<ImageSink> layout_sink(std::filesystem::path directory);
+std::unique_ptr<ImageSink> layout_sink(std::filesystem::path directory, LayerWatch watch = {});
 /// Stores nothing and sends nothing: blobs count as present, a config's descriptor is
 /// computed, put_layer() answers from `cache` (kiln::Error(infra) for a layer it does not
 /// know). With it a build computes its manifest first, and skips every request when the

@@ -1,9 +1,11 @@
 #include "oci/image/layer_push.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <optional>
 
+#include "core/stop.h"
 #include "oci/registry/error.h"
 
 namespace kiln::oci {
@@ -28,7 +30,7 @@ std::optional<PushedLayer> cached_layer(const LayerCache& cache, const Digest& k
 }
 
 PushedLayer push_layer(RegistryClient& target, const std::string& repository, const LayerSpec& spec,
-                       const std::filesystem::path& blob_path, const LayerCache* cache) {
+                       const std::filesystem::path& blob_path, const LayerCache* cache, const LayerWatch& watch) {
   // The layer the cache names for `key`, when the registry has its blob.
   const auto present = [&](const Digest& key) -> std::optional<PushedLayer> {
     auto layer = cached_layer(*cache, key, spec.compression.kind);
@@ -56,7 +58,9 @@ PushedLayer push_layer(RegistryClient& target, const std::string& repository, co
   // once instead of waiting for it, and stops if the hash then names a layer the registry has
   // (the same binary, rebuilt or touched). A cancelled upload is DELETEd by ~StreamedUpload.
   std::optional<PushedLayer> found;
-  const StillWanted still_wanted = [&] {
+  const StillWanted still_wanted = [&](const LayerProgress& progress) {
+    if (watch.stop.stop_requested()) return false;
+    if (watch.on_progress) watch.on_progress(progress);
     if (!cache || key) return true;
     key = cache->key_if_ready(spec);
     if (key) found = present(*key);
@@ -64,7 +68,10 @@ PushedLayer push_layer(RegistryClient& target, const std::string& repository, co
   };
   const std::optional<WrittenLayer> written =
       write_layer_unless(spec, blob_path, observer ? &*observer : nullptr, still_wanted);
-  if (!written) return *found;
+  if (!written) {
+    if (found) return *found;
+    throw StopRequested(fmt::format("{}/{}: writing a layer", target.registry(), repository));
+  }
   if (!upload || !upload->commit(written->digest))
     push_blob_file(target, repository, written->blob_path, written->digest, written->size);
 

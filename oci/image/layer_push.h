@@ -5,7 +5,9 @@
 // recompressed) if streaming fails. Compression never waits for the inputs' hash: when the hash
 // lands mid-way and names a layer the registry has, compressing stops there.
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 
 #include "oci/image/blob_transfer.h"
@@ -28,8 +30,16 @@ struct PushedLayer {
 /// nullopt on a miss.
 std::optional<PushedLayer> cached_layer(const LayerCache& cache, const Digest& key, Compression compression);
 
+/// What a build asks of each layer it writes: a stop, checked before each piece of source (the
+/// writing ends, its upload session is cancelled and StopRequested thrown), and word of how far
+/// the layer has come, at the same points.
+struct LayerWatch {
+  std::stop_token stop;
+  std::function<void(const LayerProgress&)> on_progress;
+};
+
 /// `cache` may be null (no cache).
 PushedLayer push_layer(RegistryClient& target, const std::string& repository, const LayerSpec& spec,
-                       const std::filesystem::path& blob_path, const LayerCache* cache);
+                       const std::filesystem::path& blob_path, const LayerCache* cache, const LayerWatch& watch = {});
 
 }  // namespace kiln::oci

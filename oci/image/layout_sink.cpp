@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/stop.h"
 #include "oci/image/image_sink.h"
 #include "oci/media_type.h"
 #include "oci/sha256.h"
@@ -30,7 +31,7 @@ void move_file(const std::filesystem::path& from, const std::filesystem::path& t
 
 class LayoutSink final : public ImageSink {
  public:
-  explicit LayoutSink(std::filesystem::path directory) : dir_(std::move(directory)) {
+  LayoutSink(std::filesystem::path directory, LayerWatch watch) : dir_(std::move(directory)), watch_(std::move(watch)) {
     std::error_code ec;
     std::filesystem::create_directories(dir_ / "blobs/sha256", ec);
     if (ec) throw_infra(fmt::format("cannot create OCI layout {}: {}", dir_.string(), ec.message()));
@@ -64,7 +65,14 @@ class LayoutSink final : public ImageSink {
 
   PushedLayer put_layer(const LayerSpec& spec, const std::filesystem::path& blob_path, const LayerCache*) override {
     // No cache: a cached layer is one the registry has, and a layout has none of its own yet.
-    const WrittenLayer written = write_layer(spec, blob_path);
+    const std::optional<WrittenLayer> layer =
+        write_layer_unless(spec, blob_path, nullptr, [&](const LayerProgress& progress) {
+          if (watch_.stop.stop_requested()) return false;
+          if (watch_.on_progress) watch_.on_progress(progress);
+          return true;
+        });
+    if (!layer) throw StopRequested(describe() + ": writing a layer");
+    const WrittenLayer& written = *layer;
     const Uploaded stored = put_blob_file(written.blob_path, written.digest, written.size);
     return PushedLayer{.digest = written.digest, .diff_id = written.diff_id, .size = written.size,
                        .compression = written.compression, .uploaded = stored};
@@ -111,13 +119,14 @@ class LayoutSink final : public ImageSink {
   }
 
   std::filesystem::path dir_;
+  LayerWatch watch_;
   Json index_;
 };
 
 }  // namespace
 
-std::unique_ptr<ImageSink> layout_sink(std::filesystem::path directory) {
-  return std::make_unique<LayoutSink>(std::move(directory));
+std::unique_ptr<ImageSink> layout_sink(std::filesystem::path directory, LayerWatch watch) {
+  return std::make_unique<LayoutSink>(std::move(directory), std::move(watch));
 }
 
 }  // namespace kiln::oci

@@ -8,7 +8,8 @@ namespace {
 
 class RegistrySink final : public ImageSink {
  public:
-  RegistrySink(RegistryClient& client, std::string repository) : client_(client), repository_(std::move(repository)) {}
+  RegistrySink(RegistryClient& client, std::string repository, LayerWatch watch)
+      : client_(client), repository_(std::move(repository)), watch_(std::move(watch)) {}
 
   std::string describe() const override { return fmt::format("registry {}/{}", client_.registry(), repository_); }
 
@@ -18,7 +19,7 @@ class RegistrySink final : public ImageSink {
 
   PushedLayer put_layer(const LayerSpec& spec, const std::filesystem::path& blob_path,
                         const LayerCache* cache) override {
-    return push_layer(client_, repository_, spec, blob_path, cache);
+    return push_layer(client_, repository_, spec, blob_path, cache, watch_);
   }
 
   Uploaded put_blob_file(const std::filesystem::path& file, const Digest& digest, std::int64_t size) override {
@@ -37,12 +38,13 @@ class RegistrySink final : public ImageSink {
  private:
   RegistryClient& client_;
   std::string repository_;
+  LayerWatch watch_;
 };
 
 }  // namespace
 
-std::unique_ptr<ImageSink> registry_sink(RegistryClient& client, std::string repository) {
-  return std::make_unique<RegistrySink>(client, std::move(repository));
+std::unique_ptr<ImageSink> registry_sink(RegistryClient& client, std::string repository, LayerWatch watch) {
+  return std::make_unique<RegistrySink>(client, std::move(repository), std::move(watch));
 }
 
 }  // namespace kiln::oci

@@ -94,8 +94,10 @@ class TarWriter {
     if (r != ARCHIVE_OK) rethrow_or_fail("opening the layer tar");
   }
 
-  /// False when `still_wanted` said no before the entry was complete.
-  bool add(const LayerEntry& entry, std::int64_t mtime, std::vector<char>& buffer, const StillWanted& still_wanted) {
+  /// False when `still_wanted` said no before the entry was complete; `progress` counts the
+  /// source bytes read.
+  bool add(const LayerEntry& entry, std::int64_t mtime, std::vector<char>& buffer, const StillWanted& still_wanted,
+           LayerProgress& progress) {
     std::unique_ptr<archive_entry, EntryFree> header(archive_entry_new());
     archive_entry_set_pathname_utf8(header.get(), entry.path.c_str());
     archive_entry_set_uid(header.get(), entry.uid);
@@ -128,11 +130,12 @@ class TarWriter {
       return true;
     }
     for (std::int64_t left = source->size(); left > 0;) {
-      if (still_wanted && !still_wanted()) return false;
+      if (still_wanted && !still_wanted(progress)) return false;
       const std::size_t want = static_cast<std::size_t>(std::min<std::int64_t>(left, buffer.size()));
       const std::size_t got = source->read(buffer.data(), want);
       write_data(buffer.data(), got);
       left -= static_cast<std::int64_t>(got);
+      progress.bytes_read += static_cast<std::int64_t>(got);
     }
     return true;
   }
@@ -189,8 +192,9 @@ std::optional<WrittenLayer> write_layer_unless(const LayerSpec& spec, const std:
                                                BlobObserver* observer, const StillWanted& still_wanted) {
   const std::vector<LayerEntry> entries = plan_layer_entries(spec.entries);
   // Fail on an unreadable source before the blob file exists.
+  LayerProgress progress;
   for (const LayerEntry& entry : entries)
-    if (entry.type == LayerEntry::Type::file && !entry.source.empty()) SourceFile check(entry);
+    if (entry.type == LayerEntry::Type::file && !entry.source.empty()) progress.bytes_total += SourceFile(entry).size();
 
   const ScopedUtf8Locale utf8;  // see utf8_locale.h: libarchive 3.6.2 needs it for UTF-8 names
   BlobWriter blob(blob_path, spec.compression, observer);
@@ -198,7 +202,7 @@ std::optional<WrittenLayer> write_layer_unless(const LayerSpec& spec, const std:
     TarWriter tar(blob);
     std::vector<char> buffer(kReadChunk);
     for (const LayerEntry& entry : entries)
-      if (!tar.add(entry, spec.mtime, buffer, still_wanted)) {
+      if (!tar.add(entry, spec.mtime, buffer, still_wanted, progress)) {
         tar.abandon();
         return std::nullopt;  // ~BlobWriter removes the file
       }

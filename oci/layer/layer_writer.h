@@ -68,9 +68,16 @@ class BlobObserver {
 WrittenLayer write_layer(const LayerSpec& spec, const std::filesystem::path& blob_path,
                          BlobObserver* observer = nullptr);
 
+/// How far a layer has come: bytes of its source files read so far, of all of them.
+struct LayerProgress {
+  std::int64_t bytes_read = 0;
+  std::int64_t bytes_total = 0;
+};
+
 /// Asked before each piece (at most 1 MiB) of source data whether the layer is still wanted:
-/// a build that learns mid-way that the registry has it already stops compressing.
-using StillWanted = std::function<bool()>;
+/// a build that learns mid-way that the registry has it already, or that is stopped, stops
+/// compressing. It also learns how far the layer has come.
+using StillWanted = std::function<bool(const LayerProgress& progress)>;
 
 /// write_layer(), stopped at the first false from `still_wanted`: then nullopt, and the
 /// partial blob file is removed. The observer has seen only part of the blob by then.

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "core/log.h"
+#include "core/stop.h"
 #include "oci/reference.h"
 #include "oci/registry/auth_basic.h"
 #include "oci/registry/auth_bearer.h"
@@ -16,6 +20,17 @@ namespace {
 void register_secrets(const Credential& c) {
   for (const auto* s : {&c.password, &c.identity_token, &c.registry_token})
     if (!s->empty()) log::add_secret(*s);
+}
+
+// A retry's backoff that a stop cuts short; the next attempt then meets the stop in send().
+Retrier::Sleep stoppable_sleep(std::stop_token stop) {
+  if (!stop.stop_possible()) return {};
+  return [stop = std::move(stop)](std::chrono::milliseconds delay) {
+    std::mutex mutex;
+    std::condition_variable_any woken;
+    std::unique_lock lock(mutex);
+    woken.wait_for(lock, stop, delay, [] { return false; });
+  };
 }
 
 }  // namespace
@@ -33,7 +48,8 @@ RegistryClient::Impl::Impl(std::string registry_, std::shared_ptr<const Keychain
       auth(session, url_origin(base_url + "/v2/")),
       retrier(Backoff{.max_attempts = std::max(1, options.max_attempts),
                       .initial = options.initial_backoff,
-                      .max = options.max_backoff}) {
+                      .max = options.max_backoff},
+              stoppable_sleep(options.stop)) {
   register_secrets(credential);
 }
 
@@ -65,7 +81,8 @@ void RegistryClient::Impl::ensure_pinged() {
   pinged = true;
 }
 
-HttpResponse RegistryClient::Impl::send(const std::string& op, const HttpRequest& request) {
+HttpResponse RegistryClient::Impl::send(const std::string& op, const HttpRequest& request, Stoppable stoppable) {
+  if (stoppable == Stoppable::yes) stop_point(options.stop, fmt::format("{}: {}", registry, op));
   ensure_pinged();
   try {
     return auth.send(request);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <stop_token>
 #include <string>
 
 #include "oci/credentials/credential.h"
@@ -28,6 +29,11 @@ struct RegistryOptions {
   /// Running out is final (not retried): RegistryError naming the request.
   std::chrono::milliseconds timeout{kDefaultTimeout};
   std::int64_t min_blob_rate = kDefaultMinBlobRate;  ///< bytes per second
+  /// Asked before every request and wakes a retry's backoff: once requested, the next request
+  /// throws StopRequested instead of going out. A manifest PUT to a tag is exempt: the caller
+  /// checks before its first tag moves, and then every tag of the image moves, so a stop never
+  /// leaves some tags on the new image and others on the old.
+  std::stop_token stop;
 
   static constexpr std::chrono::milliseconds kDefaultTimeout{120000};
   static constexpr std::int64_t kDefaultMinBlobRate = 16 * 1024;

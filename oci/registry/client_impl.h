@@ -22,8 +22,11 @@ struct RegistryClient::Impl {
   std::string url(const std::string& path) const { return base_url + path; }
   /// Discovers the auth scheme from GET /v2/ the first time it is needed.
   void ensure_pinged();
+  /// Whether a requested stop (RegistryOptions::stop) keeps a request from going out.
+  enum class Stoppable { yes, no };
   /// Sends through auth and session layers; network failures get "<registry>: <op>: " in front.
-  HttpResponse send(const std::string& op, const HttpRequest& request);
+  /// Throws StopRequested instead of sending when a stop was requested (Stoppable::yes).
+  HttpResponse send(const std::string& op, const HttpRequest& request, Stoppable stoppable = Stoppable::yes);
   /// Throws the error a non-success answer means, naming registry and operation.
   [[noreturn]] void fail(const std::string& op, const HttpResponse& response) const;
   /// fail() unless the status is one of `expected`.

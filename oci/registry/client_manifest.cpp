@@ -38,7 +38,7 @@ ManifestResponse RegistryClient::get_manifest(const std::string& repository, con
   const std::string op = "GET manifest " + display_ref(repository, identifier);
   return impl_->retrier.run(op, [&] {
     HttpRequest request = HttpRequest::to("GET", impl_->url(manifest_path(repository, identifier)));
-    // All four types, or Distribution answers 404/400 for manifests that exist (research §1.3).
+    // All four types, or Distribution answers 404/400 for manifests that exist (Docker manifest v2 schema 2, its list, OCI manifest, OCI index).
     request.set_header("Accept", media_type::manifest_accept());
     request.scopes = {scope::pull(repository)};
     request.max_body = max_bytes;
@@ -110,7 +110,9 @@ Digest RegistryClient::put_manifest(const std::string& repository, const std::st
     request.set_header("Content-Type", media_type);
     request.body = bytes;
     request.scopes = {scope::push(repository)};
-    HttpResponse response = impl_->send(op, request);
+    // A tag moves however late a stop comes (RegistryOptions::stop); a digest is only stored.
+    HttpResponse response = impl_->send(op, request, identifier.starts_with("sha256:") ? Impl::Stoppable::yes
+                                                                                        : Impl::Stoppable::no);
     impl_->expect(op, response, {200, 201});
     std::optional<Digest> claimed;
     try {

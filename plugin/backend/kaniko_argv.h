@@ -8,7 +8,7 @@
 namespace kiln::plugin {
 
 /// The executor's argv: argv[0] is options.executor, then the flags in drone-kaniko's order
-/// (plugin-contract.md §2.1), each as one `--flag=value` element so a value holding spaces,
+/// (its cmd/kaniko-docker main.go), each as one `--flag=value` element so a value holding spaces,
 /// commas or '=' reaches the executor unchanged; options.extra_args come last, verbatim.
 std::vector<std::string> kaniko_argv(const KanikoOptions& options);
 

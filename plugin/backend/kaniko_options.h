@@ -2,7 +2,7 @@
 // Everything kiln tells the Kaniko executor, as typed values. Built from the settings by the
 // plugin; turned into argv by kaniko_argv(). An empty string, empty list, false or nullopt
 // means "flag not passed", so the executor's own default applies
-// (../shared/research/plugin-contract.md §4.2 lists the flags and their defaults).
+// (the executor's --help lists its flags and their defaults).
 #include <chrono>
 #include <optional>
 #include <string>

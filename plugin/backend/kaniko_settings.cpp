@@ -104,7 +104,7 @@ KanikoOptions kaniko_options(const Settings& settings, const BuildPlan& plan, co
   // image_name_with_digest_file and image_name_tag_with_digest_file are not passed on: kiln
   // writes every output file itself after a successful push (plugin/outputs.h), for both
   // backends alike. The executor writes its files before pushing, so a failed push would leave
-  // them behind (research §4.5).
+  // them behind.
   o.tar_path = settings.get("tar_path");
   o.oci_layout_path = settings.get("oci_layout_path");
   o.push_retry = optional_int(settings, "push_retry");

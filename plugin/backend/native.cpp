@@ -139,7 +139,11 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
   std::map<std::string, std::unique_ptr<oci::RegistryClient>> clients;
   const ClientFor client_for = [&](const std::string& registry) -> oci::RegistryClient& {
     auto& client = clients[registry];
-    if (!client) client = std::make_unique<oci::RegistryClient>(registry, keychain_, plan.access.options_for(registry));
+    if (!client) {
+      oci::RegistryOptions options = plan.access.options_for(registry);
+      options.stop = control_.stop;
+      client = std::make_unique<oci::RegistryClient>(registry, keychain_, options);
+    }
     return *client;
   };
   oci::RegistryClient& base_client = client_for(plan.base.registry());
@@ -151,6 +155,8 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
 
   const oci::BaseImage base = oci::fetch_base(base_client, plan.base);
   const std::vector<Target> targets = match_binaries(plan, base);
+  control_.report({.kind = BuildEvent::Kind::base_resolved, .subject = plan.base.to_string(),
+                   .digest = (base.image ? base.image->digest : base.index->digest).to_string()});
   const bool push_index = base.index && plan.binaries.front().platform.has_value();
 
   const oci::ConfigEdit entrypoint = [&](const oci::Json& config) {
@@ -159,7 +165,7 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
   if (cache && !push_index)
     if (auto unchanged = already_pushed(plan, base, targets, *cache, entrypoint, client_for)) return *unchanged;
 
-  ImageOutput output(image_outputs(plan), client_for);
+  ImageOutput output(image_outputs(plan), client_for, control_);
   oci::ImageSink& sink = output.sink();
   const oci::BlobOrigin origin{.client = base_client, .repository = plan.base.repository()};
   TempDir scratch("kiln-build");
@@ -174,6 +180,9 @@ BuildResult NativeBackend::build(const BuildPlan& plan) {
                                       .history = {{.entry = app_history(plan, *t.binary), .empty_layer = false}}};
     oci::NewManifest manifest = oci::append_layers(&origin, plan.base, image, sink, addition, entrypoint,
                                                    plan.source_date_epoch);
+    control_.report({.kind = BuildEvent::Kind::layer_stored, .subject = image.platform.to_string(),
+                     .digest = layer.digest.to_string(), .bytes = layer.size,
+                     .uploaded = layer.uploaded == oci::Uploaded::yes});
     spdlog::info("{}: layer {} ({} bytes{}), manifest {}", image.platform.to_string(), layer.digest.to_string(),
                  layer.size, layer.uploaded == oci::Uploaded::yes ? ""
                  : sink.oci_only()                      ? ", already in the layout"

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "plugin/native/add_archive.h"
 #include "plugin/native/context_path.h"
 
 namespace kiln::plugin {
@@ -81,7 +82,8 @@ std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerI
                                           const std::vector<std::string>& sources, const std::string& destination,
                                           const std::string& working_dir, const CopyOptions& options,
                                           const std::string& where,
-                                          const std::function<bool(const std::string&)>& is_directory) {
+                                          const std::function<bool(const std::string&)>& is_directory,
+                                          std::vector<ArchiveSource>* archives) {
   // Expand globs first: "several sources" is judged on what they match.
   std::vector<std::pair<std::string, std::string>> matched;  // {as written, relative path}
   for (const std::string& source : sources) {
@@ -121,6 +123,8 @@ std::vector<oci::LayerEntry> resolve_copy(const fs::path& context, const DockerI
                      .content = {}, .link_target = {}, .uid = options.uid, .gid = options.gid});
       // Its files are what Docker would have sent: judged by where they really are.
       walk_directory(real, found.relative, dest, ignore, options, out);
+    } else if (archives && is_tar_archive(real)) {
+      archives->push_back({.real = real, .name = source, .destination = dest, .position = out.size()});
     } else {
       const bool into = dest_is_dir || (is_directory && is_directory(dest));
       // The name as written in the context: a symlinked source keeps its own name.

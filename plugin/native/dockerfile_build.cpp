@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/temp_dir.h"
 #include "plugin/dockerfile/limits.h"
 #include "plugin/native/stage_interpreter.h"
 
@@ -54,8 +55,8 @@ std::optional<std::string> why_not_native(const Dockerfile& dockerfile, const Do
 }
 
 BuildResult build_dockerfile_natively(const Dockerfile& dockerfile, const DockerfileBuild& build,
-                                      std::shared_ptr<const oci::Keychain> keychain) {
-  BaseImages bases(std::move(keychain), build.push.access, build.push.platform);
+                                      std::shared_ptr<const oci::Keychain> keychain, const BuildControl& control) {
+  BaseImages bases(std::move(keychain), build.push.access, build.push.platform, control.stop);
   const BaseLookup lookup{
       .env = [&](const oci::Reference& base) {
         std::vector<std::string> env;
@@ -68,11 +69,15 @@ BuildResult build_dockerfile_natively(const Dockerfile& dockerfile, const Docker
       .files = [&](const oci::Reference& base, const std::vector<std::string>& prefixes) {
         return bases.files(base, prefixes);
       }};
-  const ImageRecipe recipe = interpret(dockerfile, inputs_of(build), lookup);
+  // What ADD unpacks from archives; the recipe's layers read it until they are stored.
+  TempDir unpacked("kiln-add");
+  BuildInputs inputs = inputs_of(build);
+  inputs.scratch = unpacked.path();
+  const ImageRecipe recipe = interpret(dockerfile, inputs, lookup);
   ImageOutput output(build.push.outputs, [&](const std::string& registry) -> oci::RegistryClient& {
     return bases.client_for(registry);
-  });
-  const oci::NewManifest manifest = store_recipe(recipe, build.push, bases, output.sink());
+  }, control);
+  const oci::NewManifest manifest = store_recipe(recipe, build.push, bases, output.sink(), control);
   BuildResult result = output.publish({.top = {.media_type = manifest.media_type, .bytes = manifest.bytes}, .children = {}});
   result.layers_uploaded = manifest.layers_uploaded;
   result.layer_bytes_uploaded = manifest.layer_bytes_uploaded;

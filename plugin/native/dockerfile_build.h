@@ -9,6 +9,7 @@
 
 #include "oci/credentials/credential.h"
 #include "plugin/backend/backend.h"
+#include "plugin/build_control.h"
 #include "plugin/dockerfile/dockerfile.h"
 #include "plugin/native/recipe_push.h"
 
@@ -28,6 +29,6 @@ Dockerfile load_dockerfile(const DockerfileBuild& build);
 std::optional<std::string> why_not_native(const Dockerfile& dockerfile, const DockerfileBuild& build);
 /// Builds and pushes; throws NativeUnsupported for what only Kaniko can do.
 BuildResult build_dockerfile_natively(const Dockerfile& dockerfile, const DockerfileBuild& build,
-                                      std::shared_ptr<const oci::Keychain> keychain);
+                                      std::shared_ptr<const oci::Keychain> keychain, const BuildControl& control = {});
 
 }  // namespace kiln::plugin

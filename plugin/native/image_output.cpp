@@ -4,18 +4,19 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/stop.h"
 #include "oci/image/docker_archive.h"
 #include "oci/sha256.h"
 
 namespace kiln::plugin {
 
-ImageOutput::ImageOutput(ImageOutputs outputs, ClientFor client_for)
-    : outputs_(std::move(outputs)), client_for_(std::move(client_for)) {
+ImageOutput::ImageOutput(ImageOutputs outputs, ClientFor client_for, BuildControl control)
+    : outputs_(std::move(outputs)), client_for_(std::move(client_for)), control_(std::move(control)) {
   if (outputs_.destinations.empty()) throw_usage("no destination: set repo (and tags) or destinations");
   const bool local = !outputs_.push || !outputs_.oci_layout_path.empty() || !outputs_.tar_path.empty();
   if (!local) {
     const oci::Reference& first = outputs_.destinations.front();
-    sink_ = oci::registry_sink(client_for_(first.registry()), first.repository());
+    sink_ = oci::registry_sink(client_for_(first.registry()), first.repository(), control_.layer_watch());
     return;
   }
   if (outputs_.oci_layout_path.empty()) {
@@ -24,11 +25,12 @@ ImageOutput::ImageOutput(ImageOutputs outputs, ClientFor client_for)
   } else {
     layout_ = outputs_.oci_layout_path;
   }
-  sink_ = oci::layout_sink(layout_);
+  sink_ = oci::layout_sink(layout_, control_.layer_watch());
 }
 
 BuildResult ImageOutput::publish(const oci::StoredImage& image) {
   BuildResult result{.digest = oci::Sha256::of(image.top.bytes), .media_type = image.top.media_type};
+  stop_point(control_.stop, "publishing " + result.digest.to_string());
   if (!layout_.empty()) {
     for (const oci::Reference& d : outputs_.destinations) sink_->put_manifest(d.tag(), image.top.media_type, image.top.bytes);
     if (!outputs_.oci_layout_path.empty())
@@ -52,11 +54,19 @@ BuildResult ImageOutput::publish(const oci::StoredImage& image) {
   if (layout_.empty()) source.registry.emplace(oci::BlobOrigin{.client = client_for_(first.registry()),
                                                                 .repository = first.repository()});
   else source.layout = layout_;
+  // Every destination gets every blob first; a stop is honoured until then, and no tag has moved.
+  std::vector<std::unique_ptr<oci::ImageSink>> targets;
   for (const oci::Reference& d : outputs_.destinations) {
-    auto target = oci::registry_sink(client_for_(d.registry()), d.repository());
-    result.base_layers_copied += oci::copy_image_blobs(source, image, *target);
-    target->put_manifest(d.tag(), image.top.media_type, image.top.bytes);  // checks the registry's digest
+    targets.push_back(oci::registry_sink(client_for_(d.registry()), d.repository()));
+    result.base_layers_copied += oci::copy_image_blobs(source, image, *targets.back());
+  }
+  stop_point(control_.stop, "tagging " + result.digest.to_string());
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const oci::Reference& d = outputs_.destinations[i];
+    targets[i]->put_manifest(d.tag(), image.top.media_type, image.top.bytes);  // checks the registry's digest
     result.pushed.push_back(d);
+    control_.report({.kind = BuildEvent::Kind::reference_pushed, .subject = d.to_string(),
+                     .digest = result.digest.to_string()});
   }
   return result;
 }

@@ -19,6 +19,7 @@ struct BaseImages::State {
   std::shared_ptr<const oci::Keychain> keychain;
   RegistryAccess access;
   oci::Platform platform;
+  std::stop_token stop;
   std::map<std::string, std::unique_ptr<oci::RegistryClient>> clients;
   std::map<std::string, oci::ResolvedImage> images;
   std::map<std::string, oci::FilesystemView> trees;
@@ -26,18 +27,23 @@ struct BaseImages::State {
   TempDir extracted{"kiln-base-files"};
 };
 
-BaseImages::BaseImages(std::shared_ptr<const oci::Keychain> keychain, RegistryAccess access, oci::Platform platform)
+BaseImages::BaseImages(std::shared_ptr<const oci::Keychain> keychain, RegistryAccess access, oci::Platform platform,
+                       std::stop_token stop)
     : state_(std::make_unique<State>()) {
   state_->keychain = std::move(keychain);
   state_->access = std::move(access);
   state_->platform = std::move(platform);
+  state_->stop = std::move(stop);
 }
 BaseImages::~BaseImages() = default;
 
 oci::RegistryClient& BaseImages::client_for(const std::string& registry) {
   auto& client = state_->clients[registry];
-  if (!client)
-    client = std::make_unique<oci::RegistryClient>(registry, state_->keychain, state_->access.options_for(registry));
+  if (!client) {
+    oci::RegistryOptions options = state_->access.options_for(registry);
+    options.stop = state_->stop;
+    client = std::make_unique<oci::RegistryClient>(registry, state_->keychain, options);
+  }
   return *client;
 }
 
@@ -106,8 +112,11 @@ oci::Json merged_config(const oci::Json& base_config, const ImageRecipe& recipe)
 }
 
 oci::NewManifest store_recipe(const ImageRecipe& recipe, const RecipeTarget& target, BaseImages& bases,
-                              oci::ImageSink& sink) {
+                              oci::ImageSink& sink, const BuildControl& control) {
   const oci::ResolvedImage base = recipe.base ? bases.resolve(*recipe.base) : oci::scratch_image(target.platform);
+  if (recipe.base)
+    control.report({.kind = BuildEvent::Kind::base_resolved, .subject = recipe.base->to_string(),
+                    .digest = base.digest.to_string()});
 
   TempDir scratch("kiln-build");
   std::optional<oci::LayerCache> cache;
@@ -118,6 +127,10 @@ oci::NewManifest store_recipe(const ImageRecipe& recipe, const RecipeTarget& tar
     spec.mtime = target.source_date_epoch;
     spec.compression = target.compression;
     addition.layers.push_back(sink.put_layer(spec, scratch.path() / fmt::format("layer-{}", i), cache ? &*cache : nullptr));
+    const oci::PushedLayer& layer = addition.layers.back();
+    control.report({.kind = BuildEvent::Kind::layer_stored, .subject = base.platform.to_string(),
+                    .digest = layer.digest.to_string(), .bytes = layer.size,
+                    .uploaded = layer.uploaded == oci::Uploaded::yes});
   }
   for (const RecipeStep& step : recipe.history)
     addition.history.push_back({.entry = step.history, .empty_layer = step.empty_layer});

@@ -17,6 +17,7 @@
 #include "oci/layer/layer_writer.h"
 #include "oci/reference.h"
 #include "plugin/backend/backend.h"
+#include "plugin/build_control.h"
 #include "plugin/native/image_output.h"
 #include "plugin/native/image_recipe.h"
 #include "plugin/plan.h"
@@ -37,7 +38,9 @@ struct RecipeTarget {
 /// interpreter's ENV lookups and the push do not fetch twice.
 class BaseImages {
  public:
-  BaseImages(std::shared_ptr<const oci::Keychain> keychain, RegistryAccess access, oci::Platform platform);
+  /// Every registry client it makes stops at `stop` (RegistryOptions::stop).
+  BaseImages(std::shared_ptr<const oci::Keychain> keychain, RegistryAccess access, oci::Platform platform,
+             std::stop_token stop = {});
   ~BaseImages();
   /// The image for the platform; throws kiln::Error naming the reference when absent.
   const oci::ResolvedImage& resolve(const oci::Reference& reference);
@@ -53,9 +56,9 @@ class BaseImages {
 };
 
 /// Stores the recipe's layers and config in `sink` and returns the manifest, not stored yet
-/// (ImageOutput::publish stores it under its tags).
+/// (ImageOutput::publish stores it under its tags). `control` hears of the base and each layer.
 oci::NewManifest store_recipe(const ImageRecipe& recipe, const RecipeTarget& target, BaseImages& bases,
-                              oci::ImageSink& sink);
+                              oci::ImageSink& sink, const BuildControl& control = {});
 
 /// Merges the recipe's `config` changes over a base config document.
 [[nodiscard]] oci::Json merged_config(const oci::Json& base_config, const ImageRecipe& recipe);

@@ -18,6 +18,7 @@
 
 namespace kiln::plugin {
 namespace {
+namespace fs = std::filesystem;
 
 class Interpreter {
  public:
@@ -73,6 +74,11 @@ class Interpreter {
         recipe = run_stage(earlier, depth + 1);
         state.config = recipe.config;
         state.unset = recipe.unset;
+        // The earlier stage's Env lists only its changes: under them is its base image's
+        // (ENV PATH=/x:$PATH must see the base's PATH here too).
+        if (recipe.base && base_.env)
+          for (const std::string& kv : base_.env(*recipe.base))
+            if (auto eq = kv.find('='); eq != std::string::npos) state.variables[kv.substr(0, eq)] = kv.substr(eq + 1);
         for (const auto& item : state.config.value("Env", oci::Json::array())) {
           const std::string kv = item.get<std::string>();
           state.variables[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
@@ -172,9 +178,30 @@ class Interpreter {
       apply_workdir(state, words(i, state).at(0));
       make_directory(state.working_dir(), pending, at);
     } else if (k == "COPY" || k == "ADD") {
+      // Flags that change what is copied, which the native backend does not implement: taken
+      // to Kaniko rather than ignored. (--link changes only how BuildKit caches the layer.)
+      for (const char* flag : {"exclude", "parents", "checksum", "keep-git-dir"})
+        if (i.flag(flag)) throw NativeUnsupported(fmt::format("{}: {} --{}", at, k, flag));
       CopyOptions options = copy_options(i, state, recipe, pending);
-      place(i.flag("from") ? copy_from(i, state, options) : copy(i, state, options), options.uid, options.gid,
-            pending, at);
+      if (i.flag("from")) {
+        place(copy_from(i, state, options), options.uid, options.gid, pending, at);
+      } else {
+        // In the order of the sources, as Docker copies and unpacks them: which one creates a
+        // missing destination decides its owner.
+        LocalCopy local = copy(i, state, options);
+        std::size_t placed = 0;
+        auto place_copies_up_to = [&](std::size_t end) {
+          place({std::make_move_iterator(local.entries.begin() + static_cast<std::ptrdiff_t>(placed)),
+                 std::make_move_iterator(local.entries.begin() + static_cast<std::ptrdiff_t>(end))},
+                options.uid, options.gid, pending, at);
+          placed = end;
+        };
+        for (const ArchiveSource& archive : local.archives) {
+          place_copies_up_to(archive.position);
+          unpack(archive, pending, at);
+        }
+        place_copies_up_to(local.entries.size());
+      }
       recipe.layers.push_back({.spec = {.entries = pending.take()},
                                .history = {.created_by = i.original, .comment = "kiln"}});
       adds_layer = true;
@@ -209,25 +236,42 @@ class Interpreter {
     return options;
   }
 
-  std::vector<oci::LayerEntry> copy(const Instruction& i, const StageState& state, const CopyOptions& options) const {
+  struct LocalCopy {
+    std::vector<oci::LayerEntry> entries;
+    std::vector<ArchiveSource> archives;
+  };
+
+  LocalCopy copy(const Instruction& i, const StageState& state, const CopyOptions& options) const {
     const std::string at = where(i);
     std::vector<std::string> args = words(i, state);
     if (args.size() < 2) throw_usage(fmt::format("{}: {} needs a source and a destination", at, i.keyword));
     const std::string destination = args.back();
     args.pop_back();
-    if (i.keyword == "ADD") {
-      for (const std::string& source : args) {
+    const bool add = i.keyword == "ADD";
+    if (add)
+      for (const std::string& source : args)
         if (source.find("://") != std::string::npos || source.starts_with("git@"))
           throw NativeUnsupported(fmt::format("{}: ADD of a URL", at));
-        for (const char* ext : {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"})
-          if (source.ends_with(ext)) throw NativeUnsupported(fmt::format("{}: ADD of an archive (extraction)", at));
-      }
-    }
-    return resolve_copy(in_.context, in_.ignore, args, destination, state.working_dir(), options, at,
-                        [&](const std::string& path) {
-                          const auto info = tree_.stat(resolve_parents(path, at));
-                          return info && info->type == oci::FileInfo::Type::directory;
-                        });
+    std::vector<ArchiveSource> archives;
+    std::vector<oci::LayerEntry> entries = resolve_copy(
+        in_.context, in_.ignore, args, destination, state.working_dir(), options, at,
+        [&](const std::string& path) {
+          const auto info = tree_.stat(resolve_parents(path, at));
+          return info && info->type == oci::FileInfo::Type::directory;
+        },
+        add ? &archives : nullptr);
+    return {std::move(entries), std::move(archives)};
+  }
+
+  // ADD's archives, unpacked where Docker unpacks them: the destination made like any
+  // directory (root, 0755) unless it exists; then the archive's entries with the archive's own
+  // owners and modes (--chown and --chmod are not applied), also over existing directories.
+  void unpack(const ArchiveSource& archive, PendingLayer& pending, const std::string& at) {
+    if (in_.scratch.empty()) return;  // planning only
+    place({{.type = oci::LayerEntry::Type::directory, .path = archive.destination, .mode = 0755}}, 0, 0, pending, at);
+    const fs::path scratch = in_.scratch / fmt::format("archive-{}", archives_unpacked_++);
+    place(unpack_archive(archive.real, archive.name, archive.destination, scratch, archive_budget_, at), 0, 0, pending,
+          at, Existing::replaced);
   }
 
   // The content of a regular file as the stage has it now: what it copied there, else its
@@ -410,16 +454,20 @@ class Interpreter {
     }
   }
 
+  // What an entry for a directory that exists does to it: COPY leaves it as it is, an
+  // unpacked archive gives it the archive's owner and mode (as tar -x does).
+  enum class Existing { kept, replaced };
+
   // Puts entries into the pending layer where the image will have them.
   void place(std::vector<oci::LayerEntry> entries, std::uint32_t uid, std::uint32_t gid,
-             PendingLayer& pending, const std::string& at) {
+             PendingLayer& pending, const std::string& at, Existing existing_directories = Existing::kept) {
     for (auto& entry : entries) {
       entry.path = resolve_parents(entry.path, at);
       if (entry.path.empty()) continue;
       add_parents(entry.path, uid, gid, pending, at);
       const auto existing = tree_.stat(entry.path);
       if (entry.type == oci::LayerEntry::Type::directory && existing &&
-          existing->type == oci::FileInfo::Type::directory) {
+          existing->type == oci::FileInfo::Type::directory && existing_directories == Existing::kept) {
         // Copying into a directory that exists leaves the directory as it is.
         entry.mode = existing->mode;
         entry.uid = existing->uid;
@@ -454,6 +502,8 @@ class Interpreter {
   std::map<int, ImageRecipe> finished_;  ///< stages COPY --from has read, by index
   int current_stage_ = 0;
   mutable ExpansionBudget budget_;
+  ArchiveBudget archive_budget_ = in_.archive_budget;
+  int archives_unpacked_ = 0;
 };
 
 }  // namespace

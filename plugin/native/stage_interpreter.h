@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "oci/image/filesystem_view.h"
 #include "plugin/dockerfile/dockerfile.h"
+#include "plugin/native/add_archive.h"
 #include "plugin/native/image_recipe.h"
 
 namespace kiln::plugin {
@@ -20,10 +21,14 @@ struct BuildInputs {
   DockerIgnore ignore;
   std::map<std::string, std::string> build_args;
   std::string target;  ///< stage name; empty: the last stage
+  /// Where ADD unpacks the contents of archives; empty when only planning (archives are
+  /// recognised, not unpacked).
+  std::filesystem::path scratch = {};
+  ArchiveBudget archive_budget = {};
 };
 
-/// Thrown for what a RUN-less build cannot do natively (RUN itself, ADD of a URL or an
-/// archive, ONBUILD, FROM --platform): the `auto` backend hands such builds to Kaniko.
+/// Thrown for what a RUN-less build cannot do natively (RUN itself, ADD of a URL, ONBUILD,
+/// FROM --platform): the `auto` backend hands such builds to Kaniko.
 class NativeUnsupported : public Error {
  public:
   explicit NativeUnsupported(const std::string& why) : Error(ExitClass::usage, why) {}

@@ -4,7 +4,6 @@
 // entrypoint, cmd, user, exposed ports, volumes) and the file trees umoci unpacks (paths,
 // types, modes, owners, contents, link targets) must be the same.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -16,9 +15,9 @@
 #include "oci/credentials/credential.h"
 #include "oci/json.h"
 #include "oci/registry/client.h"
-#include "oci/sha256.h"
 #include "plugin/native/dockerfile_build.h"
 #include "tests/support/busybox_image.h"
+#include "tests/support/image_tree.h"
 #include "tests/support/local_registry.h"
 #include "tests/support/tools.h"
 
@@ -111,25 +110,6 @@ const std::vector<Case>& corpus() {
   return cases;
 }
 
-// path → "type mode uid:gid content-or-target", for the whole tree under `root`.
-std::map<std::string, std::string> tree(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
-    struct stat st {};
-    ::lstat(it->path().c_str(), &st);
-    std::string what;
-    if (S_ISLNK(st.st_mode)) what = "l -> " + fs::read_symlink(it->path()).string();
-    else if (S_ISDIR(st.st_mode)) what = "d";
-    else {
-      std::ifstream in(it->path(), std::ios::binary);
-      what = "f " + oci::Sha256::of(std::string(std::istreambuf_iterator<char>(in), {})).hex().substr(0, 12);
-    }
-    out[fs::relative(it->path(), root).string()] =
-        fmt::format("{} {:o} {}:{}", what, S_ISLNK(st.st_mode) ? 0777 : (st.st_mode & 07777), st.st_uid, st.st_gid);
-  }
-  return out;
-}
-
 // The config fields the comparison covers; buildah's own version label is not part of it.
 Json comparable(Json config) {
   Json c = config.value("config", Json::object());
@@ -191,16 +171,9 @@ class DockerfileEquivalence : public ::testing::TestWithParam<Case> {
     plugin::build_dockerfile_natively(dockerfile, build, std::make_shared<oci::AnonymousKeychain>());
   }
 
-  std::map<std::string, std::string> unpacked_tree(const std::string& who) {
-    const fs::path layout = work_.path() / ("layout-" + who), bundle = work_.path() / ("bundle-" + who);
-    run_ok({"skopeo", "copy", "--src-tls-verify=false", "docker://" + ref(who), "oci:" + layout.string() + ":x"});
-    run_ok({"umoci", "unpack", "--image", layout.string() + ":x", bundle.string()});
-    return tree(bundle / "rootfs");
-  }
+  std::map<std::string, std::string> unpacked_tree(const std::string& who) { return image_tree(ref(who), work_.path(), who); }
 
-  Json config_of(const std::string& who) {
-    return Json::parse(run_ok({"skopeo", "inspect", "--config", "--tls-verify=false", "docker://" + ref(who)}));
-  }
+  Json config_of(const std::string& who) { return image_config(ref(who)); }
 
   LocalRegistry registry_;
   TempDir work_{"kiln-equivalence"};

@@ -1,4 +1,4 @@
-// What issue 5 asks of the native path, measured in requests rather than seconds: kiln-plugin
+// What a fast native path means, measured in requests rather than seconds: kiln-plugin
 // (the real executable) builds through tests/support/fault_proxy.h, whose log shows every
 // request. An unchanged rebuild proves the image is there with four requests and sends nothing;
 // base layers in the same registry are mounted, never downloaded; a base in another registry

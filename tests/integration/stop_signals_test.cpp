@@ -21,6 +21,7 @@
 #include "tests/support/busybox_image.h"
 #include "tests/support/files.h"
 #include "tests/support/local_registry.h"
+#include "tests/support/peers.h"
 #include "tests/support/processes.h"
 
 namespace kiln::testing {
@@ -200,9 +201,8 @@ TEST_F(StopSignals, AfterSigkillTheNextRunRemovesTheLeftovers) {
 // exits 143, no process it started is left (the wrapper, unshare, the executor, the RUN's shell
 // and sleep), and no file under its TMPDIR holds the password.
 TEST(StopSignalsRealKaniko, SigtermStopsTheRealExecutorMidRun) {
-  const char* peers_env = std::getenv("KILN_PEERS_DIR");
-  const fs::path peers = peers_env && *peers_env ? peers_env : "/work/shared/peers";
-  if (!fs::exists(peers / "kaniko-executor") || !fs::exists(peers / "kaniko-chroot-exec"))
+  const fs::path peers = kiln::testing::peers_dir();
+  if (!kiln::testing::have_real_kaniko())
     GTEST_SKIP() << "no Kaniko executor in " << peers << " (set KILN_PEERS_DIR)";
   if (run_process({"unshare", "-m", "-p", "--fork", "true"}).exit_code != 0)
     GTEST_SKIP() << "kaniko-chroot-exec needs root and unshare";

@@ -13,7 +13,7 @@ std::vector<BuildArg> args_of(const Env& env, std::vector<std::string>* warnings
 
 }  // namespace
 
-// research §5 #8: commas and spaces inside values must survive.
+// Commas and spaces inside values must survive.
 TEST(SettingsBuildArgs, ValuesWithCommasAndSpacesSurvive) {
   const std::vector<BuildArg> want = {{"A", "x, y z", false}, {"B", "1", false}};
   EXPECT_EQ(args_of(Env{{{"PLUGIN_BUILD_ARGS", R"(["A=x, y z", "B=1"])"}}}), want);

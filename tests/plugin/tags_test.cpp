@@ -38,7 +38,7 @@ class TagsTest : public ::testing::Test {
 
 }  // namespace
 
-// Golden table: research §2.5, column "docker / drone-kaniko auto_tag", with kiln's choices for
+// Golden table: what drone-docker's and drone-kaniko's auto_tag give for each ref, with kiln's choices for
 // the cases drone-docker gets wrong (+meta).
 TEST(Tags, AutoTagGoldenTable) {
   struct Row { std::string ref, suffix; std::vector<std::string> want; };
@@ -88,7 +88,7 @@ TEST_F(TagsTest, ExplicitTagsWinOverTheFile) {
   EXPECT_EQ(resolve(Env{{{"PLUGIN_TAG", "a,a"}}}).tags, std::vector<std::string>{"a"}) << "duplicates dropped";
 }
 
-// research §5 #9: trailing spaces and newlines in .tags.
+// Trailing spaces and newlines in .tags.
 TEST_F(TagsTest, TagsFileIsSplitAndTrimmed) {
   write_tags_file(".tags", " 1.0 ,latest\n\nsha-abc \n");
   EXPECT_EQ(resolve(Env{}).tags, (std::vector<std::string>{"1.0", "latest", "sha-abc"}));
@@ -135,7 +135,7 @@ TEST_F(TagsTest, ExpandTag) {
 
 namespace kiln::plugin {
 
-// One row per CI system: its own variables all the way to the tags (research §3.1).
+// One row per CI system: its own variables all the way to the tags.
 TEST(Tags, AutoTagFromEachCiSystem) {
   struct Row { Env env; TagAction action; std::vector<std::string> tags; };
   const std::vector<Row> rows = {

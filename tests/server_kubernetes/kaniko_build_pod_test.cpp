@@ -1,5 +1,5 @@
 // The build pod and its Secret: valid for the official client's models, admitted where
-// deploy/kaniko-pod.yaml's namespace enforces Pod Security "baseline", with that file's security
+// kaniko-pod.yaml's namespace enforces Pod Security "baseline", with that file's security
 // context, the executor's flags from kiln-plugin's mapping, and no secret in the spec.
 #include "server/engine/kubernetes/kaniko_build_pod.h"
 
@@ -33,10 +33,10 @@ Json pod(const std::string& registry_secret = "regcred") {
 }
 
 const Json& deploy_pod() {
-  static const std::vector<Json> docs = kiln::testing::load_yaml_documents(KILN_SOURCE_DIR "/deploy/kaniko-pod.yaml");
+  static const std::vector<Json> docs = kiln::testing::load_yaml_documents(KILN_SOURCE_DIR "/kaniko-pod.yaml");
   for (const Json& doc : docs)
     if (doc["kind"] == "Pod") return doc;
-  throw std::runtime_error("deploy/kaniko-pod.yaml has no Pod");
+  throw std::runtime_error("kaniko-pod.yaml has no Pod");
 }
 
 TEST(KanikoBuildPod, DeserializesStrictlyIntoV1PodAndV1Secret) {

@@ -1,6 +1,6 @@
 // Every Kubernetes manifest in the repository (YAML files, and yaml blocks of Markdown files
 // that hold an apiVersion and a kind) deserializes strictly into the official client's models;
-// deploy/kaniko-pod.yaml says what it claims, field by field: the build pod admitted by Pod
+// kaniko-pod.yaml says what it claims, field by field: the build pod admitted by Pod
 // Security "baseline" and breaking "restricted" only where Kaniko must run as root, the verify
 // namespace enforcing "restricted" (which kiln-verify's check pod passes), and the RBAC of the
 // kubernetes driver exactly as its README states it.
@@ -50,7 +50,7 @@ std::vector<std::string> yaml_blocks(const std::string& markdown) {
 }
 
 struct Manifest {
-  std::string origin;  ///< "deploy/kaniko-pod.yaml", "verify/driver/kubernetes/README.md block 1"
+  std::string origin;  ///< "kaniko-pod.yaml", "verify/driver/kubernetes/README.md block 1"
   std::string text;
 };
 
@@ -95,19 +95,19 @@ ProcessResult strict_check(const std::string& text) {
   return run_process({"/usr/bin/python3", KILN_SOURCE_DIR "/tests/support/strict_manifest_check.py", file.string()});
 }
 
-std::vector<Json> deploy_documents() { return kiln::testing::load_yaml_documents(source_dir / "deploy/kaniko-pod.yaml"); }
+std::vector<Json> kaniko_pod_documents() { return kiln::testing::load_yaml_documents(source_dir / "kaniko-pod.yaml"); }
 
 const Json& find(const std::vector<Json>& docs, const std::string& kind, const std::string& name) {
   for (const Json& doc : docs)
     if (doc["kind"] == kind && doc["metadata"]["name"] == name) return doc;
-  throw std::runtime_error("deploy/kaniko-pod.yaml has no " + kind + " " + name);
+  throw std::runtime_error("kaniko-pod.yaml has no " + kind + " " + name);
 }
 
 TEST(Manifests, EveryOneInTheRepositoryDeserializesStrictly) {
   const auto manifests = repository_manifests();
   std::set<std::string> origins;
   for (const auto& m : manifests) origins.insert(m.origin);
-  EXPECT_TRUE(origins.count("deploy/kaniko-pod.yaml"));
+  EXPECT_TRUE(origins.count("kaniko-pod.yaml"));
   EXPECT_TRUE(origins.count("verify/driver/kubernetes/README.md block 1")) << "the README's RBAC";
   for (const auto& m : manifests) {
     const ProcessResult r = strict_check(m.text);
@@ -129,7 +129,7 @@ TEST(Manifests, TheStrictCheckKnowsEveryKindAndCatchesWhatTheClientWouldDrop) {
 }
 
 TEST(Manifests, TheVerifyNamespaceEnforcesRestrictedAndTheCheckPodPassesIt) {
-  const auto docs = deploy_documents();
+  const auto docs = kaniko_pod_documents();
   const Json& role = find(docs, "Role", "kiln-verify");
   const std::string verify_namespace = role["metadata"]["namespace"];
   const Json& labels = find(docs, "Namespace", verify_namespace)["metadata"]["labels"];
@@ -153,7 +153,7 @@ TEST(Manifests, TheVerifyNamespaceEnforcesRestrictedAndTheCheckPodPassesIt) {
 }
 
 TEST(Manifests, TheBuildPodIsAsUnprivilegedAsKanikoAllows) {
-  const auto docs = deploy_documents();
+  const auto docs = kaniko_pod_documents();
   const Json& pod = find(docs, "Pod", "kiln-build");
   const std::string ns = pod["metadata"]["namespace"];
   EXPECT_EQ(ns, "imgbuild");
@@ -179,7 +179,7 @@ TEST(Manifests, TheBuildPodIsAsUnprivilegedAsKanikoAllows) {
   EXPECT_EQ(sc["capabilities"]["drop"], Json::array({"ALL"}));
   // Only file-ownership and user-switching capabilities, each one documented in the manifest.
   const std::set<std::string> allowed = {"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETUID", "SETGID", "SETFCAP"};
-  const std::string text = read_file(source_dir / "deploy/kaniko-pod.yaml");
+  const std::string text = read_file(source_dir / "kaniko-pod.yaml");
   for (const auto& cap : sc["capabilities"]["add"]) {
     EXPECT_TRUE(allowed.count(cap.get<std::string>())) << cap;
     EXPECT_NE(text.find("#   " + cap.get<std::string>()), std::string::npos) << cap << " is added without a reason";
@@ -199,7 +199,7 @@ TEST(Manifests, TheBuildPodIsAsUnprivilegedAsKanikoAllows) {
 }
 
 TEST(Manifests, TheVerifyRbacIsTheOneTheKubernetesDriverDocuments) {
-  const auto docs = deploy_documents();
+  const auto docs = kaniko_pod_documents();
   const Json& role = find(docs, "Role", "kiln-verify");
   const auto readme = kiln::testing::parse_yaml_documents(
       yaml_blocks(read_file(source_dir / "verify/driver/kubernetes/README.md")).at(0));

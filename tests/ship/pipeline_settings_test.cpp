@@ -1,6 +1,6 @@
 // Every setting the shipped pipelines name is one the program of that step knows: `settings:`
 // keys of the Drone and Woodpecker steps (PLUGIN_<NAME>), KILN_* variables of the GitLab jobs,
-// and the PLUGIN_* env of the build pod in deploy/kaniko-pod.yaml. Parsed with yaml-cpp; a
+// and the PLUGIN_* env of the build pod in kaniko-pod.yaml. Parsed with yaml-cpp; a
 // setting that is accepted but has no effect (plugins/docker's daemon options) counts as unknown.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -116,13 +116,13 @@ TEST(PipelineExamples, GitlabPublishesTheJunitReportEvenWhenVerifyFails) {
 
 TEST(PipelineExamples, TheBuildPodIsConfiguredOnlyWithKnownPluginSettings) {
   int checked = 0;
-  for (const auto& doc : YAML::LoadAllFromFile(KILN_SOURCE_DIR "/deploy/kaniko-pod.yaml")) {
+  for (const auto& doc : YAML::LoadAllFromFile(KILN_SOURCE_DIR "/kaniko-pod.yaml")) {
     if (!doc["kind"] || doc["kind"].as<std::string>() != "Pod") continue;
     for (const auto& container : doc["spec"]["containers"])
       for (const auto& env : container["env"]) {
         const std::string v = env["name"].as<std::string>();
         ASSERT_TRUE(v.starts_with("PLUGIN_") || v.starts_with("KILN_")) << v;
-        EXPECT_EQ(problem(Program::plugin, canonical(v.substr(v.find('_') + 1))), "") << "deploy/kaniko-pod.yaml: " << v;
+        EXPECT_EQ(problem(Program::plugin, canonical(v.substr(v.find('_') + 1))), "") << "kaniko-pod.yaml: " << v;
         ++checked;
       }
   }

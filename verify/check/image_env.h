@@ -1,6 +1,6 @@
 #pragma once
 // The environment a command test runs with, and container-structure-test's `$VAR` expansion
-// (research/verify.md §1.9): Go's os.Expand against the image's Env, except that "$$" gives a
+// (pkg/utils in github.com/GoogleContainerTools/container-structure-test): Go's os.Expand against the image's Env, except that "$$" gives a
 // literal "$" — in CST it silently eats both characters, which breaks `sh -c` scripts.
 #include <string>
 #include <string_view>

@@ -98,10 +98,13 @@ oci::RegistryOptions registry_options(const Settings& settings) {
   return options;
 }
 
-ImageSelection select_from_layout(const Settings& settings, const std::string& directory, const std::string& reference) {
+}  // namespace
+
+ImageSelection select_layout_images(const std::filesystem::path& layout, const std::string& reference,
+                                    const std::vector<oci::Platform>& wanted) {
+  const std::string directory = layout.string();
   ImageSelection selection{.reference = reference.empty() ? "oci:" + directory : reference};
   auto blobs = oci::layout_blob_reader(directory);
-  const auto wanted = wanted_platforms(settings);
   // With a reference, the layout entry annotated with its tag (skopeo's oci:dir:tag).
   std::string ref_name;
   if (!reference.empty()) ref_name = oci::Reference::parse(reference).tag();
@@ -115,6 +118,8 @@ ImageSelection select_from_layout(const Settings& settings, const std::string& d
   if (descriptors.size() == 1) selection.digest = selection.images.empty() ? "" : selection.images.front().image.digest.to_string();
   return selection;
 }
+
+namespace {
 
 // CST's --image-from-oci-layout: it loads the layout's one image into Docker under its ref name
 // annotation, or --default-image-tag, and refuses everything else with these messages.
@@ -151,7 +156,7 @@ ImageSelection select_from_cst_layout(const Settings& settings) {
       throw_usage(fmt::format("setting default_image_tag: {}", e.what()));
     }
   }
-  ImageSelection selection = select_from_layout(settings, directory, "");  // its only entry
+  ImageSelection selection = select_layout_images(directory, "", wanted_platforms(settings));  // its only entry
   selection.reference = name;
   for (auto& image : selection.images) image.reference = name;
   return selection;
@@ -182,12 +187,12 @@ ImageSelection select_images(const Settings& settings, const Env& env) {
   const oci::RegistryOptions options = registry_options(settings);  // a bad value fails whatever the source
   const std::string text = image_reference_text(settings);
   if (settings.has("image_from_oci_layout")) return select_from_cst_layout(settings);
-  if (settings.has("oci_layout")) return select_from_layout(settings, settings.get("oci_layout"), text);
+  if (settings.has("oci_layout")) return select_layout_images(settings.get("oci_layout"), text, wanted_platforms(settings));
   // CST's `--image image.tar`: a docker-archive or OCI archive on disk.
   if (!text.empty() && is_image_archive(text)) {
     auto unpacked = std::make_shared<TempDir>("kiln-verify-archive");
     layout_from_image_archive(text, unpacked->path() / "layout");
-    ImageSelection selection = select_from_layout(settings, (unpacked->path() / "layout").string(), "");
+    ImageSelection selection = select_layout_images(unpacked->path() / "layout", "", wanted_platforms(settings));
     selection.reference = text;
     for (auto& image : selection.images) image.reference = text;
     selection.unpacked = std::move(unpacked);
@@ -200,11 +205,16 @@ ImageSelection select_images(const Settings& settings, const Env& env) {
       throw_usage(fmt::format("setting image: {}", e.what()));
     }
   }();
+  auto client = std::make_unique<oci::RegistryClient>(reference.registry(),
+                                                      make_keychain(settings, env, reference.registry()), options);
+  return select_registry_images(reference, text, std::move(client), wanted_platforms(settings));
+}
+
+ImageSelection select_registry_images(const oci::Reference& reference, const std::string& text,
+                                      std::unique_ptr<oci::RegistryClient> client,
+                                      const std::vector<oci::Platform>& wanted) {
   ImageSelection selection{.reference = text};
-  selection.client = std::make_unique<oci::RegistryClient>(reference.registry(),
-                                                           make_keychain(settings, env, reference.registry()),
-                                                           options);
-  const auto wanted = wanted_platforms(settings);
+  selection.client = std::move(client);
   oci::BaseImage top = oci::fetch_base(*selection.client, reference);
   auto blobs = oci::registry_blob_reader(*selection.client, reference.repository());
   auto add = [&](oci::ResolvedImage image) {

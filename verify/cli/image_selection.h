@@ -34,4 +34,15 @@ struct ImageSelection {
 /// naming the registry.
 ImageSelection select_images(const Settings& settings, const Env& env);
 
+/// What select_images() does once the settings are read, for callers without settings (kiln's
+/// library). The image `reference` (named as `text`) through `client`, which must be for its
+/// registry, for the `wanted` platforms (empty: every runnable one).
+ImageSelection select_registry_images(const oci::Reference& reference, const std::string& text,
+                                      std::unique_ptr<oci::RegistryClient> client,
+                                      const std::vector<oci::Platform>& wanted);
+/// The images of the OCI layout `directory`: the entry tagged with `reference`'s tag (empty
+/// `reference`: every entry), for the `wanted` platforms.
+ImageSelection select_layout_images(const std::filesystem::path& directory, const std::string& reference,
+                                    const std::vector<oci::Platform>& wanted);
+
 }  // namespace kiln::verify

@@ -99,6 +99,8 @@ std::filesystem::path probe_path(const Settings& settings, const std::string& ar
   // /proc/self/exe names the loader in <bundle>/lib/; it passes its own absolute path as argv[0].
   if (argv0.find('/') != std::string::npos)
     candidates.push_back(std::filesystem::absolute(argv0).parent_path() / "kiln-probe");
+  // Installed, kiln-probe is a program nobody runs directly: libexec/kiln/ (CMakeLists.txt).
+  candidates.push_back((self.parent_path() / KILN_PROBE_FROM_BINDIR).lexically_normal());
   // In a build tree, probe/ is beside verify/.
   candidates.push_back(self.parent_path().parent_path() / "probe/kiln-probe");
   for (const auto& candidate : candidates)

@@ -22,7 +22,8 @@ std::unique_ptr<Driver> make_driver(const Settings& settings, const Env& env, co
 
 /// kiln-probe for the local driver: the `probe` setting, else next to the canonical
 /// /proc/self/exe, else next to `argv0` when it is a path (the bundle's launcher passes its own
-/// absolute path), else ../probe/kiln-probe (a build tree). Throws kiln::Error(usage) when none exists.
+/// absolute path), else where `cmake --install` puts it (../libexec/kiln/kiln-probe from bin/),
+/// else ../probe/kiln-probe (a build tree). Throws kiln::Error(usage) when none exists.
 std::filesystem::path probe_path(const Settings& settings, const std::string& argv0);
 
 /// The check pod the kubernetes driver would create for `image` (`print_pod`), as JSON text;

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "verify/check/evaluate.h"
 #include "verify/check/request.h"
 
@@ -36,10 +37,12 @@ void append(inspect::Facts& facts, inspect::Facts more) {
 
 }  // namespace
 
-void run_verify(const ImageSelection& selection, const std::vector<Spec>& specs, Driver& driver, RunReport& report) {
+void run_verify(const ImageSelection& selection, const std::vector<Spec>& specs, Driver& driver, RunReport& report,
+                const std::stop_token& stop) {
   const bool several = selection.images.size() > 1;
   for (const auto& image : selection.images) {
     const std::string platform = image.image.platform.to_string();
+    stop_point(stop, "verifying " + image.pinned);
     std::vector<SuiteResult> suites;
     if (const auto reason = driver.cannot_verify(image.image.platform)) {
       spdlog::warn("{}: not verified: {}", platform, *reason);
@@ -73,6 +76,8 @@ void run_verify(const ImageSelection& selection, const std::vector<Spec>& specs,
       suites = evaluate(specs, image.image.config, image.image.platform, facts, driver.name());
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       spdlog::debug("{} verified in {:.3f} s", platform, seconds);
+    } catch (const StopRequested&) {
+      throw;
     } catch (const std::exception& e) {
       // The run goes on with the other platforms; this one is reported as not verified.
       spdlog::error("{}: {}", platform, log::redact(e.what()));

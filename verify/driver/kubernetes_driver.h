@@ -1,6 +1,6 @@
 #pragma once
 // The `kubernetes` driver: runs kiln-probe inside the image under test as a check pod in a
-// cluster (research/verify.md §6), answering the FactRequest from the probe's log. Everything
+// cluster, answering the FactRequest from the probe's log. Everything
 // that keeps the check from running (pull, scheduling, OOM, deadline, RBAC) is an
 // infrastructure error carrying the pod's events. The pod is deleted in every case. The RBAC
 // it needs is in verify/driver/kubernetes/README.md.

@@ -1,7 +1,7 @@
 #pragma once
 // What kiln-verify checks: one Spec per test suite (a container-structure-test file, or the
 // built-in application suite). Field names follow container-structure-test schema 2.0.0
-// (research/verify.md §1) with its defaults; kiln's extensions are marked as such. A Spec says
+// (github.com/GoogleContainerTools/container-structure-test, pkg/types/v2) with its defaults; kiln's extensions are marked as such. A Spec says
 // nothing about how the image is seen: that is the driver's business.
 #include <cstdint>
 #include <optional>

@@ -88,7 +88,8 @@ BuildPodVerdict judge_build_pod(const oci::Json& pod) {
   if (executor.contains("terminated")) {
     const oci::Json& t = executor["terminated"];
     const std::string reason = text(t, "reason");
-    // An OOM kill is 137 whatever the runtime reported, as DESIGN.md's exit codes say.
+    // An OOM kill is 137 whatever the runtime reported, as a shell reports a SIGKILL
+    // (128+9): kiln-plugin's exit code for an OOM-killed executor (README, exit codes).
     const int code = reason == "OOMKilled" ? 137 : t.value("exitCode", -1);
     return {.kind = BuildPodVerdict::Kind::executor_finished, .exit_code = code,
             .termination_message = text(t, "message"), .reason = reason};

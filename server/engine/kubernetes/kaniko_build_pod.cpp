@@ -14,7 +14,7 @@ oci::Json labels(const std::string& build_id) {
           {build_id_label, build_id}};
 }
 
-// deploy/kaniko-pod.yaml's container securityContext, and why, is written there: root with the
+// kaniko-pod.yaml's container securityContext, and why, is written there: root with the
 // capabilities the executor needs to reproduce an image's files, and nothing else.
 oci::Json container_security_context() {
   return {{"privileged", false},

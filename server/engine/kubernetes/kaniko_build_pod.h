@@ -1,6 +1,6 @@
 #pragma once
 // The Kaniko build pod of one kiln-server build, and the per-build Secret it reads the context
-// token from. The pod runs with deploy/kaniko-pod.yaml's security context (Pod Security
+// token from. The pod runs with kaniko-pod.yaml's security context (Pod Security
 // "baseline": the executor is root with a few file capabilities):
 //   init container `fetch-context` (the executor's *debug* image, for its busybox) GETs the
 //   context tar with `Authorization: Bearer $TOKEN` and unpacks it into the emptyDir /workspace;
@@ -23,7 +23,7 @@ inline constexpr const char* managed_by_value = "kiln-server";
 /// The key of the per-build Secret that holds the context token.
 inline constexpr const char* context_token_key = "token";
 
-/// Requests and limits of a container, in Kubernetes quantities; deploy/kaniko-pod.yaml's.
+/// Requests and limits of a container, in Kubernetes quantities; kaniko-pod.yaml's.
 struct BuildPodResources {
   std::map<std::string, std::string> requests{{"cpu", "500m"}, {"memory", "1Gi"}, {"ephemeral-storage", "2Gi"}};
   std::map<std::string, std::string> limits{{"cpu", "2"}, {"memory", "4Gi"}, {"ephemeral-storage", "10Gi"}};

@@ -366,13 +366,19 @@ TEST_F(WriteLayer, StopsWhenTheLayerIsNoLongerWanted) {
   const LayerSpec spec{.entries = {entry}, .mtime = 0, .compression = {.kind = Compression::gzip, .level = 1}};
 
   int asked = 0;
-  const auto stopped = write_layer_unless(spec, blob("stopped"), nullptr, [&] { return ++asked < 3; });
+  std::vector<std::int64_t> read;
+  const auto stopped = write_layer_unless(spec, blob("stopped"), nullptr, [&](const LayerProgress& p) {
+    EXPECT_EQ(p.bytes_total, 8 << 20);
+    read.push_back(p.bytes_read);
+    return ++asked < 3;
+  });
   EXPECT_FALSE(stopped);
   EXPECT_EQ(asked, 3) << "asked before each 1 MiB piece, and not again once told to stop";
+  EXPECT_EQ(read, (std::vector<std::int64_t>{0, 1 << 20, 2 << 20})) << "the source bytes read before each piece";
   EXPECT_FALSE(fs::exists(blob("stopped")));
 
   asked = 0;
-  const auto whole = write_layer_unless(spec, blob("whole"), nullptr, [&] { return ++asked > 0; });
+  const auto whole = write_layer_unless(spec, blob("whole"), nullptr, [&](const LayerProgress&) { return ++asked > 0; });
   ASSERT_TRUE(whole);
   EXPECT_EQ(asked, 8);
   EXPECT_EQ(whole->digest, write_layer(spec, blob("plain")).digest);

@@ -11,7 +11,7 @@ TEST(Challenge, ParsesBasic) {
   EXPECT_EQ(c->param("realm"), "basic-realm");
 }
 
-// The form Distribution sends in token mode, with several space-separated scopes (research §1.1).
+// The form Distribution sends in token mode, with several space-separated scopes.
 TEST(Challenge, ParsesBearerWithScopes) {
   auto c = pick_challenge(
       R"(Bearer realm="https://auth.example/token",service="registry.example",scope="repository:test/t:pull,push repository:other/r:pull",error="insufficient_scope")");

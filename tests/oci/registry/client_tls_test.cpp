@@ -102,7 +102,7 @@ TEST(TlsRegistry, UntrustedCertificateIsRefused) {
   }
 }
 
-// Poco 1.11 alone accepts a certificate for another name (research §4.6); the client must not.
+// Left to Poco 1.11 alone, a certificate for another name is accepted; the client must not accept it.
 TEST(TlsRegistry, CertificateForAnotherHostIsRefused) {
   testing::LocalRegistry registry(testing::RegistryMode::tls_wrong_name);
   RegistryClient c(registry.host(), std::make_shared<AnonymousKeychain>(),

@@ -15,7 +15,7 @@ TEST(RegistryErrorBody, SummarisesDistributionErrors) {
             R"(MANIFEST_BLOB_UNKNOWN: blob unknown to registry (sha256:ab); DENIED: requested access to the resource is denied)");
 }
 
-// Docker Hub's abuse limiter answers 429 in plain text (research §4.4).
+// Docker Hub's abuse limiter answers 429 in plain text.
 TEST(RegistryErrorBody, ToleratesNonJson) {
   for (const char* body : {"", "Too Many Requests (HAP429).", "{}", R"({"errors":"x"})"}) {
     auto parsed = parse_error_body(body);

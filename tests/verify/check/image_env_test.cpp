@@ -9,7 +9,7 @@ const oci::Json kConfig = oci::Json::parse(R"({"architecture": "amd64", "config"
   "Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "APP=/usr/local/app", "EMPTY=", "BARE"],
   "WorkingDir": "/srv"}})");
 
-// Go's os.Expand (research §1.9), except that "$$" is an escape for "$".
+// Go's os.Expand, except that "$$" is an escape for "$".
 TEST(ExpandEnv, FollowsGoExpandWithDollarEscape) {
   const Environment env = image_environment(kConfig);
   const struct {

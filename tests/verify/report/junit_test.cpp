@@ -11,7 +11,7 @@
 namespace kiln::verify {
 namespace {
 
-// Copies of ../shared/schemas (tests/schemas): Jenkins xunit's junit-10.xsd and windyroad's Ant JUnit.xsd.
+// tests/schemas holds Jenkins xunit's junit-10.xsd and windyroad's Ant JUnit.xsd.
 const std::string kSchemas = std::string(KILN_SOURCE_DIR) + "/tests/schemas";
 
 int xmllint(const std::string& schema, const std::filesystem::path& file) {
@@ -57,7 +57,7 @@ class JUnit : public ::testing::Test {
 };
 
 // The check is only worth something if it can fail: container-structure-test's own output
-// (research §3) is rejected by both schemas.
+// is rejected by both schemas.
 TEST_F(JUnit, SchemasRejectContainerStructureTestOutput) {
   const auto path = dir_.path() / "cst.xml";
   std::ofstream(path) << R"(<?xml version="1.0" encoding="UTF-8"?>

@@ -7,7 +7,7 @@ namespace {
 
 using Type = inspect::FileStat::Type;
 
-// The strings Go's os.FileMode.String() gives for what tar headers hold (research §1.4).
+// The strings Go's os.FileMode.String() gives for what tar headers hold.
 TEST(GoFileMode, EveryTypeAndSpecialBit) {
   const struct {
     Type type;

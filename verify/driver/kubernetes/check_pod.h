@@ -2,7 +2,7 @@
 // The check pod: an init container from the kiln verify image copies the static kiln-probe into
 // an emptyDir; the `check` container runs the image under test, pinned by digest, with the probe
 // as its command and the FactRequest in its environment. It meets the Pod Security "restricted"
-// profile (research/verify.md §6.3) whatever the image says, which is why the user may differ
+// profile (https://kubernetes.io/docs/concepts/security/pod-security-standards/) whatever the image says, which is why the user may differ
 // from the image's own (see CheckPodUser).
 #include <cstdint>
 #include <map>

@@ -1,7 +1,7 @@
 #pragma once
 // What a check pod's status means for kiln-verify: keep waiting, the check container finished
 // (with its exit code), or the cluster could not run the check at all (an infrastructure error,
-// never a failed test: research/verify.md §6.2 step 3).
+// never a failed test: a pod that never ran its command says nothing about the image).
 #include <string>
 
 #include "oci/json.h"

@@ -1,4 +1,4 @@
-// The check pod manifest: Pod Security "restricted" field by field (research/verify.md §6.3),
+// The check pod manifest: Pod Security "restricted" field by field,
 // the probe wiring, and strict deserialization into the official client's V1Pod.
 #include "verify/driver/kubernetes/check_pod.h"
 
