@@ -94,7 +94,7 @@ ElfFacts elf_from_json(const json& doc) {
 json to_json(const FactRequest& request) {
   json paths = json::array();
   for (const auto& query : request.paths)
-    paths.push_back({{"path", query.path}, {"contents", query.contents}, {"sha256", query.sha256}, {"elf", query.elf}});
+    paths.push_back({{"path", query.path}, {"contents", query.contents}, {"sha256", query.sha256}, {"elf", query.elf}, {"list", query.list}});
   json commands = json::array();
   for (const auto& query : request.commands) {
     json env = json::array();
@@ -122,7 +122,8 @@ FactRequest fact_request_from_json(const json& doc) {
     request.paths.push_back({.path = field<std::string>(query, "path", what, cls),
                              .contents = optional_field<bool>(query, "contents", false, what, cls),
                              .sha256 = optional_field<bool>(query, "sha256", false, what, cls),
-                             .elf = optional_field<bool>(query, "elf", false, what, cls)});
+                             .elf = optional_field<bool>(query, "elf", false, what, cls),
+                             .list = optional_field<bool>(query, "list", false, what, cls)});
   for (const auto& query : optional_field<json>(doc, "commands", json::array(), what, cls)) {
     CommandQuery command{.id = field<std::string>(query, "id", what, cls),
                          .argv = field<std::vector<std::string>>(query, "argv", what, cls),
@@ -148,6 +149,7 @@ json to_json(const Facts& facts) {
     if (path.sha256) doc["sha256"] = *path.sha256;
     if (path.not_elf) doc["not_elf"] = true;
     if (path.elf) doc["elf"] = to_json(*path.elf);
+    if (path.subdirectories) doc["subdirectories"] = *path.subdirectories;
     if (!path.error.empty()) doc["error"] = path.error;
     paths.push_back(std::move(doc));
   }
@@ -182,6 +184,10 @@ Facts facts_from_json(const json& doc) {
     if (entry.contains("sha256")) path.sha256 = field<std::string>(entry, "sha256", what, cls);
     path.not_elf = optional_field<bool>(entry, "not_elf", false, what, cls);
     if (entry.contains("elf")) path.elf = elf_from_json(entry.at("elf"));
+    if (entry.contains("subdirectories")) {
+      path.subdirectories = field<std::vector<std::string>>(entry, "subdirectories", what, cls);
+      if (path.subdirectories->size() > kMaxListedDirectories) throw_infra("facts: too many subdirectories of " + path.path);
+    }
     path.error = optional_field<std::string>(entry, "error", "", what, cls);
     facts.paths.push_back(std::move(path));
   }

@@ -20,6 +20,7 @@ struct PathQuery {
   bool contents = false;  ///< file contents wanted (fileContentTests), up to max_content_bytes
   bool sha256 = false;    ///< hex SHA-256 of the file (symlinks followed inside the image)
   bool elf = false;       ///< ELF identity, interpreter and library resolution
+  bool list = false;      ///< the names of its subdirectories (licenseTests' /usr/share/doc)
   friend bool operator==(const PathQuery&, const PathQuery&) = default;
 };
 
@@ -32,6 +33,8 @@ struct CommandQuery {
   double timeout_seconds = 60;
   friend bool operator==(const CommandQuery&, const CommandQuery&) = default;
 };
+
+inline constexpr std::size_t kMaxListedDirectories = 100000;
 
 struct FactRequest {
   std::vector<PathQuery> paths;
@@ -82,6 +85,9 @@ struct PathFacts {
   std::optional<std::string> sha256;    ///< hex, symlinks followed
   bool not_elf = false;                 ///< asked for elf, and the file is not ELF
   std::optional<ElfFacts> elf;
+  /// Asked for `list`: the names of the entries that are directories (lstat), sorted; at most
+  /// kMaxListedDirectories, more is an `error`.
+  std::optional<std::vector<std::string>> subdirectories;
   std::string error;  ///< why something asked for could not be found out (not a test failure)
   friend bool operator==(const PathFacts&, const PathFacts&) = default;
 };

@@ -33,6 +33,22 @@ PathFacts path_facts(const PathQuery& query, const FileTree& tree, std::uint64_t
   if (!stat) return out;
   out.exists = true;
   out.stat = *stat;
+  if (query.list) {
+    const auto directory = stat->type == FileStat::Type::symlink ? resolve(tree, query.path, true) : entry;
+    out.subdirectories.emplace();
+    if (directory) {
+      for (const std::string& name : tree.list(*directory)) {
+        const std::string child = (*directory == "/" ? "" : *directory) + "/" + name;
+        const auto child_stat = tree.lstat(child);
+        if (!child_stat || child_stat->type != FileStat::Type::directory) continue;
+        if (out.subdirectories->size() == kMaxListedDirectories) {
+          add_error(out, query.path + " has more than " + std::to_string(kMaxListedDirectories) + " subdirectories");
+          break;
+        }
+        out.subdirectories->push_back(name);
+      }
+    }
+  }
   if (!query.contents && !query.sha256 && !query.elf) return out;
 
   // Contents, hash and ELF describe the file a program opening the path would get.

@@ -19,6 +19,8 @@ VerifyOutcome run_verify_step(const std::filesystem::path& verify_binary, const 
     if (repo != spec.settings.end()) env["PLUGIN_IMAGE"] = repo->second + "@" + digest;
   }
   env["PLUGIN_JUNIT"] = junit_file.string();
+  // A client's spec must not read the server's environment or files (containerRunOptions).
+  env["PLUGIN_HOST_RUN_OPTIONS"] = "false";
   env["TMPDIR"] = build_tmpdir(temp_dir).string();
   log(fmt::format("--- kiln-server: verify step ({})", verify_binary.filename().string()));
   std::error_code ec;

@@ -9,7 +9,8 @@ namespace {
 
 TEST(FactsJson, RequestSurvivesTheTripThroughJson) {
   const FactRequest request{
-      .paths = {{.path = "/usr/local/app/main", .sha256 = true, .elf = true}, {.path = "/etc/os-release", .contents = true}},
+      .paths = {{.path = "/usr/local/app/main", .sha256 = true, .elf = true}, {.path = "/etc/os-release", .contents = true},
+                {.path = "/usr/share/doc", .list = true}},
       .commands = {{.id = "version", .argv = {"/usr/local/app/main", "--version"}, .env = {{"PATH", "/bin"}},
                     .workdir = "/usr/local/app", .timeout_seconds = 2.5}},
       .max_content_bytes = 100};
@@ -27,6 +28,7 @@ TEST(FactsJson, FactsWithBinaryContentsAndOutputSurviveTheTrip) {
                                          .interpreter = "/lib64/ld-linux-x86-64.so.2",
                                          .libraries = {{"libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"}, {"libm.so.6", ""}}}});
   facts.paths.push_back({.path = "/missing", .error = "no such file"});
+  facts.paths.push_back({.path = "/usr/share/doc", .exists = true, .subdirectories = std::vector<std::string>{"dash", "zlib1g"}});
   facts.commands.push_back({.id = "c", .ran = true, .exit_code = -9, .timed_out = true, .out_of_memory = true,
                             .stdout_text = std::string("a\0b\xff", 4), .stderr_text = "e", .seconds = 0.25});
   EXPECT_EQ(facts_from_json(nlohmann::json::parse(to_json(facts).dump())), facts);

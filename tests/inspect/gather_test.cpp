@@ -127,3 +127,25 @@ TEST(Gather, CommandsGoToTheRunnerInOrder) {
 
 }  // namespace
 }  // namespace kiln::inspect
+
+namespace kiln::inspect {
+namespace {
+
+// licenseTests' debian check lists /usr/share/doc: the subdirectories, symlinks not followed
+// (CST reads tar headers of type directory only), through a link to the directory itself.
+TEST(Gather, ListNamesTheSubdirectoriesOnly) {
+  MemoryTree tree;
+  tree.dir("/usr").dir("/usr/share").dir("/usr/share/doc").dir("/usr/share/doc/dash").dir("/usr/share/doc/zlib1g");
+  tree.file("/usr/share/doc/README", "x").link("/usr/share/doc/alias", "dash").link("/doc", "usr/share/doc");
+  const Facts facts = gather_facts({.paths = {{.path = "/usr/share/doc", .list = true}, {.path = "/doc", .list = true},
+                                              {.path = "/missing", .list = true}}},
+                                   tree, nullptr);
+  ASSERT_EQ(facts.paths.size(), 3u);
+  EXPECT_EQ(facts.paths[0].subdirectories, (std::vector<std::string>{"dash", "zlib1g"}));
+  EXPECT_EQ(facts.paths[1].subdirectories, (std::vector<std::string>{"dash", "zlib1g"}));
+  EXPECT_FALSE(facts.paths[2].subdirectories);
+  EXPECT_FALSE(facts.paths[2].exists);
+}
+
+}  // namespace
+}  // namespace kiln::inspect

@@ -30,7 +30,7 @@ std::string unique(const std::string& wanted, std::set<std::string>& taken, cons
 class SuiteJudge {
  public:
   SuiteJudge(const oci::Json& config, const oci::Platform& platform, const inspect::Facts& facts)
-      : config_(config), platform_(platform) {
+      : config_(config), platform_(platform), facts_(facts) {
     for (const inspect::PathFacts& path : facts.paths) paths_.emplace(path.path, &path);
     for (const inspect::CommandFacts& command : facts.commands) commands_.emplace(command.id, &command);
   }
@@ -43,7 +43,9 @@ class SuiteJudge {
       const CommandTest& test = spec.command_tests[c];
       add("command", test.name, test.filter, [&] {
         const inspect::CommandQuery query = command_query(test, spec, config_, command_id(spec_index, c));
-        return judge_command(test, query, command(query.id));
+        std::vector<const inspect::CommandFacts*> setup;
+        for (std::size_t i = 0; i < test.setup.size(); ++i) setup.push_back(command(setup_id(query.id, i)));
+        return judge_command(test, query, command(query.id), setup);
       });
     }
     for (const FileExistenceTest& test : spec.file_existence_tests) {
@@ -52,6 +54,12 @@ class SuiteJudge {
     }
     for (const FileContentTest& test : spec.file_content_tests) {
       add("fileContent", test.name, test.filter, [&] { return judge_file_content(test, path(test.path)); });
+    }
+    for (const LicenseTest& test : spec.license_tests) {
+      // CST names every license test alike.
+      add("license", "License Test", TestFilter{}, [&] {
+        return judge_license(test, facts_, [this](const std::string& file) { return path(file); });
+      });
     }
     for (const ElfTest& test : spec.elf_tests) {
       add("elf", test.name, test.filter,
@@ -90,6 +98,7 @@ class SuiteJudge {
 
   const oci::Json& config_;
   const oci::Platform& platform_;
+  const inspect::Facts& facts_;
   std::map<std::string, const inspect::PathFacts*> paths_;
   std::map<std::string, const inspect::CommandFacts*> commands_;
   SuiteResult suite_;

@@ -25,7 +25,7 @@
 namespace kiln::verify {
 
 /// One SuiteResult per spec, in order. Suite names are made unique ("x", "x-2"); classnames are
-/// "kiln.verify.<suite>.<kind>" with kind command, fileExistence, fileContent, metadata or elf;
+/// "kiln.verify.<suite>.<kind>" with kind command, fileExistence, fileContent, license, metadata or elf;
 /// a repeated test name within a classname gets " (2)", " (3)", … so (classname, name) is unique.
 std::vector<SuiteResult> evaluate(const std::vector<Spec>& specs, const oci::Json& image_config,
                                   const oci::Platform& platform, const inspect::Facts& facts,

@@ -29,8 +29,26 @@ std::string exit_text(const inspect::CommandFacts& facts) {
 
 }  // namespace
 
-TestResult judge_command(const CommandTest& test, const inspect::CommandQuery& query, const inspect::CommandFacts* facts) {
-  const std::string details = "argv: " + argv_text(query.argv) + "\nworkdir: " + query.workdir;
+TestResult judge_command(const CommandTest& test, const inspect::CommandQuery& query, const inspect::CommandFacts* facts,
+                         const std::vector<const inspect::CommandFacts*>& setup) {
+  std::string details = "argv: " + argv_text(query.argv) + "\nworkdir: " + query.workdir;
+  for (std::size_t i = 0; i < test.setup.size(); ++i) {
+    const inspect::CommandFacts* step = i < setup.size() ? setup[i] : nullptr;
+    const std::string name = "setup[" + std::to_string(i) + "] " + argv_text(test.setup[i]);
+    if (!step) {
+      TestResult out = error_result("the driver gave no result for " + name);
+      out.details = details;
+      return out;
+    }
+    if (!step->ran) {
+      // CST reports "error in setup" and fails the test when a setup command cannot run.
+      TestResult out{.status = Status::failed, .message = "error in setup: " + name + " could not run: " + step->error};
+      out.details = details;
+      return out;
+    }
+    // CST does not look at a setup command's exit code; the details still show it.
+    details += "\n" + name + " exited " + exit_text(*step);
+  }
   if (!facts) {
     TestResult out = error_result("the driver gave no result for the command");
     out.details = details;

@@ -1,6 +1,7 @@
 #pragma once
 // One judge per test kind (used by evaluate only). Each returns the status, message and output
 // of a TestResult; evaluate names it. A null facts pointer means the driver left it out.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,13 @@ bool search(const std::string& pattern, const std::string& text);
 TestResult judge_file_existence(const FileExistenceTest& test, const inspect::PathFacts* facts);
 TestResult judge_file_content(const FileContentTest& test, const inspect::PathFacts* facts);
 TestResult judge_elf(const ElfTest& test, const inspect::PathFacts* facts, const std::string& image_architecture);
-TestResult judge_command(const CommandTest& test, const inspect::CommandQuery& query, const inspect::CommandFacts* facts);
+/// `setup` holds the facts of the test's setup commands, in order (null where missing). As in
+/// CST, a setup command that could not start fails the test; its exit code does not.
+TestResult judge_command(const CommandTest& test, const inspect::CommandQuery& query, const inspect::CommandFacts* facts,
+                         const std::vector<const inspect::CommandFacts*>& setup = {});
+/// The facts of an image path, null when the driver gave none.
+using PathLookup = std::function<const inspect::PathFacts*(const std::string&)>;
+TestResult judge_license(const LicenseTest& test, const inspect::Facts& facts, const PathLookup& path);
 TestResult judge_metadata(const MetadataTest& test, const oci::Json& image_config);
 
 }  // namespace kiln::verify

@@ -27,7 +27,11 @@ inspect::CommandQuery command_query(const CommandTest& test, const Spec& spec, c
                                     std::string id) {
   // Like CST, command and args see the image env with the global variables, not the test's own.
   const Environment for_expansion = command_environment(image_config, spec.global_env, {});
-  const Environment env = command_environment(image_config, spec.global_env, test.env_vars);
+  // containerRunOptions' values come from kiln-verify's environment and are passed as they are
+  // (a password may hold a '$'); the test's own envVars still see them.
+  Environment env = for_expansion;
+  for (const EnvVar& var : spec.run_env) env.set(var.key, var.value);
+  for (const EnvVar& var : test.env_vars) env.set(var.key, expand_env(var.value, env));
   inspect::CommandQuery query{.id = std::move(id),
                               .env = env.vars(),
                               .workdir = image_workdir(image_config),
@@ -35,6 +39,46 @@ inspect::CommandQuery command_query(const CommandTest& test, const Spec& spec, c
   query.argv.push_back(expand_env(test.command, for_expansion));
   for (const std::string& arg : test.args) query.argv.push_back(expand_env(arg, for_expansion));
   return query;
+}
+
+std::string setup_id(const std::string& test_id, std::size_t index) { return test_id + ".setup" + std::to_string(index); }
+
+std::string teardown_id(const std::string& test_id, std::size_t index) {
+  return test_id + ".teardown" + std::to_string(index);
+}
+
+namespace {
+
+std::vector<inspect::CommandQuery> queries_like(const std::vector<Argv>& commands, const inspect::CommandQuery& command,
+                                                std::string (*id)(const std::string&, std::size_t)) {
+  std::vector<inspect::CommandQuery> out;
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    inspect::CommandQuery query = command;
+    query.id = id(command.id, i);
+    query.argv = commands[i];
+    out.push_back(std::move(query));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<inspect::CommandQuery> setup_queries(const CommandTest& test, const inspect::CommandQuery& command) {
+  return queries_like(test.setup, command, setup_id);
+}
+
+std::vector<inspect::CommandQuery> teardown_queries(const CommandTest& test, const inspect::CommandQuery& command) {
+  return queries_like(test.teardown, command, teardown_id);
+}
+
+std::vector<std::string> debian_copyright_files(const inspect::Facts& facts) {
+  std::vector<std::string> out;
+  for (const inspect::PathFacts& path : facts.paths) {
+    if (path.path != kDebianDocRoot || !path.subdirectories) continue;
+    for (const std::string& package : *path.subdirectories)
+      if (package != "libgnutls30") out.push_back(std::string(kDebianDocRoot) + "/" + package + "/copyright");
+  }
+  return out;
 }
 
 std::string image_architecture(const oci::Json& image_config, const oci::Platform& platform) {

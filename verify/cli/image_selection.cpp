@@ -13,6 +13,7 @@
 #include "oci/credentials/layered_keychain.h"
 #include "oci/image/layout_image.h"
 #include "oci/reference.h"
+#include "verify/cli/image_archive.h"
 
 namespace kiln::verify {
 namespace {
@@ -118,6 +119,51 @@ ImageSelection select_layout_images(const std::filesystem::path& layout, const s
   return selection;
 }
 
+namespace {
+
+// CST's --image-from-oci-layout: it loads the layout's one image into Docker under its ref name
+// annotation, or --default-image-tag, and refuses everything else with these messages.
+ImageSelection select_from_cst_layout(const Settings& settings) {
+  const std::string directory = settings.get("image_from_oci_layout");
+  if (settings.has("image")) throw_usage("settings image and image_from_oci_layout exclude each other (as in CST)");
+  if (settings.get_bool("pull")) throw_usage("settings image_from_oci_layout and pull exclude each other (as in CST)");
+  std::ifstream in(std::filesystem::path(directory) / "index.json");
+  if (!in) throw_usage(fmt::format("setting image_from_oci_layout: {} is not an OCI layout (no index.json)", directory));
+  const oci::Json index = oci::Json::parse(in, nullptr, false);
+  if (!index.is_object() || !index.contains("manifests") || !index["manifests"].is_array())
+    throw_usage(fmt::format("setting image_from_oci_layout: {}/index.json is not an OCI index", directory));
+  const oci::Json& manifests = index["manifests"];
+  if (manifests.size() != 1)
+    throw_usage(fmt::format("setting image_from_oci_layout: OCI layout contains {} entries. expected only one",
+                            manifests.size()));
+  const oci::Json& descriptor = manifests[0];
+  const std::string media_type = descriptor.value("mediaType", std::string());
+  if (media_type.find("index") != std::string::npos || media_type.find("manifest.list") != std::string::npos)
+    throw_usage("setting image_from_oci_layout: multi-arch images are not supported yet (as in CST; use oci_layout "
+                "to verify every platform)");
+  std::string ref;
+  if (descriptor.contains("annotations") && descriptor["annotations"].is_object())
+    ref = descriptor["annotations"].value("org.opencontainers.image.ref.name", std::string());
+  std::string name = ref;
+  if (ref.empty() || settings.get_bool("ignore_ref_annotation")) {
+    if (!settings.has("default_image_tag"))
+      throw_usage("setting image_from_oci_layout: index does not contain a reference annotation. "
+                  "--default-image-tag must be provided.");
+    name = settings.get("default_image_tag");
+    try {
+      (void)oci::Reference::parse(name);
+    } catch (const Error& e) {
+      throw_usage(fmt::format("setting default_image_tag: {}", e.what()));
+    }
+  }
+  ImageSelection selection = select_layout_images(directory, "", wanted_platforms(settings));  // its only entry
+  selection.reference = name;
+  for (auto& image : selection.images) image.reference = name;
+  return selection;
+}
+
+}  // namespace
+
 std::string image_reference_text(const Settings& settings) {
   if (settings.has("image_file")) return first_line("image_file", settings.get("image_file"));
   if (settings.has("dotenv_file")) return dotenv_value("dotenv_file", settings.get("dotenv_file"), "IMAGE_REF");
@@ -131,15 +177,27 @@ std::string image_reference_text(const Settings& settings) {
       throw_usage(fmt::format("setting digest_file: {}", e.what()));
     }
   }
-  if (image.empty() && !settings.has("oci_layout"))
-    throw_usage("setting image is required (or digest_file with image, image_file, dotenv_file, oci_layout)");
+  if (image.empty() && !settings.has("oci_layout") && !settings.has("image_from_oci_layout"))
+    throw_usage("setting image is required (or digest_file with image, image_file, dotenv_file, oci_layout, "
+                "image_from_oci_layout)");
   return image;
 }
 
 ImageSelection select_images(const Settings& settings, const Env& env) {
   const oci::RegistryOptions options = registry_options(settings);  // a bad value fails whatever the source
   const std::string text = image_reference_text(settings);
+  if (settings.has("image_from_oci_layout")) return select_from_cst_layout(settings);
   if (settings.has("oci_layout")) return select_layout_images(settings.get("oci_layout"), text, wanted_platforms(settings));
+  // CST's `--image image.tar`: a docker-archive or OCI archive on disk.
+  if (!text.empty() && is_image_archive(text)) {
+    auto unpacked = std::make_shared<TempDir>("kiln-verify-archive");
+    layout_from_image_archive(text, unpacked->path() / "layout");
+    ImageSelection selection = select_layout_images(unpacked->path() / "layout", "", wanted_platforms(settings));
+    selection.reference = text;
+    for (auto& image : selection.images) image.reference = text;
+    selection.unpacked = std::move(unpacked);
+    return selection;
+  }
   oci::Reference reference = [&] {
     try {
       return oci::Reference::parse(text);

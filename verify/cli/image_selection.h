@@ -8,6 +8,7 @@
 
 #include "core/env.h"
 #include "core/settings.h"
+#include "core/temp_dir.h"
 #include "oci/registry/client.h"
 #include "verify/driver/driver.h"
 
@@ -22,11 +23,15 @@ struct ImageSelection {
   std::string reference;  ///< as named (for reports)
   std::string digest;     ///< of what the reference names: the index or the single manifest
   std::unique_ptr<oci::RegistryClient> client;  ///< kept alive for the blob readers
+  std::shared_ptr<TempDir> unpacked;  ///< the layout an image file was turned into, kept for the blob readers
   std::vector<ImageUnderTest> images;          ///< one per platform, in the index's order
 };
 
 /// Resolves the image and its platforms (`platform` setting: a list; default every runnable
-/// one). Registry failures throw kiln::Error(infra) naming the registry.
+/// one). `image` may name a docker-archive or OCI archive file instead of a reference; an
+/// `image_from_oci_layout` layout is read as CST reads it (one single-platform image, named by
+/// its ref name annotation or default_image_tag). Registry failures throw kiln::Error(infra)
+/// naming the registry.
 ImageSelection select_images(const Settings& settings, const Env& env);
 
 /// What select_images() does once the settings are read, for callers without settings (kiln's

@@ -108,8 +108,19 @@ std::filesystem::path probe_path(const Settings& settings, const std::string& ar
   throw_usage(fmt::format("setting probe: kiln-probe is not next to {}; name it with --probe", self.string()));
 }
 
-std::unique_ptr<Driver> make_driver(const Settings& settings, const Env& env, const std::string& argv0) {
+std::string driver_name(const Settings& settings) {
   const std::string name = settings.get("driver");
+  // container-structure-test's drivers: docker runs commands in the image, tar reads its layers.
+  if (name == "docker") return "local";
+  if (name == "tar") return "static";
+  if (name == "host")
+    throw_usage("setting driver: CST's host driver tests this machine itself, not an image; kiln-verify verifies "
+                "images only (static, local, kubernetes)");
+  return name;
+}
+
+std::unique_ptr<Driver> make_driver(const Settings& settings, const Env& env, const std::string& argv0) {
+  const std::string name = driver_name(settings);
   warn_unused(settings, name);
   if (name == "static") return std::make_unique<StaticDriver>();
   if (name == "local") {
@@ -130,7 +141,14 @@ std::string pod_manifest_text(const Settings& settings, const ImageUnderTest& im
   KubernetesDriverOptions options = kubernetes_options(settings);
   options.cluster.namespace_name = settings.get("namespace");
   const KubernetesDriver driver(std::move(options));
-  return driver.pod_manifest(image, fact_request(specs, image.image.config, image.image.platform)).dump(2);
+  // One pod per container the run needs (containerRunOptions, setup), as YAML-style documents.
+  std::string out;
+  const std::vector<FactRun> runs = fact_runs(specs, image.image.config, image.image.platform);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i > 0 && runs[i].request.commands.empty()) continue;
+    out += (out.empty() ? "" : "\n---\n") + driver.pod_manifest(image, runs[i].request, runs[i].container).dump(2);
+  }
+  return out;
 }
 
 }  // namespace kiln::verify

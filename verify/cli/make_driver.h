@@ -13,6 +13,9 @@
 
 namespace kiln::verify {
 
+/// The `driver` setting with CST's names mapped (docker: local, tar: static; host refused).
+std::string driver_name(const Settings& settings);
+
 /// `argv0` locates kiln-probe next to kiln-verify for the local driver. Throws
 /// kiln::Error(usage) naming the setting at fault.
 std::unique_ptr<Driver> make_driver(const Settings& settings, const Env& env, const std::string& argv0);

@@ -30,6 +30,11 @@ void mark_platform(std::vector<SuiteResult>& suites, const std::string& platform
   }
 }
 
+void append(inspect::Facts& facts, inspect::Facts more) {
+  for (auto& path : more.paths) facts.paths.push_back(std::move(path));
+  for (auto& command : more.commands) facts.commands.push_back(std::move(command));
+}
+
 }  // namespace
 
 void run_verify(const ImageSelection& selection, const std::vector<Spec>& specs, Driver& driver, RunReport& report,
@@ -53,10 +58,21 @@ void run_verify(const ImageSelection& selection, const std::vector<Spec>& specs,
     }
     try {
       const auto started = std::chrono::steady_clock::now();
-      const inspect::FactRequest request = fact_request(specs, image.image.config, image.image.platform);
-      spdlog::info("verifying {} ({}) with the {} driver: {} paths, {} commands", image.pinned, platform, driver.name(),
-                   request.paths.size(), request.commands.size());
-      const inspect::Facts facts = driver.collect(image, request);
+      const std::vector<FactRun> runs = fact_runs(specs, image.image.config, image.image.platform);
+      for (const FactRun& run : runs)
+        if (const auto refusal = driver.cannot_run(run.container)) throw_usage(*refusal);
+      inspect::Facts facts;
+      for (std::size_t i = 0; i < runs.size(); ++i) {
+        const FactRun& run = runs[i];
+        if (i > 0 && run.request.commands.empty()) continue;
+        spdlog::info("verifying {} ({}) with the {} driver: {} paths, {} commands{}", image.pinned, platform,
+                     driver.name(), run.request.paths.size(), run.request.commands.size(),
+                     run.container.origin.empty() ? "" : " (" + run.container.origin + ")");
+        append(facts, driver.collect(image, run.request, run.container));
+      }
+      // debian license tests read the copyright files of the packages the first run listed.
+      const inspect::FactRequest licenses = license_follow_up(specs, facts);
+      if (!licenses.paths.empty()) append(facts, driver.collect(image, licenses));
       suites = evaluate(specs, image.image.config, image.image.platform, facts, driver.name());
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       spdlog::debug("{} verified in {:.3f} s", platform, seconds);

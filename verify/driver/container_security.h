@@ -30,6 +30,10 @@ struct ContainerSecurity {
   bool limit_swap = true;  ///< memory plus swap limited to memory_bytes: no swapping past the limit
   std::optional<std::int64_t> pids;  ///< processes and threads; nullopt: no limit
   std::uint64_t open_files = 1024;   ///< RLIMIT_NOFILE
+  /// RLIMIT_FSIZE when the root is writable: the largest file a command may write.
+  std::uint64_t max_file_bytes = 1ull << 30;
+  /// Docker's --privileged view of the kernel: /proc not masked, /proc/sys and /sys writable.
+  bool unmasked = false;
   friend bool operator==(const ContainerSecurity&, const ContainerSecurity&) = default;
 };
 

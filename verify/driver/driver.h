@@ -9,6 +9,7 @@
 #include "oci/image/blob_reader.h"
 #include "oci/image/remote_image.h"
 #include "oci/json.h"
+#include "verify/driver/command_container.h"
 
 namespace kiln::verify {
 
@@ -28,9 +29,18 @@ class Driver {
   /// Why this driver cannot see images of `platform` at all (the local driver runs images on
   /// this machine, so only its architecture); nullopt when it can.
   virtual std::optional<std::string> cannot_verify(const oci::Platform& platform) const { return std::nullopt; }
-  /// Answers the request for `image`. Throws kiln::Error(infra) when the image, runtime or
-  /// cluster cannot be used at all; per-path or per-command problems go into the Facts.
-  virtual inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request) = 0;
+  /// Why this driver cannot run commands in `container` (an option it cannot honour, named with
+  /// the driver); nullopt when it can. Asked before anything runs, so a refusal is a usage error.
+  virtual std::optional<std::string> cannot_run(const CommandContainer& container) const { return std::nullopt; }
+  /// Answers the request for `image`, its commands run in `container`. Throws
+  /// kiln::Error(infra) when the image, runtime or cluster cannot be used at all; per-path or
+  /// per-command problems go into the Facts.
+  virtual inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request,
+                                 const CommandContainer& container) = 0;
+  /// The same in the driver's default container.
+  inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request) {
+    return collect(image, request, CommandContainer{});
+  }
 };
 
 }  // namespace kiln::verify

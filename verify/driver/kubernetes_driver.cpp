@@ -89,7 +89,13 @@ KubernetesDriver::KubernetesDriver(KubernetesDriverOptions options) : options_(s
                             "'.', starting and ending with a letter or digit)", id));
 }
 
-oci::Json KubernetesDriver::pod_manifest(const ImageUnderTest& image, const inspect::FactRequest& request) const {
+std::optional<std::string> KubernetesDriver::cannot_run(const CommandContainer& container) const {
+  return kubernetes::restricted_refusal(container);
+}
+
+oci::Json KubernetesDriver::pod_manifest(const ImageUnderTest& image, const inspect::FactRequest& request,
+                                         const CommandContainer& container) const {
+  if (const auto refusal = kubernetes::restricted_refusal(container)) throw_usage(*refusal);
   std::string user;
   if (image.image.config.contains("config") && image.image.config["config"].is_object())
     user = image.image.config["config"].value("User", std::string());
@@ -102,11 +108,13 @@ oci::Json KubernetesDriver::pod_manifest(const ImageUnderTest& image, const insp
                                 .image_pull_secrets = options_.image_pull_secrets,
                                 .probe_volume_size = options_.probe_volume_size,
                                 .resources = options_.resources,
-                                .request = request});
+                                .request = request,
+                                .container = container});
 }
 
-inspect::Facts KubernetesDriver::collect(const ImageUnderTest& image, const inspect::FactRequest& request) {
-  const oci::Json manifest = pod_manifest(image, request);
+inspect::Facts KubernetesDriver::collect(const ImageUnderTest& image, const inspect::FactRequest& request,
+                                         const CommandContainer& container) {
+  const oci::Json manifest = pod_manifest(image, request, container);
   if (manifest["metadata"].contains("annotations"))
     spdlog::warn("{}: {}", image.reference, manifest["metadata"]["annotations"][kubernetes::user_note_annotation].get<std::string>());
 

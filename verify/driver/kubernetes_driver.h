@@ -31,10 +31,15 @@ class KubernetesDriver final : public Driver {
  public:
   explicit KubernetesDriver(KubernetesDriverOptions options);
   std::string name() const override { return "kubernetes"; }
-  inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request) override;
+  using Driver::collect;
+  /// containerRunOptions as Pod Security "restricted" allows them (kubernetes::restricted_refusal).
+  std::optional<std::string> cannot_run(const CommandContainer& container) const override;
+  inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request,
+                         const CommandContainer& container) override;
 
   /// The pod collect() would create (for `--print-pod`); needs no cluster.
-  oci::Json pod_manifest(const ImageUnderTest& image, const inspect::FactRequest& request) const;
+  oci::Json pod_manifest(const ImageUnderTest& image, const inspect::FactRequest& request,
+                         const CommandContainer& container = {}) const;
 
  private:
   KubernetesDriverOptions options_;

@@ -43,10 +43,16 @@ std::string container_id() {
 LocalDriver::LocalDriver(fs::path probe, LocalDriverOptions options)
     : probe_(std::move(probe)), options_(std::move(options)) {}
 
-inspect::Facts LocalDriver::collect(const ImageUnderTest& image, const inspect::FactRequest& request) {
+inspect::Facts LocalDriver::collect(const ImageUnderTest& image, const inspect::FactRequest& request,
+                                    const CommandContainer& container) {
   std::error_code ec;
   if (!fs::is_regular_file(probe_, ec))
     throw_infra(fmt::format("the local driver needs kiln-probe, which is not at {}", probe_.string()));
+  // Docker would create a missing host directory; kiln creates nothing on the host for a spec.
+  for (const BindMount& mount : container.bind_mounts)
+    if (!fs::exists(mount.host, ec))
+      throw_usage(fmt::format("{}.bindMounts: host path {} does not exist (kiln does not create host paths)",
+                              container.origin, mount.host));
   const SandboxSupport support = options_.support.value_or(sandbox_support());
   TempDir bundle("kiln-local");
   // In a user namespace the container's root is not the host's: it must reach rootfs/.
@@ -58,13 +64,15 @@ inspect::Facts LocalDriver::collect(const ImageUnderTest& image, const inspect::
   for (const std::string& skipped : unpacked.skipped) spdlog::info("{}", skipped);
 
   const oci::Json& config = image.image.config.contains("config") ? image.image.config["config"] : oci::Json::object();
-  const std::string user = config.contains("User") && config["User"].is_string() ? config["User"].get<std::string>() : "";
-  const ProbeSandbox sandbox =
-      probe_sandbox(resolve_image_user(user, inspect::DirectoryTree(rootfs)), options_.probe, support);
+  const std::string image_user =
+      config.contains("User") && config["User"].is_string() ? config["User"].get<std::string>() : "";
+  ProbeSandbox sandbox = probe_sandbox(resolve_image_user(container.user.value_or(image_user), inspect::DirectoryTree(rootfs)),
+                                       options_.probe, support);
+  apply_container_options(sandbox, container);
   for (const std::string& warning : sandbox.warnings) spdlog::warn("{}", warning);
   spdlog::info("{}", sandbox.summary);
   BundleSpec spec{.probe = fs::absolute(probe_), .request = bundle.path() / "request.json", .env = {},
-                  .rootfs = "rootfs", .security = sandbox.security};
+                  .rootfs = "rootfs", .security = sandbox.security, .bind_mounts = container.bind_mounts};
   if (config.contains("Env") && config["Env"].is_array())
     for (const auto& entry : config["Env"]) spec.env.push_back(entry.get<std::string>());
   write_file(spec.request, inspect::to_json(request).dump());
@@ -76,8 +84,8 @@ inspect::Facts LocalDriver::collect(const ImageUnderTest& image, const inspect::
       std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(command_seconds * 1000))) + options_.margin);
 
   fs::create_directory(bundle.path() / "state");
-  RuncContainer container(options_.runc, bundle.path() / "state", bundle.path(), container_id());
-  const RuncContainer::Outcome outcome = container.run(timeout);
+  RuncContainer runc(options_.runc, bundle.path() / "state", bundle.path(), container_id());
+  const RuncContainer::Outcome outcome = runc.run(timeout);
   if (outcome.timed_out)
     throw_infra(fmt::format("kiln-probe in {} did not finish within {} ms (the commands' timeouts plus a margin); "
                             "the container was killed",

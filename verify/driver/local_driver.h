@@ -42,10 +42,13 @@ class LocalDriver : public Driver {
   std::string name() const override { return "local"; }
   /// Images of another architecture than this machine's cannot run here.
   std::optional<std::string> cannot_verify(const oci::Platform& platform) const override;
+  using Driver::collect;
+  /// Every option of `container` in the runc bundle (apply_container_options, bind mounts).
   /// Throws kiln::Error(infra) when the image cannot be unpacked, its user is unknown, runc
   /// fails, the run outlives its timeout (the container is killed) or the probe's answer is
-  /// not valid.
-  inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request) override;
+  /// not valid; kiln::Error(usage) when a bind mount's host path does not exist.
+  inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request,
+                         const CommandContainer& container) override;
 
  private:
   std::filesystem::path probe_;

@@ -1,9 +1,11 @@
 #include "verify/driver/probe_sandbox.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/byte_quantity.h"
 #include "core/error.h"
+#include "verify/spec/run_options.h"
 
 namespace kiln::verify {
 
@@ -64,6 +66,34 @@ ProbeSandbox probe_sandbox(const ProcessUser& user, const ProbeLimits& limits, c
       security.memory_bytes ? format_byte_quantity(*security.memory_bytes) : "unlimited",
       security.pids ? std::to_string(*security.pids) : "unlimited");
   return out;
+}
+
+void apply_container_options(ProbeSandbox& sandbox, const CommandContainer& container) {
+  ContainerSecurity& security = sandbox.security;
+  std::vector<std::string> changes;
+  if (container.capabilities) {
+    security.capabilities = *container.capabilities;
+    changes.push_back(fmt::format("capabilities {}", fmt::join(security.capabilities, ",")));
+  }
+  if (container.privileged) {
+    security.capabilities = all_capabilities();
+    security.seccomp = false;
+    security.no_new_privileges = false;
+    security.unmasked = true;
+    changes.push_back(security.user_namespace ? "privileged (every capability of its user namespace, no seccomp, "
+                                                "unmasked /proc, /sys)"
+                                              : "privileged (every capability of the host, no seccomp, unmasked "
+                                                "/proc, /sys: there is no user namespace here)");
+  }
+  if (container.writable_root) {
+    security.read_only_root = false;
+    changes.push_back("writable root (a fresh copy of the image)");
+  }
+  for (const BindMount& mount : container.bind_mounts)
+    changes.push_back(fmt::format("{} mounted at {}{}", mount.host, mount.container, mount.read_only ? " read-only" : ""));
+  if (!changes.empty())
+    sandbox.summary += fmt::format("; {}: {}", container.origin.empty() ? "run options" : container.origin,
+                                   fmt::join(changes, "; "));
 }
 
 }  // namespace kiln::verify

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "verify/driver/command_container.h"
 #include "verify/driver/container_security.h"
 #include "verify/driver/sandbox_support.h"
 
@@ -33,5 +34,11 @@ struct ProbeSandbox {
 
 /// Throws kiln::Error(infra) when `user` lies outside the user namespace's ids.
 ProbeSandbox probe_sandbox(const ProcessUser& user, const ProbeLimits& limits, const SandboxSupport& support);
+
+/// containerRunOptions on top of the sandbox: `capabilities` replace the (empty) set, with
+/// Docker's seccomp profile opened for them; `privileged` gives every capability, no seccomp
+/// filter, unmasked /proc, a /sys and new privileges, still inside the user namespace where there
+/// is one; `writable_root` a writable root. The user is the caller's (already in `sandbox`).
+void apply_container_options(ProbeSandbox& sandbox, const CommandContainer& container);
 
 }  // namespace kiln::verify

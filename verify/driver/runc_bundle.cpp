@@ -15,6 +15,10 @@ json process_of(const BundleSpec& spec) {
   if (security.memory_bytes) args.insert(args.end(), {"--cgroup", kCgroupInContainer});
   // Not even runc spec's CAP_KILL, CAP_AUDIT_WRITE, CAP_NET_BIND_SERVICE unless asked for.
   const json caps = security.capabilities;
+  json rlimits = {{{"type", "RLIMIT_NOFILE"}, {"hard", security.open_files}, {"soft", security.open_files}}};
+  // A writable root is the host's disk: no single file may grow past the bound.
+  if (!security.read_only_root)
+    rlimits.push_back({{"type", "RLIMIT_FSIZE"}, {"hard", security.max_file_bytes}, {"soft", security.max_file_bytes}});
   return {{"terminal", false},
           {"user", user},
           {"args", args},
@@ -23,7 +27,7 @@ json process_of(const BundleSpec& spec) {
           {"capabilities",
            {{"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"inheritable", json::array()},
             {"ambient", json::array()}}},
-          {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", security.open_files}, {"soft", security.open_files}}}},
+          {"rlimits", rlimits},
           {"noNewPrivileges", security.no_new_privileges}};
 }
 
@@ -41,6 +45,14 @@ json mounts_of(const BundleSpec& spec) {
        {"type", "bind"},
        {"source", spec.request.string()},
        {"options", {"bind", "ro", "nosuid", "nodev", "noexec"}}}};
+  // Docker mounts /sys in every container, read-only unless privileged; kiln only when privileged.
+  if (spec.security.unmasked)
+    mounts.push_back({{"destination", "/sys"}, {"type", "sysfs"}, {"source", "sysfs"}, {"options", {"nosuid", "noexec", "nodev"}}});
+  for (const BindMount& mount : spec.bind_mounts) {
+    json options = {"rbind", "nosuid", "nodev"};
+    options.push_back(mount.read_only ? "ro" : "rw");
+    mounts.push_back({{"destination", mount.container}, {"type", "bind"}, {"source", mount.host}, {"options", options}});
+  }
   if (spec.security.memory_bytes)
     mounts.push_back({{"destination", kCgroupInContainer},
                       {"type", "cgroup"},
@@ -61,11 +73,12 @@ json linux_of(const BundleSpec& spec) {
   json namespaces = {{{"type", "pid"}}, {{"type", "network"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}};
   if (security.cgroup_namespace) namespaces.push_back({{"type", "cgroup"}});
   json out = {{"resources", resources},
-              {"namespaces", namespaces},
-              {"maskedPaths",
-               {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-                "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi"}},
-              {"readonlyPaths", {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}};
+              {"namespaces", namespaces}};
+  if (!security.unmasked) {
+    out["maskedPaths"] = {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                          "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi"};
+    out["readonlyPaths"] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+  }
   if (const auto& ids = security.user_namespace) {
     out["namespaces"].push_back({{"type", "user"}});
     const json mapping = {{{"containerID", ids->container_id}, {"hostID", ids->host_id}, {"size", ids->size}}};

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "verify/driver/container_security.h"
+#include "verify/spec/run_options.h"
 
 namespace kiln::verify {
 
@@ -27,6 +28,8 @@ struct BundleSpec {
   std::vector<std::string> env;   ///< the image config's Env
   std::string rootfs = "rootfs";  ///< relative to the bundle
   ContainerSecurity security;
+  /// containerRunOptions' bindMounts: host paths mounted into the container (nosuid, nodev).
+  std::vector<BindMount> bind_mounts;
 };
 
 /// config.json for `runc run`; the process is `kiln-probe check --request <request>`.

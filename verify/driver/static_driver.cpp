@@ -44,7 +44,8 @@ LayerIndex index_for_request(const ImageUnderTest& image, const inspect::FactReq
                           image.pinned, index.reads().size()));
 }
 
-inspect::Facts StaticDriver::collect(const ImageUnderTest& image, const inspect::FactRequest& request) {
+inspect::Facts StaticDriver::collect(const ImageUnderTest& image, const inspect::FactRequest& request,
+                                     const CommandContainer& /*container*/) {
   LayerIndex index = index_for_request(image, request);
   last_reads_ = index.reads();
   // What verification cost, for a person reading the log and for kiln-verify-bench.

@@ -17,7 +17,10 @@ LayerIndex index_for_request(const ImageUnderTest& image, const inspect::FactReq
 class StaticDriver : public Driver {
  public:
   std::string name() const override { return "static"; }
-  inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request) override;
+  using Driver::collect;
+  /// Runs no command, so `container` changes nothing.
+  inspect::Facts collect(const ImageUnderTest& image, const inspect::FactRequest& request,
+                         const CommandContainer& container) override;
   /// What the last collect() read (layers in order, bytes), for the benchmark and the tests.
   const std::vector<LayerRead>& last_reads() const { return last_reads_; }
 

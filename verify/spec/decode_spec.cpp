@@ -11,6 +11,7 @@
 #include "verify/spec/file_mode.h"
 #include "verify/spec/load_spec.h"
 #include "verify/spec/node_reader.h"
+#include "verify/spec/run_options.h"
 
 namespace kiln::verify {
 namespace {
@@ -22,15 +23,18 @@ class Decoder {
   explicit Decoder(const std::string& file) : in_(file) {}
 
   Spec decode(const SpecNode& root, const std::string& suite_name) {
-    const SpecNode& top = in_.map(root, "spec", {"schemaVersion", "globalEnvVars", "commandTests", "fileExistenceTests",
-                                                 "fileContentTests", "metadataTest", "licenseTests",
-                                                 "containerRunOptions", "elfTests"});
-    check_schema_version(top);
-    reject_if_set(top, "containerRunOptions",
-                  "the local and kubernetes drivers run the image's own user without capabilities or network");
-    reject_if_set(top, "licenseTests", "container-structure-test does not run them either");
+    const std::string version = schema_version(root);
+    v1_ = version == "1.0.0";
+    // Schema 1.0.0 has no metadataTest and no containerRunOptions (CST's v1.StructureTest).
+    const SpecNode& top =
+        v1_ ? in_.map(root, "spec", {"schemaVersion", "globalEnvVars", "commandTests", "fileExistenceTests",
+                                     "fileContentTests", "licenseTests", "elfTests"})
+            : in_.map(root, "spec", {"schemaVersion", "globalEnvVars", "commandTests", "fileExistenceTests",
+                                     "fileContentTests", "metadataTest", "licenseTests", "containerRunOptions",
+                                     "elfTests"});
 
-    Spec spec{.name = suite_name, .source = in_.file()};
+    Spec spec{.name = suite_name, .source = in_.file(), .schema_version = version};
+    if (const SpecNode* options = NodeReader::find(top, "containerRunOptions")) spec.run_options = run_options(*options);
     if (const SpecNode* env = NodeReader::find(top, "globalEnvVars")) {
       spec.global_env = in_.env_vars(*env, "globalEnvVars");
       for (const EnvVar& var : spec.global_env) {
@@ -46,6 +50,9 @@ class Decoder {
     for_each_item(top, "fileContentTests", [&](const SpecNode& node, const std::string& where) {
       spec.file_content_tests.push_back(file_content_test(node, where));
     });
+    for_each_item(top, "licenseTests", [&](const SpecNode& node, const std::string& where) {
+      spec.license_tests.push_back(license_test(node, where));
+    });
     for_each_item(top, "elfTests", [&](const SpecNode& node, const std::string& where) {
       spec.elf_tests.push_back(elf_test(node, where));
     });
@@ -54,22 +61,85 @@ class Decoder {
   }
 
  private:
-  void check_schema_version(const SpecNode& top) {
-    const SpecNode* version = NodeReader::find(top, "schemaVersion");
-    if (!version) in_.fail(top.line, "schemaVersion is required (kiln reads \"2.0.0\")");
-    const std::string text = in_.string(*version, "schemaVersion");
-    if (text != "2.0.0") {
-      in_.fail(version->line, "schemaVersion: " + in_quotes(text) + " is not supported (kiln reads \"2.0.0\")");
+  // Read before the keys are checked, because the version decides which keys exist.
+  std::string schema_version(const SpecNode& root) {
+    if (root.kind != SpecNode::Kind::map) in_.fail(root.line, "spec: expected a map with schemaVersion");
+    const SpecMember* version = nullptr;
+    for (const SpecMember& member : root.members)
+      if (member.key == "schemaVersion") version = &member;
+    if (!version || version->value.kind == SpecNode::Kind::null)
+      in_.fail(root.line, "schemaVersion is required (kiln reads \"2.0.0\" and \"1.0.0\")");
+    const std::string text = in_.string(version->value, "schemaVersion");
+    if (text != "2.0.0" && text != "1.0.0") {
+      in_.fail(version->line, "schemaVersion: " + in_quotes(text) + " is not supported (kiln reads \"2.0.0\" and \"1.0.0\")");
     }
+    return text;
   }
 
-  void reject_if_set(const SpecNode& map, std::string_view key, const std::string& why, const std::string& where = "") {
-    for (const SpecMember& member : map.members) {
-      if (member.key == key && !in_.is_empty_list(member.value)) {
-        const std::string name = where.empty() ? std::string(key) : where + "." + std::string(key);
-        in_.fail(member.line, name + " is not supported by kiln: " + why);
-      }
+  ContainerRunOptions run_options(const SpecNode& node) {
+    const std::string where = "containerRunOptions";
+    const SpecNode& map = in_.map(node, where, {"user", "privileged", "allocateTty", "envVars", "envFile",
+                                                "capabilities", "bindMounts"});
+    ContainerRunOptions out{.line = node.line};
+    out.user = in_.opt_string(map, "user", where);
+    if (out.user && out.user->empty()) out.user.reset();  // CST: an empty user is not set
+    if (const SpecNode* privileged = NodeReader::find(map, "privileged"))
+      out.privileged = in_.boolean(*privileged, where + ".privileged");
+    if (const SpecNode* tty = NodeReader::find(map, "allocateTty")) out.allocate_tty = in_.boolean(*tty, where + ".allocateTty");
+    out.env_vars = in_.opt_strings(map, "envVars", where);
+    for (const std::string& name : out.env_vars)
+      if (name.empty() || name.find('=') != std::string::npos)
+        in_.fail(NodeReader::find(map, "envVars")->line,
+                 where + ".envVars: expected variable names (their values come from kiln-verify's environment), found " +
+                     in_quotes(name));
+    out.env_file = in_.opt_string(map, "envFile", where);
+    if (out.env_file && out.env_file->empty()) out.env_file.reset();
+    if (out.allocate_tty)
+      in_.fail(NodeReader::find(map, "allocateTty")->line,
+               where + ".allocateTty is not supported by kiln: commands' stdout and stderr are captured apart and "
+                       "judged apart; a terminal would merge them");
+    out.capabilities = in_.opt_strings(map, "capabilities", where);
+    for (const std::string& name : out.capabilities)
+      if (!capability_names(name))
+        in_.fail(NodeReader::find(map, "capabilities")->line,
+                 where + ".capabilities: " + in_quotes(name) + " is not a Linux capability (such as sys_admin or CAP_NET_RAW, or ALL)");
+    out.bind_mounts = in_.opt_strings(map, "bindMounts", where);
+    for (const std::string& text : out.bind_mounts) {
+      std::string why;
+      if (!parse_bind_mount(text, why))
+        in_.fail(NodeReader::find(map, "bindMounts")->line, where + ".bindMounts: " + in_quotes(text) + ": " + why);
     }
+    return out;
+  }
+
+  LicenseTest license_test(const SpecNode& node, const std::string& where) {
+    const SpecNode& map = in_.map(node, where, {"debian", "files"});
+    LicenseTest out;
+    if (const SpecNode* debian = NodeReader::find(map, "debian")) out.debian = in_.boolean(*debian, where + ".debian");
+    out.files = in_.opt_strings(map, "files", where);
+    for (const std::string& file : out.files)
+      if (!file.starts_with("/"))
+        in_.fail(NodeReader::find(map, "files")->line, where + ".files: " + in_quotes(file) + " is not an absolute path");
+    return out;
+  }
+
+  // setup and teardown: a list of commands, each a non-empty list of strings.
+  std::vector<Argv> argv_list(const SpecNode& map, std::string_view key, const std::string& where) {
+    const SpecNode* node = NodeReader::find(map, key);
+    if (!node) return {};
+    const std::string list_where = where + "." + std::string(key);
+    if (node->kind != SpecNode::Kind::sequence)
+      in_.fail(node->line, list_where + ": expected a list of commands, each a list of strings");
+    std::vector<Argv> out;
+    for (std::size_t i = 0; i < node->items.size(); ++i) {
+      const std::string item_where = list_where + "[" + std::to_string(i) + "]";
+      if (node->items[i].kind != SpecNode::Kind::sequence)
+        in_.fail(node->items[i].line, item_where + ": expected a command as a list of strings, such as [touch, /tmp/ready]");
+      out.push_back(in_.strings(node->items[i], item_where));
+      if (out.back().empty() || out.back().front().empty())
+        in_.fail(node->items[i].line, item_where + ": a command needs at least its program");
+    }
+    return out;
   }
 
   template <typename Fn>
@@ -124,14 +194,33 @@ class Decoder {
   }
 
   CommandTest command_test(const SpecNode& node, const std::string& index_where) {
-    const SpecNode& map = in_.map(node, index_where, {"name", "setup", "teardown", "command", "args", "envVars",
-                                                      "expectedOutput", "excludedOutput", "expectedError",
-                                                      "excludedError", "exitCode", "timeout", "skip", "platforms"});
+    const SpecNode& map =
+        v1_ ? in_.map(node, index_where, {"name", "setup", "teardown", "command", "envVars", "expectedOutput",
+                                          "excludedOutput", "expectedError", "excludedError", "exitCode", "timeout",
+                                          "skip", "platforms"})
+            : in_.map(node, index_where, {"name", "setup", "teardown", "command", "args", "envVars", "expectedOutput",
+                                          "excludedOutput", "expectedError", "excludedError", "exitCode", "timeout",
+                                          "skip", "platforms"});
     const std::string where = named(map, index_where);
-    reject_if_set(map, "setup", "each command runs in the image as it was pushed", where);
-    reject_if_set(map, "teardown", "each command runs in the image as it was pushed", where);
-    CommandTest test{.name = in_.required_string(map, "name", index_where), .command = in_.required_string(map, "command", where)};
-    test.args = in_.opt_strings(map, "args", where);
+    CommandTest test{.name = in_.required_string(map, "name", index_where)};
+    if (v1_) {
+      // Schema 1.0.0: the whole argv in `command`.
+      const SpecNode* command = NodeReader::find(map, "command");
+      if (!command) in_.fail(map.line, where + ": command is required");
+      if (command->kind != SpecNode::Kind::sequence)
+        in_.fail(command->line,
+                 where + ".command: schemaVersion 1.0.0 takes the command as a list, such as [sh, -c, 'echo hi']");
+      Argv argv = in_.strings(*command, where + ".command");
+      if (argv.empty() || argv.front().empty())
+        in_.fail(command->line, where + ".command: the list needs at least the program");
+      test.command = argv.front();
+      test.args.assign(argv.begin() + 1, argv.end());
+    } else {
+      test.command = in_.required_string(map, "command", where);
+      test.args = in_.opt_strings(map, "args", where);
+    }
+    test.setup = argv_list(map, "setup", where);
+    test.teardown = argv_list(map, "teardown", where);
     if (const SpecNode* env = NodeReader::find(map, "envVars")) {
       test.env_vars = in_.env_vars(*env, where + ".envVars");
     }
@@ -277,6 +366,7 @@ class Decoder {
   }
 
   NodeReader in_;
+  bool v1_ = false;
 };
 
 }  // namespace

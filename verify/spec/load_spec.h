@@ -1,5 +1,5 @@
 #pragma once
-// Reads container-structure-test spec files (schema 2.0.0) with kiln's extensions.
+// Reads container-structure-test spec files (schema 2.0.0 and 1.0.0) with kiln's extensions.
 //
 // Differences from container-structure-test, on purpose:
 // - unknown keys are errors in JSON as in YAML, and JSON gets YAML's defaults (shouldExist
@@ -7,9 +7,8 @@
 // - invalid RE2 patterns, permission strings, isExecutableBy values, durations and platforms
 //   are rejected when the file is read, naming the file, line, test and key, instead of failing
 //   one test at run time;
-// - `setup`, `teardown`, `containerRunOptions` and `licenseTests` are rejected ("not supported
-//   by kiln") when they hold anything: commands run in the image as it is, under the driver's
-//   fixed, unprivileged options, and CST never runs license tests itself.
+// - containerRunOptions' capabilities and bindMounts are checked when read; allocateTty is
+//   refused, because stdout and stderr are judged apart.
 #include <filesystem>
 #include <string>
 

@@ -25,11 +25,18 @@ struct TestFilter {
   friend bool operator==(const TestFilter&, const TestFilter&) = default;
 };
 
+/// One command of `setup` or `teardown`: argv, run as written (no `$VAR` expansion, as in CST).
+using Argv = std::vector<std::string>;
+
 struct CommandTest {
   std::string name;
   std::string command;  ///< argv[0]; `$VAR` expanded against the image env
   std::vector<std::string> args;
   std::vector<EnvVar> env_vars;
+  /// Run before the command in the container it runs in, whose root is then a fresh, writable
+  /// copy of the image (CST commits each setup command's changes into the image the test runs).
+  std::vector<Argv> setup;
+  std::vector<Argv> teardown;  ///< run after the command, in the same container
   std::vector<std::string> expected_output;  ///< RE2, unanchored search in stdout
   std::vector<std::string> excluded_output;
   std::vector<std::string> expected_error;  ///< RE2, searched in stderr
@@ -97,9 +104,39 @@ struct ElfTest {
   friend bool operator==(const ElfTest&, const ElfTest&) = default;
 };
 
+/// `licenseTests`: license files must not name a license CST refuses (AGPL, WTFPL).
+struct LicenseTest {
+  bool debian = false;  ///< every /usr/share/doc/<package>/copyright (dpkg's convention)
+  std::vector<std::string> files;
+  friend bool operator==(const LicenseTest&, const LicenseTest&) = default;
+};
+
+/// `containerRunOptions`, as written; the options apply to every command test of the file.
+struct ContainerRunOptions {
+  std::optional<std::string> user;  ///< "name", "uid", "uid:gid", "name:group"
+  bool privileged = false;
+  bool allocate_tty = false;
+  std::vector<std::string> env_vars;  ///< names, valued from kiln-verify's own environment
+  std::optional<std::string> env_file;  ///< dotenv file, relative to the working directory
+  std::vector<std::string> capabilities;  ///< "sys_admin", "CAP_NET_RAW", "ALL"
+  std::vector<std::string> bind_mounts;   ///< "host:container[:ro|rw]"
+  std::size_t line = 0;  ///< where the options are, for messages
+  bool is_set() const {
+    return user || privileged || allocate_tty || !env_vars.empty() || env_file || !capabilities.empty() ||
+           !bind_mounts.empty();
+  }
+  friend bool operator==(const ContainerRunOptions&, const ContainerRunOptions&) = default;
+};
+
 struct Spec {
   std::string name;    ///< suite name: the file's stem, or "app"
   std::string source;  ///< the file path, or "built-in"
+  std::string schema_version = "2.0.0";
+  ContainerRunOptions run_options;
+  /// containerRunOptions' envFile then envVars with their values, read by kiln-verify when the
+  /// run starts (resolve_run_env); empty until then.
+  std::vector<EnvVar> run_env;
+  std::vector<LicenseTest> license_tests;
   std::vector<EnvVar> global_env;
   std::vector<CommandTest> command_tests;
   std::vector<FileExistenceTest> file_existence_tests;

@@ -299,3 +299,61 @@ TEST(Evaluate, AppSuiteOnAGoodImageFromItsOwnRequest) {
 
 }  // namespace
 }  // namespace kiln::verify
+
+namespace kiln::verify {
+namespace {
+
+inspect::PathFacts text_file(const std::string& path, const std::string& contents) {
+  inspect::PathFacts out = file(path, 0644, contents.size());
+  out.contents = contents;
+  return out;
+}
+
+Spec with(LicenseTest test) { return Spec{.name = "s", .license_tests = {std::move(test)}}; }
+
+// CST's licenses.go: a refused license word anywhere in the file, in any case, fails it.
+TEST(EvaluateLicense, NamedFilesMustExistAndNameNoRefusedLicense) {
+  const LicenseTest test{.files = {"/usr/share/doc/a/copyright", "/usr/share/doc/b/copyright"}};
+  expect(judge(with(test), {.paths = {text_file("/usr/share/doc/a/copyright", "GPL-2+"),
+                                      text_file("/usr/share/doc/b/copyright", "Expat")}}),
+         Status::passed, "");
+  expect(judge(with(test), {.paths = {text_file("/usr/share/doc/a/copyright", "GNU Affero, agpl-3.0"),
+                                      {.path = "/usr/share/doc/b/copyright"}}}),
+         Status::failed,
+         "license file /usr/share/doc/a/copyright contains AGPL; license file /usr/share/doc/b/copyright does not exist");
+  EXPECT_EQ(judge(with(test), {}).status, Status::error);
+}
+
+TEST(EvaluateLicense, DebianReadsEveryPackagesCopyrightButLibgnutls30) {
+  inspect::PathFacts doc{.path = "/usr/share/doc", .exists = true, .stat = {.type = Type::directory, .mode = 0755}};
+  doc.subdirectories = std::vector<std::string>{"dash", "libgnutls30", "toy"};
+  const LicenseTest test{.debian = true};
+  expect(judge(with(test), {.paths = {doc, text_file("/usr/share/doc/dash/copyright", "BSD-3-clause"),
+                                      text_file("/usr/share/doc/toy/copyright", "do What The Fuck you want: WTFPL")}}),
+         Status::failed, "license file /usr/share/doc/toy/copyright contains WTFPL");
+  expect(judge(with(test), {.paths = {doc, text_file("/usr/share/doc/dash/copyright", "BSD-3-clause"),
+                                      {.path = "/usr/share/doc/toy/copyright"}}}),
+         Status::failed, "license file /usr/share/doc/toy/copyright does not exist");
+  expect(judge(with(test), {.paths = {{.path = "/usr/share/doc"}}}), Status::failed,
+         "cannot list /usr/share/doc (debian: true reads every package's copyright file there)");
+  const auto suites = evaluate({with(test)}, kConfig, kAmd64, {.paths = {doc}}, "static");
+  EXPECT_EQ(suites.at(0).tests.at(0).classname, "kiln.verify.s.license");
+  EXPECT_EQ(suites.at(0).tests.at(0).name, "License Test");
+}
+
+// CST fails a command test whose setup command cannot run, and ignores a setup's exit code.
+TEST(EvaluateCommand, SetupThatCannotRunFailsTheTestItsExitCodeDoesNot) {
+  const CommandTest test{.name = "c", .command = "cat", .args = {"/ready"}, .setup = {{"touch", "/ready"}, {"false"}}};
+  const inspect::CommandFacts ran{.id = "s0.c0", .ran = true, .exit_code = 0};
+  const inspect::CommandFacts setup0{.id = "s0.c0.setup0", .ran = true, .exit_code = 0};
+  const inspect::CommandFacts setup1{.id = "s0.c0.setup1", .ran = true, .exit_code = 1};
+  const TestResult passed = judge(with(test), {.commands = {setup0, setup1, ran}});
+  expect(passed, Status::passed, "");
+  EXPECT_NE(passed.details.find("setup[1] \"false\" exited 1"), std::string::npos) << passed.details;
+  const inspect::CommandFacts missing{.id = "s0.c0.setup1", .ran = false, .error = "executable file not found in PATH"};
+  expect(judge(with(test), {.commands = {setup0, missing, ran}}), Status::failed,
+         "error in setup: setup[1] \"false\" could not run: executable file not found in PATH");
+}
+
+}  // namespace
+}  // namespace kiln::verify

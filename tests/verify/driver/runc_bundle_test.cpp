@@ -115,5 +115,39 @@ TEST(RuncBundle, LeavesOutWhatTheSecurityDoesNotAskFor) {
   EXPECT_EQ(config_with(open)["linux"]["resources"]["memory"], json::parse(R"({"limit":1073741824})"));
 }
 
+// containerRunOptions in the bundle: Docker's --privileged view (every capability, no seccomp,
+// unmasked /proc, a /sys), capabilities with seccomp opened for them, bind mounts, a writable root.
+TEST(RuncBundle, PrivilegedIsDockersPrivilegedInsideTheUserNamespace) {
+  ProbeSandbox sandbox{.security = confined()};
+  apply_container_options(sandbox, {.privileged = true, .writable_root = true, .origin = "cst.yaml:3: containerRunOptions"});
+  const json config = config_with(sandbox.security);
+  EXPECT_EQ(config["process"]["capabilities"]["bounding"].size(), all_capabilities().size());
+  EXPECT_EQ(config["process"]["noNewPrivileges"], false);
+  EXPECT_FALSE(config["linux"].contains("seccomp"));
+  EXPECT_FALSE(config["linux"].contains("maskedPaths"));
+  EXPECT_FALSE(config["linux"].contains("readonlyPaths"));
+  EXPECT_NE(mount_at(config, "/sys"), nullptr);
+  EXPECT_EQ(config["root"]["readonly"], false);
+  EXPECT_TRUE(has_namespace(config, "user")) << "privileged stays inside the probe's user namespace";
+  EXPECT_NE(sandbox.summary.find("cst.yaml:3: containerRunOptions: privileged"), std::string::npos) << sandbox.summary;
+}
+
+TEST(RuncBundle, CapabilitiesReplaceTheEmptySetAndBindMountsAreMounted) {
+  ProbeSandbox sandbox{.security = confined()};
+  apply_container_options(sandbox, {.capabilities = std::vector<std::string>{"CAP_SYS_ADMIN"}});
+  json config = runc_config({.probe = "/opt/kiln/kiln-probe", .request = "/tmp/b/request.json", .env = {},
+                             .rootfs = "rootfs", .security = sandbox.security,
+                             .bind_mounts = {{.host = "/srv/data", .container = "/data", .read_only = true}}});
+  EXPECT_EQ(config["process"]["capabilities"]["effective"], json::array({"CAP_SYS_ADMIN"}));
+  EXPECT_TRUE(config["linux"].contains("seccomp"));
+  EXPECT_TRUE(config["linux"].contains("maskedPaths"));
+  EXPECT_EQ(config["root"]["readonly"], true);
+  EXPECT_EQ(mount_at(config, "/sys"), nullptr);
+  const json* data = mount_at(config, "/data");
+  ASSERT_NE(data, nullptr);
+  EXPECT_EQ((*data)["source"], "/srv/data");
+  EXPECT_EQ((*data)["options"], json::array({"rbind", "nosuid", "nodev", "ro"}));
+}
+
 }  // namespace
 }  // namespace kiln::verify

@@ -242,23 +242,102 @@ TEST_F(LoadSpec, InvalidRegexNamesFileTestAndKey) {
             ":4: metadataTest.labels[0].value[0]: invalid RE2 pattern \"[\": missing ]: [");
 }
 
-TEST_F(LoadSpec, SchemaVersionIsRequiredAndMustBe200) {
-  EXPECT_EQ(error_of("none.yaml", "commandTests: []\n"), ":1: schemaVersion is required (kiln reads \"2.0.0\")");
-  EXPECT_EQ(error_of("old.yaml", "schemaVersion: \"1.0.0\"\n"),
-            ":1: schemaVersion: \"1.0.0\" is not supported (kiln reads \"2.0.0\")");
+TEST_F(LoadSpec, SchemaVersionIsRequiredAndIs200Or100) {
+  EXPECT_EQ(error_of("none.yaml", "commandTests: []\n"), ":1: schemaVersion is required (kiln reads \"2.0.0\" and \"1.0.0\")");
+  EXPECT_EQ(error_of("new.yaml", "schemaVersion: \"3.0.0\"\n"),
+            ":1: schemaVersion: \"3.0.0\" is not supported (kiln reads \"2.0.0\" and \"1.0.0\")");
   EXPECT_EQ(error_of("num.json", "{\"schemaVersion\": 2}"), ":1: schemaVersion: expected a string, found the number 2");
   EXPECT_EQ(error_of("empty.yaml", ""), ": the spec file is empty");
 }
 
-TEST_F(LoadSpec, RejectsWhatKilnDoesNotDo) {
+// CST's own failure suite is written in schema 1.0.0: the whole argv in `command`.
+TEST_F(LoadSpec, Schema100TakesTheCommandAsAList) {
+  const Spec spec = load_spec(write("v1.yaml", "schemaVersion: '1.0.0'\ncommandTests:\n"
+                                               "- name: 'path'\n  command: ['sh', '-c', 'echo $PATH']\n"
+                                               "  expectedOutput: ['/usr/bin']\n  setup: [[touch, /x]]\n"
+                                               "fileExistenceTests:\n- name: f\n  path: /f\n"
+                                               "licenseTests:\n- debian: true\n  files:\n"));
+  EXPECT_EQ(spec.schema_version, "1.0.0");
+  ASSERT_EQ(spec.command_tests.size(), 1u);
+  EXPECT_EQ(spec.command_tests[0].command, "sh");
+  EXPECT_EQ(spec.command_tests[0].args, (std::vector<std::string>{"-c", "echo $PATH"}));
+  EXPECT_EQ(spec.command_tests[0].setup, (std::vector<Argv>{{"touch", "/x"}}));
+  ASSERT_EQ(spec.license_tests.size(), 1u);
+  EXPECT_TRUE(spec.license_tests[0].debian);
+  EXPECT_TRUE(spec.license_tests[0].files.empty());
+
+  EXPECT_EQ(error_of("v1-string.yaml", "schemaVersion: '1.0.0'\ncommandTests:\n- name: c\n  command: ls\n"),
+            ":4: commandTests[0] \"c\".command: schemaVersion 1.0.0 takes the command as a list, such as "
+            "[sh, -c, 'echo hi']");
+  EXPECT_EQ(error_of("v1-args.yaml", "schemaVersion: '1.0.0'\ncommandTests:\n- name: c\n  command: [ls]\n  args: [-l]\n"),
+            ":5: commandTests[0]: unknown key \"args\" (known keys: name, setup, teardown, command, envVars, "
+            "expectedOutput, excludedOutput, expectedError, excludedError, exitCode, timeout, skip, platforms)");
+  EXPECT_EQ(error_of("v1-metadata.yaml", "schemaVersion: '1.0.0'\nmetadataTest:\n  user: root\n"),
+            ":2: spec: unknown key \"metadataTest\" (known keys: schemaVersion, globalEnvVars, commandTests, "
+            "fileExistenceTests, fileContentTests, licenseTests, elfTests)");
+}
+
+TEST_F(LoadSpec, ReadsSetupTeardownRunOptionsAndLicenseTests) {
+  const Spec spec = load_spec(write("all.yaml", R"(schemaVersion: '2.0.0'
+commandTests:
+- name: c
+  command: cat
+  args: [/tmp/ready]
+  setup: [[touch, /tmp/ready], [sh, -c, 'echo $HOME']]
+  teardown: [[rm, /tmp/ready]]
+containerRunOptions:
+  user: 'root'
+  privileged: true
+  envVars: [FOO, BAR]
+  envFile: tests/envfile
+  capabilities: [sys_admin, CAP_NET_RAW]
+  bindMounts: ["/tmp/test:/tmp/test", "/etc:/host/etc:ro"]
+licenseTests:
+- debian: false
+  files: [/usr/share/doc/dash/copyright]
+)"));
+  const CommandTest& test = spec.command_tests.at(0);
+  EXPECT_EQ(test.setup, (std::vector<Argv>{{"touch", "/tmp/ready"}, {"sh", "-c", "echo $HOME"}}));
+  EXPECT_EQ(test.teardown, (std::vector<Argv>{{"rm", "/tmp/ready"}}));
+  const ContainerRunOptions& options = spec.run_options;
+  EXPECT_EQ(options.user, "root");
+  EXPECT_TRUE(options.privileged);
+  EXPECT_EQ(options.env_vars, (std::vector<std::string>{"FOO", "BAR"}));
+  EXPECT_EQ(options.env_file, "tests/envfile");
+  EXPECT_EQ(options.capabilities, (std::vector<std::string>{"sys_admin", "CAP_NET_RAW"}));
+  EXPECT_EQ(options.bind_mounts.size(), 2u);
+  EXPECT_EQ(options.line, 9u);
+  EXPECT_TRUE(options.is_set());
+  EXPECT_EQ(spec.license_tests.at(0).files, (std::vector<std::string>{"/usr/share/doc/dash/copyright"}));
+}
+
+TEST_F(LoadSpec, RejectsBadRunOptionsAndSetupNamingTheOption) {
+  const std::string head = "schemaVersion: \"2.0.0\"\ncontainerRunOptions:\n";
+  EXPECT_EQ(error_of("cap.yaml", head + "  capabilities: [sys_admn]\n"),
+            ":3: containerRunOptions.capabilities: \"sys_admn\" is not a Linux capability (such as sys_admin or "
+            "CAP_NET_RAW, or ALL)");
+  EXPECT_EQ(error_of("bind.yaml", head + "  bindMounts: [data:/data]\n"),
+            ":3: containerRunOptions.bindMounts: \"data:/data\": the host path must be absolute (Docker would take "
+            "\"data\" as a named volume, which kiln has not)");
+  EXPECT_EQ(error_of("bind-opt.yaml", head + "  bindMounts: [\"/a:/b:z\"]\n"),
+            ":3: containerRunOptions.bindMounts: \"/a:/b:z\": mount option \"z\" is not supported (kiln reads ro and rw)");
+  EXPECT_EQ(error_of("tty.yaml", head + "  allocateTty: true\n"),
+            ":3: containerRunOptions.allocateTty is not supported by kiln: commands' stdout and stderr are captured "
+            "apart and judged apart; a terminal would merge them");
+  EXPECT_EQ(error_of("env.yaml", head + "  envVars: [A=1]\n"),
+            ":3: containerRunOptions.envVars: expected variable names (their values come from kiln-verify's "
+            "environment), found \"A=1\"");
+  EXPECT_EQ(error_of("key.yaml", head + "  network: none\n"),
+            ":3: containerRunOptions: unknown key \"network\" (known keys: user, privileged, allocateTty, envVars, "
+            "envFile, capabilities, bindMounts)");
   EXPECT_EQ(error_of("setup.yaml",
-                     "schemaVersion: \"2.0.0\"\ncommandTests:\n  - name: c\n    command: c\n    setup: [[touch, /x]]\n"),
-            ":5: commandTests[0] \"c\".setup is not supported by kiln: each command runs in the image as it was pushed");
-  EXPECT_EQ(error_of("run.json", "{\"schemaVersion\": \"2.0.0\",\n\"containerRunOptions\": {\"privileged\": true}}"),
-            ":2: containerRunOptions is not supported by kiln: the local and kubernetes drivers run the image's own user "
-            "without capabilities or network");
-  EXPECT_EQ(error_of("license.yaml", "schemaVersion: \"2.0.0\"\nlicenseTests:\n  - debian: true\n"),
-            ":2: licenseTests is not supported by kiln: container-structure-test does not run them either");
+                     "schemaVersion: \"2.0.0\"\ncommandTests:\n  - name: c\n    command: c\n    setup: [touch, /x]\n"),
+            ":5: commandTests[0] \"c\".setup[0]: expected a command as a list of strings, such as [touch, /tmp/ready]");
+  EXPECT_EQ(error_of("setup-empty.yaml",
+                     "schemaVersion: \"2.0.0\"\ncommandTests:\n  - name: c\n    command: c\n    teardown: [[]]\n"),
+            ":5: commandTests[0] \"c\".teardown[0]: a command needs at least its program");
+  EXPECT_EQ(error_of("license.yaml", "schemaVersion: \"2.0.0\"\nlicenseTests:\n  - files: [copyright]\n"),
+            ":3: licenseTests[0].files: \"copyright\" is not an absolute path");
   // Empty ones are harmless and accepted.
   EXPECT_NO_THROW(load_spec(write("empty-setup.yaml", "schemaVersion: \"2.0.0\"\ncommandTests:\n"
                                                       "  - {name: c, command: c, setup: [], teardown: []}\n")));

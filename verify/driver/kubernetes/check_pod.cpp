@@ -19,12 +19,21 @@ std::optional<std::int64_t> numeric(std::string_view text) {
   return value;
 }
 
-// Everything "restricted" asks of a container, plus a read-only root: the probe writes nothing.
-oci::Json container_security_context() {
+// Everything "restricted" asks of a container, plus a read-only root unless setup commands
+// must change the image (restricted allows a writable one).
+oci::Json container_security_context(const CommandContainer& container = {}) {
+  oci::Json capabilities = {{"drop", oci::Json::array({"ALL"})}};
+  if (container.capabilities && !container.capabilities->empty())
+    capabilities["add"] = oci::Json::array({"NET_BIND_SERVICE"});  // the one restricted allows
   return {{"allowPrivilegeEscalation", false},
-          {"capabilities", {{"drop", oci::Json::array({"ALL"})}}},
+          {"capabilities", capabilities},
           {"privileged", false},
-          {"readOnlyRootFilesystem", true}};
+          {"readOnlyRootFilesystem", !container.writable_root}};
+}
+
+std::string option_refusal(const CommandContainer& container, const std::string& option, const std::string& why) {
+  return fmt::format("{}.{} cannot be honoured by the kubernetes driver: {}; use --driver local for this spec",
+                     container.origin.empty() ? std::string("containerRunOptions") : container.origin, option, why);
 }
 
 oci::Json resources_json(const ContainerResources& resources) {
@@ -35,6 +44,34 @@ oci::Json resources_json(const ContainerResources& resources) {
 }
 
 }  // namespace
+
+std::optional<std::string> restricted_refusal(const CommandContainer& container) {
+  if (container.privileged)
+    return option_refusal(container, "privileged", "Pod Security \"restricted\" forbids privileged containers");
+  if (container.user) {
+    const std::string& user = *container.user;
+    const auto colon = user.find(':');
+    const auto uid = numeric(user.substr(0, colon));
+    const bool group_ok = colon == std::string::npos || numeric(user.substr(colon + 1)).has_value();
+    if (!uid || !group_ok)
+      return option_refusal(container, "user",
+                            fmt::format("'{}' is not numeric, and the kubelet runs only users it can prove non-root "
+                                        "under Pod Security \"restricted\"", user));
+    if (*uid == 0)
+      return option_refusal(container, "user", "root is forbidden by Pod Security \"restricted\" (runAsNonRoot)");
+  }
+  if (container.capabilities)
+    for (const std::string& name : *container.capabilities)
+      if (name != "CAP_NET_BIND_SERVICE")
+        return option_refusal(container, "capabilities",
+                              fmt::format("{} is not allowed by Pod Security \"restricted\", which allows adding "
+                                          "only NET_BIND_SERVICE", name));
+  if (!container.bind_mounts.empty())
+    return option_refusal(container, "bindMounts",
+                          "a host path volume is forbidden by Pod Security \"restricted\", and the cluster's nodes "
+                          "are not this machine");
+  return std::nullopt;
+}
 
 CheckPodUser check_pod_user(const std::string& image_user) {
   const auto colon = image_user.find(':');
@@ -60,7 +97,7 @@ CheckPodUser check_pod_user(const std::string& image_user) {
 }
 
 oci::Json check_pod(const CheckPodOptions& options) {
-  const CheckPodUser user = check_pod_user(options.image_user);
+  const CheckPodUser user = check_pod_user(options.container.user.value_or(options.image_user));
 
   oci::Json metadata = {{"generateName", "kiln-verify-"},
                         {"labels", {{managed_by_label, "kiln-verify"}, {run_id_label, options.run_id}}}};
@@ -92,7 +129,7 @@ oci::Json check_pod(const CheckPodOptions& options) {
       {"env", {{{"name", probe_request_env}, {"value", request}}}},
       {"volumeMounts", {{{"name", "probe"}, {"mountPath", probe_mount}, {"readOnly", true}}}},
       {"resources", resources_json(options.resources)},
-      {"securityContext", container_security_context()},
+      {"securityContext", container_security_context(options.container)},
       {"terminationMessagePolicy", "FallbackToLogsOnError"}};
 
   oci::Json spec = {{"restartPolicy", "Never"},

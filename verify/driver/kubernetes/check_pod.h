@@ -13,6 +13,7 @@
 #include "inspect/facts.h"
 #include "oci/image/platform.h"
 #include "oci/json.h"
+#include "verify/driver/command_container.h"
 
 namespace kiln::verify::kubernetes {
 
@@ -33,7 +34,14 @@ struct CheckPodOptions {
   std::string probe_volume_size = "64Mi";
   ContainerResources resources;
   inspect::FactRequest request;
+  /// containerRunOptions and setup, mapped where "restricted" allows (restricted_refusal).
+  CommandContainer container;
 };
+
+/// Why the check pod cannot honour `container` under Pod Security "restricted" (root or a
+/// non-numeric user, privileged, a capability other than NET_BIND_SERVICE, bind mounts), naming
+/// the option; nullopt when it can.
+std::optional<std::string> restricted_refusal(const CommandContainer& container);
 
 /// Who the check runs as. Restricted forbids root, and a non-numeric USER cannot be proven
 /// non-root by the kubelet (CreateContainerConfigError), so those run as 65532 instead.
@@ -53,7 +61,8 @@ inline constexpr const char* user_note_annotation = "kiln.dev/check-user";
 
 CheckPodUser check_pod_user(const std::string& image_user);
 
-/// The Pod manifest (apiVersion v1, kind Pod) to POST; also what `--print-pod` prints.
+/// The Pod manifest (apiVersion v1, kind Pod) to POST; also what `--print-pod` prints. Its
+/// `container` must have passed restricted_refusal.
 oci::Json check_pod(const CheckPodOptions& options);
 
 }  // namespace kiln::verify::kubernetes

@@ -195,5 +195,54 @@ TEST(CheckPod, TheStrictCheckerCatchesWhatTheClientWouldIgnore) {
   EXPECT_NE(result.out.find("pod.spec.activeDeadlineSeconds: expected int"), std::string::npos) << result.out;
 }
 
+// containerRunOptions as "restricted" allows them: a numeric non-root user, NET_BIND_SERVICE, a
+// writable root for setup; the pod still meets the profile and the official client's model.
+TEST(CheckPod, MapsTheRunOptionsRestrictedAllows) {
+  CheckPodOptions with = options("nonroot");
+  with.container = {.user = "1234:5678", .capabilities = std::vector<std::string>{"CAP_NET_BIND_SERVICE"},
+                    .writable_root = true, .origin = "cst.yaml:9: containerRunOptions"};
+  ASSERT_FALSE(restricted_refusal(with.container));
+  const oci::Json pod = check_pod(with);
+  // The profile itself; kiln's own additions (read-only roots, no added capability) give way
+  // where the spec asks.
+  const auto violations = kiln::testing::pod_security_violations(pod, kiln::testing::PodSecurityLevel::restricted);
+  EXPECT_TRUE(violations.empty()) << kiln::testing::describe(violations);
+  EXPECT_EQ(pod["spec"]["securityContext"]["runAsUser"], 1234);
+  EXPECT_EQ(pod["spec"]["securityContext"]["runAsGroup"], 5678);
+  const oci::Json& check = pod["spec"]["containers"][0]["securityContext"];
+  EXPECT_EQ(check["capabilities"]["add"], oci::Json::array({"NET_BIND_SERVICE"}));
+  EXPECT_EQ(check["capabilities"]["drop"], oci::Json::array({"ALL"}));
+  EXPECT_EQ(check["readOnlyRootFilesystem"], false);
+  // The install container keeps its read-only root and no capabilities.
+  EXPECT_EQ(pod["spec"]["initContainers"][0]["securityContext"]["readOnlyRootFilesystem"], true);
+  EXPECT_FALSE(pod["spec"]["initContainers"][0]["securityContext"]["capabilities"].contains("add"));
+  const auto result = strict_check(pod);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+}
+
+TEST(CheckPod, RefusesWhatRestrictedForbidsNamingTheOptionAndDriver) {
+  const std::string origin = "cst.yaml:9: containerRunOptions";
+  auto refusal = [&](CommandContainer container) {
+    container.origin = origin;
+    return restricted_refusal(container).value_or("");
+  };
+  EXPECT_EQ(refusal({.privileged = true}),
+            origin + ".privileged cannot be honoured by the kubernetes driver: Pod Security \"restricted\" forbids "
+                     "privileged containers; use --driver local for this spec");
+  EXPECT_EQ(refusal({.user = "root"}),
+            origin + ".user cannot be honoured by the kubernetes driver: 'root' is not numeric, and the kubelet runs "
+                     "only users it can prove non-root under Pod Security \"restricted\"; use --driver local for this spec");
+  EXPECT_EQ(refusal({.user = "0:0"}),
+            origin + ".user cannot be honoured by the kubernetes driver: root is forbidden by Pod Security "
+                     "\"restricted\" (runAsNonRoot); use --driver local for this spec");
+  EXPECT_EQ(refusal({.capabilities = std::vector<std::string>{"CAP_SYS_ADMIN"}}),
+            origin + ".capabilities cannot be honoured by the kubernetes driver: CAP_SYS_ADMIN is not allowed by Pod "
+                     "Security \"restricted\", which allows adding only NET_BIND_SERVICE; use --driver local for this spec");
+  EXPECT_EQ(refusal({.bind_mounts = {{.host = "/tmp/test", .container = "/tmp/test"}}}),
+            origin + ".bindMounts cannot be honoured by the kubernetes driver: a host path volume is forbidden by Pod "
+                     "Security \"restricted\", and the cluster's nodes are not this machine; use --driver local for "
+                     "this spec");
+}
+
 }  // namespace
 }  // namespace kiln::verify::kubernetes
