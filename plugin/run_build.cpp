@@ -58,9 +58,9 @@ void note_native(const Settings& settings) {
                  name);
 }
 
-DockerfileBuild native_build_of(const Settings& settings, const BuildPlan& plan) {
-  // context_sub_path: the executor builds from that sub-directory of the context.
-  const std::string sub_path = settings.get("context_sub_path");
+// context_sub_path: the executor builds from that sub-directory of the context. The library's
+// requests name their context directly and have none.
+DockerfileBuild native_build_of(const BuildPlan& plan, const std::string& sub_path = "") {
   DockerfileBuild build{.dockerfile = std::filesystem::absolute(plan.dockerfile),
                         .context = sub_path.empty() ? plan.context : plan.context / sub_path,
                         .build_args = {},
@@ -104,7 +104,7 @@ BuildResult build_binary(const Settings& settings, const BuildPlan& plan, const 
 }
 
 BuildResult build_dockerfile(const Settings& settings, const BuildPlan& plan, const Env& env, const CiContext& ci) {
-  const DockerfileBuild build = native_build_of(settings, plan);
+  const DockerfileBuild build = native_build_of(plan, settings.get("context_sub_path"));
   // Parsed whatever the backend: a broken Dockerfile fails here, naming the file and line.
   const Dockerfile dockerfile = load_dockerfile(build);
   std::optional<std::string> reason;
