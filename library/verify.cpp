@@ -15,7 +15,7 @@
 #include "library/public_errors.h"
 #include "library/registry_access.h"
 #include "oci/image/config_edit.h"
-#include "oci/sha256.h"
+#include "oci/layer/file_hashes.h"
 #include "verify/cli/image_selection.h"
 #include "verify/cli/run_verify.h"
 #include "verify/driver/local_driver.h"
@@ -31,15 +31,8 @@ namespace {
 const std::string kRequest = "VerifyRequest";
 
 std::string sha256_of_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) bad_field(kRequest, "app_suite.binary", fmt::format("cannot read {}", path.string()));
-  oci::Sha256 hasher;
-  std::vector<char> buffer(1 << 16);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    if (in.gcount() > 0) hasher.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  return hasher.finish().hex();
+  if (!std::ifstream(path)) bad_field(kRequest, "app_suite.binary", fmt::format("cannot read {}", path.string()));
+  return oci::hash_file_content(path).hex();
 }
 
 std::vector<verify::Spec> specs_for(const VerifyRequest& r) {

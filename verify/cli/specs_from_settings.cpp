@@ -9,7 +9,7 @@
 #include "core/log.h"
 #include "verify/spec/run_options.h"
 #include "oci/digest.h"
-#include "oci/sha256.h"
+#include "oci/layer/file_hashes.h"
 #include "verify/spec/app_suite.h"
 #include "verify/spec/load_spec.h"
 
@@ -17,15 +17,8 @@ namespace kiln::verify {
 namespace {
 
 std::string sha256_of_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_usage(fmt::format("setting binary: cannot read {}", path));
-  oci::Sha256 hasher;
-  std::vector<char> buffer(1 << 16);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    if (in.gcount() > 0) hasher.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  return hasher.finish().hex();
+  if (!std::ifstream(path)) throw_usage(fmt::format("setting binary: cannot read {}", path));
+  return oci::hash_file_content(path).hex();
 }
 
 bool wants_app_suite(const Settings& settings, bool has_specs) {
