@@ -129,7 +129,7 @@ std::unique_ptr<Driver> make_driver(const Settings& settings, const Env& env, co
   }
   if (name == "kubernetes") {
     KubernetesDriverOptions options = kubernetes_options(settings);
-    options.cluster = kubernetes::load_cluster_config(
+    options.cluster = kiln::kubernetes::load_cluster_config(
         env, {.kubeconfig = settings.get("kubeconfig"), .context = settings.get("kube_context"),
               .namespace_name = settings.get("namespace")});
     return std::make_unique<KubernetesDriver>(std::move(options));

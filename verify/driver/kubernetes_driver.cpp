@@ -7,23 +7,22 @@
 #include <cctype>
 #include <random>
 #include <sstream>
-#include <thread>
 
 #include "core/error.h"
-#include "verify/driver/kubernetes/api_client.h"
-#include "verify/driver/kubernetes/pod_events.h"
+#include "kubernetes/api_client.h"
+#include "kubernetes/pod_events.h"
+#include "kubernetes/pod_watch.h"
 #include "verify/driver/kubernetes/pod_verdict.h"
 
 namespace kiln::verify {
 namespace {
 
 using namespace std::chrono_literals;
-using kubernetes::ApiClient;
+using kiln::kubernetes::ApiClient;
 using kubernetes::PodVerdict;
 
 constexpr std::chrono::seconds longest_watch{60};
 constexpr std::size_t log_tail_bytes = 2048;
-constexpr int max_watch_rounds = 10000;  // the deadline ends the loop first; this only bounds it
 
 std::string random_run_id() {
   std::random_device device;
@@ -53,10 +52,6 @@ class PodGuard {
   ApiClient& client_;
   std::string name_;
 };
-
-std::string resource_version(const oci::Json& pod) {
-  return pod.contains("metadata") ? pod["metadata"].value("resourceVersion", std::string()) : std::string();
-}
 
 }  // namespace
 
@@ -128,45 +123,23 @@ inspect::Facts KubernetesDriver::collect(const ImageUnderTest& image, const insp
   const std::string where = fmt::format("check pod '{}/{}' for {}", client.namespace_name(), name, image.pinned);
   spdlog::info("kubernetes: created {}", where);
 
-  std::string version = resource_version(pod);
-  PodVerdict verdict = kubernetes::judge_pod(pod);
-  for (int round = 0; verdict.kind == PodVerdict::Kind::waiting && round < max_watch_rounds; ++round) {
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
-    if (left <= 0s) break;
-    bool saw_event = false;
-    const auto end = client.watch_pod(name, version, std::min(left, longest_watch),
-                                      [&](const std::string& type, const oci::Json& object) {
-                                        saw_event = true;
-                                        if (type == "DELETED") {
-                                          verdict = {.kind = PodVerdict::Kind::infra_failure, .exit_code = 0,
-                                                     .reason = "the pod was deleted by someone else"};
-                                          return kubernetes::WatchNext::stop;
-                                        }
-                                        pod = object;
-                                        version = resource_version(object);
-                                        verdict = kubernetes::judge_pod(object);
-                                        return verdict.kind == PodVerdict::Kind::waiting
-                                                   ? kubernetes::WatchNext::keep_watching
-                                                   : kubernetes::WatchNext::stop;
-                                      });
-    if (end == kubernetes::WatchEnd::gone) {
-      // Our resourceVersion was compacted away: read the pod again and watch from its version.
-      spdlog::debug("kubernetes: watch of {} expired (410 Gone); reading the pod again", name);
-      pod = client.get_pod(name);
-      version = resource_version(pod);
-      verdict = kubernetes::judge_pod(pod);
-    } else if (end == kubernetes::WatchEnd::closed && !saw_event) {
-      std::this_thread::sleep_for(200ms);  // a server that closes at once must not make us spin
-    }
-  }
+  PodVerdict verdict;
+  const auto end = kiln::kubernetes::watch_until_settled(client, name, pod,
+                                                         {.deadline = deadline, .longest_watch = longest_watch},
+                                                         [&](const oci::Json& object) {
+                                                           verdict = kubernetes::judge_pod(object);
+                                                           return verdict.kind != PodVerdict::Kind::waiting;
+                                                         });
+  if (end == kiln::kubernetes::PodWatchEnd::deleted)
+    verdict = {.kind = PodVerdict::Kind::infra_failure, .exit_code = 0, .reason = "the pod was deleted by someone else"};
 
   if (verdict.kind == PodVerdict::Kind::waiting)
     throw_infra(fmt::format("{}: no result within {} s (activeDeadlineSeconds {} + {} s){}", where,
                             options_.active_deadline_seconds + options_.deadline_slack.count(),
                             options_.active_deadline_seconds, options_.deadline_slack.count(),
-                            kubernetes::describe_pod_events(client, name)));
+                            kiln::kubernetes::describe_pod_events(client, name)));
   if (verdict.kind == PodVerdict::Kind::infra_failure)
-    throw_infra(fmt::format("{}: {}{}", where, verdict.reason, kubernetes::describe_pod_events(client, name)));
+    throw_infra(fmt::format("{}: {}{}", where, verdict.reason, kiln::kubernetes::describe_pod_events(client, name)));
 
   const std::string log = client.pod_log(name, kubernetes::check_container, options_.log_limit_bytes);
   if (verdict.exit_code != 0)

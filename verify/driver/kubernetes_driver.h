@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "kubernetes/cluster_config.h"
 #include "verify/driver/driver.h"
 #include "verify/driver/kubernetes/check_pod.h"
-#include "verify/driver/kubernetes/cluster_config.h"
 
 namespace kiln::verify {
 
 struct KubernetesDriverOptions {
-  kubernetes::ClusterConfig cluster;
+  kiln::kubernetes::ClusterConfig cluster;
   std::string verify_image;  ///< holds /kiln-probe (the `verify-image` setting)
   int active_deadline_seconds = 300;
   /// How long past activeDeadlineSeconds we keep watching for the kubelet to report it.

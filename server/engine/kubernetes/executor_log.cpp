@@ -5,7 +5,7 @@
 
 namespace kiln::server {
 
-ExecutorLog::ExecutorLog(verify::kubernetes::ApiClient& client, std::string pod_name, const LogSink& sink,
+ExecutorLog::ExecutorLog(kubernetes::ApiClient& client, std::string pod_name, const LogSink& sink,
                          std::chrono::seconds idle_timeout)
     : client_(client), pod_name_(std::move(pod_name)), sink_(sink), idle_timeout_(idle_timeout) {}
 

@@ -8,15 +8,15 @@
 #include <string>
 #include <thread>
 
+#include "kubernetes/api_client.h"
 #include "server/engine/engine.h"
-#include "verify/driver/kubernetes/api_client.h"
 
 namespace kiln::server {
 
 class ExecutorLog {
  public:
   /// `sink` is only called from the follower thread, and never after finish() or destruction.
-  ExecutorLog(verify::kubernetes::ApiClient& client, std::string pod_name, const LogSink& sink,
+  ExecutorLog(kubernetes::ApiClient& client, std::string pod_name, const LogSink& sink,
               std::chrono::seconds idle_timeout);
   ~ExecutorLog();
   ExecutorLog(const ExecutorLog&) = delete;
@@ -35,11 +35,11 @@ class ExecutorLog {
   std::string error() const;
 
  private:
-  verify::kubernetes::ApiClient& client_;
+  kubernetes::ApiClient& client_;
   std::string pod_name_;
   const LogSink& sink_;
   std::chrono::seconds idle_timeout_;
-  verify::kubernetes::StreamInterrupt interrupt_;
+  kubernetes::StreamInterrupt interrupt_;
   mutable std::mutex mutex_;
   std::condition_variable ended_;
   bool done_ = false;

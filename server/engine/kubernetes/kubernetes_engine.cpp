@@ -6,29 +6,26 @@
 #include <algorithm>
 #include <functional>
 #include <sstream>
-#include <thread>
 
 #include "core/env.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "kubernetes/api_client.h"
+#include "kubernetes/cluster_config.h"
+#include "kubernetes/pod_events.h"
+#include "kubernetes/pod_watch.h"
 #include "oci/digest.h"
 #include "plugin/backend/kaniko.h"
 #include "server/engine/kubernetes/build_pod_verdict.h"
 #include "server/engine/kubernetes/executor_command.h"
 #include "server/engine/kubernetes/executor_log.h"
-#include "verify/driver/kubernetes/api_client.h"
-#include "verify/driver/kubernetes/cluster_config.h"
-#include "verify/driver/kubernetes/pod_events.h"
 
 namespace kiln::server {
 namespace {
 
 using namespace std::chrono_literals;
-using verify::kubernetes::ApiClient;
-using verify::kubernetes::WatchEnd;
-using verify::kubernetes::WatchNext;
+using kubernetes::ApiClient;
 
-constexpr int max_watch_rounds = 100000;  // the deadline ends the loop first; this only bounds it
 constexpr std::size_t whole_log_limit = 4 << 20;
 
 // Deletes a cluster object when the build ends, however it ends; a failure is logged with the
@@ -60,10 +57,6 @@ bool valid_build_id(const std::string& id) {
          id.back() != '-';
 }
 
-std::string resource_version(const oci::Json& pod) {
-  return pod.contains("metadata") ? pod["metadata"].value("resourceVersion", std::string()) : std::string();
-}
-
 std::string trim(std::string text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return {};
@@ -76,7 +69,7 @@ BuildResult failed(std::string message, int exit_code = -1) {
 
 class KubernetesEngine final : public Engine {
  public:
-  KubernetesEngine(KubernetesEngineConfig config, verify::kubernetes::ClusterConfig cluster)
+  KubernetesEngine(KubernetesEngineConfig config, kubernetes::ClusterConfig cluster)
       : config_(std::move(config)), cluster_(std::move(cluster)) {}
 
   std::string name() const override { return "kubernetes"; }
@@ -132,10 +125,10 @@ class KubernetesEngine final : public Engine {
     if (verdict.kind == BuildPodVerdict::Kind::waiting)
       return failed(fmt::format("{}: no result within {} s (activeDeadlineSeconds {} + {} s){}", where,
                                 (config_.deadline + config_.deadline_slack).count(), config_.deadline.count(),
-                                config_.deadline_slack.count(), verify::kubernetes::describe_pod_events(client, pod_name)));
+                                config_.deadline_slack.count(), kubernetes::describe_pod_events(client, pod_name)));
     if (verdict.kind == BuildPodVerdict::Kind::pod_failed)
       return failed(log::redact(fmt::format("{}: {}{}", where, verdict.reason,
-                                            verify::kubernetes::describe_pod_events(client, pod_name))));
+                                            kubernetes::describe_pod_events(client, pod_name))));
 
     deliver_log(client, pod_name, executor_log, log);
     if (verdict.exit_code != 0) {
@@ -159,38 +152,20 @@ class KubernetesEngine final : public Engine {
   // is set; starts following the executor's log as soon as it runs.
   BuildPodVerdict watch(ApiClient& client, const std::string& pod_name, oci::Json pod, ExecutorLog& executor_log,
                         const std::atomic<bool>& cancel) const {
-    const auto deadline = std::chrono::steady_clock::now() + config_.deadline + config_.deadline_slack;
-    std::string version = resource_version(pod);
-    BuildPodVerdict verdict = judge_build_pod(pod);
-    const auto consider = [&](const oci::Json& object) {
-      version = resource_version(object);
-      if (executor_started(object)) executor_log.start();
-      verdict = judge_build_pod(object);
-    };
-    for (int round = 0; verdict.kind == BuildPodVerdict::Kind::waiting && !cancel && round < max_watch_rounds; ++round) {
-      const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
-      if (left <= 0s) break;
-      bool saw_event = false;
-      const WatchEnd end = client.watch_pod(pod_name, version, std::min(left, config_.watch_timeout),
-                                            [&](const std::string& type, const oci::Json& object) {
-                                              saw_event = true;
-                                              if (type == "DELETED") {
-                                                verdict = {.kind = BuildPodVerdict::Kind::pod_failed, .exit_code = -1,
-                                                           .termination_message = {},
-                                                           .reason = "the pod was deleted by someone else"};
-                                                return WatchNext::stop;
-                                              }
-                                              consider(object);
-                                              return verdict.kind == BuildPodVerdict::Kind::waiting && !cancel
-                                                         ? WatchNext::keep_watching
-                                                         : WatchNext::stop;
-                                            });
-      if (end == WatchEnd::gone) {
-        consider(client.get_pod(pod_name));  // our version was compacted away: read it again
-      } else if (end == WatchEnd::closed && !saw_event) {
-        std::this_thread::sleep_for(200ms);  // a server that closes at once must not make us spin
-      }
-    }
+    BuildPodVerdict verdict;
+    const kubernetes::PodWatchEnd end = kubernetes::watch_until_settled(
+        client, pod_name, pod,
+        {.deadline = std::chrono::steady_clock::now() + config_.deadline + config_.deadline_slack,
+         .longest_watch = config_.watch_timeout,
+         .stop = &cancel},
+        [&](const oci::Json& object) {
+          if (executor_started(object)) executor_log.start();
+          verdict = judge_build_pod(object);
+          return verdict.kind != BuildPodVerdict::Kind::waiting;
+        });
+    if (end == kubernetes::PodWatchEnd::deleted)
+      verdict = {.kind = BuildPodVerdict::Kind::pod_failed, .exit_code = -1, .termination_message = {},
+                 .reason = "the pod was deleted by someone else"};
     return verdict;
   }
 
@@ -215,7 +190,7 @@ class KubernetesEngine final : public Engine {
   }
 
   KubernetesEngineConfig config_;
-  verify::kubernetes::ClusterConfig cluster_;
+  kubernetes::ClusterConfig cluster_;
 };
 
 }  // namespace
@@ -228,10 +203,10 @@ std::unique_ptr<Engine> make_kubernetes_engine(const KubernetesEngineConfig& con
   if (config.executor_image.find("@sha256:") == std::string::npos)
     spdlog::warn("kubernetes.executor_image '{}' is not pinned by digest: every node may pull another executor",
                  config.executor_image);
-  verify::kubernetes::ClusterConfig cluster =
+  kubernetes::ClusterConfig cluster =
       config.kubeconfig.empty()
-          ? verify::kubernetes::read_in_cluster(Env::from_process(), config.service_account_dir)
-          : verify::kubernetes::read_kubeconfig({config.kubeconfig}, config.context);
+          ? kubernetes::read_in_cluster(Env::from_process(), config.service_account_dir)
+          : kubernetes::read_kubeconfig({config.kubeconfig}, config.context);
   if (!config.namespace_name.empty()) cluster.namespace_name = config.namespace_name;
   if (cluster.namespace_name.empty()) cluster.namespace_name = "default";
   return std::make_unique<KubernetesEngine>(config, std::move(cluster));

@@ -1,4 +1,4 @@
-#include "verify/driver/kubernetes/tls_context.h"
+#include "kubernetes/tls_context.h"
 
 #include <fmt/format.h>
 #include <openssl/err.h>
@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "oci/registry/tls.h"
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 namespace {
 
 struct BioFree { void operator()(BIO* b) const { BIO_free(b); } };
@@ -71,4 +71,4 @@ Poco::Net::Context::Ptr make_cluster_tls_context(const ClusterConfig& config, co
   return context;
 }
 
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes

@@ -1,10 +1,10 @@
-#include "verify/driver/kubernetes/pod_events.h"
+#include "kubernetes/pod_events.h"
 
 #include <fmt/format.h>
 
-#include "verify/driver/kubernetes/api_client.h"
+#include "kubernetes/api_client.h"
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 
 std::string describe_pod_events(ApiClient& client, const std::string& pod_name) {
   try {
@@ -25,4 +25,4 @@ std::string describe_pod_events(ApiClient& client, const std::string& pod_name) 
   }
 }
 
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes

@@ -1,7 +1,7 @@
 // TLS to the API server with certificates made here by openssl: the cluster CA (and only it) is
 // trusted, the client certificate from memory is what lets us in, insecure-skip-tls-verify does
 // what it says, and a key that does not match is refused without being printed.
-#include "verify/driver/kubernetes/tls_context.h"
+#include "kubernetes/tls_context.h"
 
 #include <gtest/gtest.h>
 
@@ -11,11 +11,11 @@
 #include "core/error.h"
 #include "core/temp_dir.h"
 #include "inspect/base64.h"
+#include "kubernetes/api_client.h"
 #include "tests/support/stand_in_kubernetes_api.h"
 #include "tests/support/tools.h"
-#include "verify/driver/kubernetes/api_client.h"
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 namespace {
 
 using kiln::testing::PodScript;
@@ -153,4 +153,4 @@ TEST_F(ClusterTls, AKeyThatDoesNotMatchIsRefusedWithoutPrintingIt) {
 }
 
 }  // namespace
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes

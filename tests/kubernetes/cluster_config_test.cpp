@@ -1,6 +1,6 @@
 // Cluster access as kubectl finds it: kubeconfig files (token, tokenFile, client certificate,
 // CA, insecure, contexts, namespaces, KUBECONFIG lists) and the in-cluster service account.
-#include "verify/driver/kubernetes/cluster_config.h"
+#include "kubernetes/cluster_config.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include "core/temp_dir.h"
 #include "inspect/base64.h"
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 namespace {
 
 namespace fs = std::filesystem;
@@ -205,4 +205,4 @@ TEST(InCluster, NothingConfiguredIsAUsageError) {
 }
 
 }  // namespace
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes

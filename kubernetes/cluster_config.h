@@ -1,14 +1,15 @@
 #pragma once
-// Where the Kubernetes API is and how kiln-verify proves who it is: from a kubeconfig (as
-// kubectl reads it) or from the service account of the pod a CI job runs in. Everything is read
-// into memory once; certificates and keys never go through temporary files.
+// Where the Kubernetes API is and how kiln (kiln-verify's check pods, kiln-server's build pods)
+// proves who it is: from a kubeconfig (as kubectl reads it) or from the service account of the
+// pod a CI job runs in. Everything is read into memory once; certificates and keys never go
+// through temporary files.
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "core/env.h"
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 
 struct ClusterConfig {
   std::string server;        ///< "https://10.96.0.1:443" (a path prefix is kept)
@@ -17,7 +18,7 @@ struct ClusterConfig {
   std::string token;         ///< bearer token; a secret (registered with core/log redaction)
   std::string client_certificate_pem;
   std::string client_key_pem;  ///< a secret
-  std::string namespace_name;  ///< where check pods are created
+  std::string namespace_name;  ///< where pods are created
   std::string source;          ///< where this came from, for messages ("kubeconfig /x context y")
 };
 
@@ -42,4 +43,4 @@ ClusterConfig read_kubeconfig(const std::vector<std::filesystem::path>& files, c
 /// The service account of the pod we run in: KUBERNETES_SERVICE_HOST/_PORT, token, ca.crt, namespace.
 ClusterConfig read_in_cluster(const Env& env, const std::filesystem::path& service_account_dir);
 
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes

@@ -3,7 +3,7 @@
 // (FailedScheduling, Failed to pull image, …) is usually the explanation a user needs.
 #include <string>
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 
 class ApiClient;
 
@@ -12,4 +12,4 @@ class ApiClient;
 /// error it is meant to explain.
 std::string describe_pod_events(ApiClient& client, const std::string& pod_name);
 
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes

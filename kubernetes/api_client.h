@@ -11,10 +11,10 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "kubernetes/cluster_config.h"
 #include "oci/json.h"
-#include "verify/driver/kubernetes/cluster_config.h"
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 
 /// A request the API answered with an error Status; always ExitClass::infra. The message names
 /// the verb, resource and namespace, and carries the Status message (never the token).
@@ -94,4 +94,4 @@ class ApiClient {
   std::unique_ptr<Connection> connection_;
 };
 
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes

@@ -1,4 +1,4 @@
-#include "verify/driver/kubernetes/api_client.h"
+#include "kubernetes/api_client.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -13,9 +13,9 @@
 #include <istream>
 
 #include "core/log.h"
-#include "verify/driver/kubernetes/tls_context.h"
+#include "kubernetes/tls_context.h"
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 namespace {
 
 constexpr std::chrono::seconds request_timeout{30};
@@ -79,7 +79,7 @@ struct ApiClient::Connection {
   Poco::Net::HTTPRequest request(const std::string& method, const std::string& path) const {
     Poco::Net::HTTPRequest request(method, base_path + path, Poco::Net::HTTPMessage::HTTP_1_1);
     request.set("Accept", "application/json");
-    request.set("User-Agent", "kiln-verify");
+    request.set("User-Agent", "kiln");  // kiln-verify's check pods and kiln-server's build pods alike
     if (!config->token.empty()) request.set("Authorization", "Bearer " + config->token);
     return request;
   }
@@ -327,4 +327,4 @@ void ApiClient::delete_secret(const std::string& name) {
     connection_->fail(reply.status, action, "DELETE", path, fmt::format("{} {}", reply.status, reply.reason));
 }
 
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes

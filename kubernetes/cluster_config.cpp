@@ -1,4 +1,4 @@
-#include "verify/driver/kubernetes/cluster_config.h"
+#include "kubernetes/cluster_config.h"
 
 #include <Poco/String.h>
 
@@ -14,7 +14,7 @@
 #include "core/log.h"
 #include "inspect/base64.h"
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 namespace {
 
 namespace fs = std::filesystem;
@@ -179,4 +179,4 @@ ClusterConfig load_cluster_config(const Env& env, const ClusterSettings& setting
   return config;
 }
 
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes

@@ -5,12 +5,12 @@
 
 #include <string>
 
-#include "verify/driver/kubernetes/cluster_config.h"
+#include "kubernetes/cluster_config.h"
 
-namespace kiln::verify::kubernetes {
+namespace kiln::kubernetes {
 
 /// Throws kiln::Error(usage) naming `config.source` when a certificate or key does not parse
 /// or the key does not match the certificate (never printing the key).
 Poco::Net::Context::Ptr make_cluster_tls_context(const ClusterConfig& config, const std::string& host);
 
-}  // namespace kiln::verify::kubernetes
+}  // namespace kiln::kubernetes
