@@ -16,9 +16,9 @@
 #include "oci/layer/layer_writer.h"
 #include "oci/reference.h"
 #include "oci/registry/client.h"
+#include "plugin/backend/native/image_output.h"
 #include "plugin/build_args.h"
 #include "plugin/labels.h"
-#include "plugin/native/image_output.h"
 #include "plugin/settings.h"
 
 namespace kiln::plugin {

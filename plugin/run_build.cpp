@@ -10,13 +10,13 @@
 #include "core/error.h"
 #include "core/temp_dir.h"
 #include "oci/image/config_edit.h"
-#include "plugin/backend/kaniko.h"
-#include "plugin/backend/kaniko_settings.h"
-#include "plugin/backend/native.h"
+#include "plugin/backend/kaniko/kaniko.h"
+#include "plugin/backend/kaniko/kaniko_settings.h"
+#include "plugin/backend/native/dockerfile_build.h"
+#include "plugin/backend/native/native.h"
+#include "plugin/backend/native/push_only.h"
 #include "plugin/docker_config_writer.h"
 #include "plugin/executor_environment.h"
-#include "plugin/native/dockerfile_build.h"
-#include "plugin/native/push_only.h"
 #include "plugin/plan_backend.h"
 
 namespace kiln::plugin {

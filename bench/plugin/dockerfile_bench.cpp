@@ -13,8 +13,8 @@
 
 #include "bench/workload.h"
 #include "core/temp_dir.h"
+#include "plugin/backend/native/stage_interpreter.h"
 #include "plugin/dockerfile/dockerfile.h"
-#include "plugin/native/stage_interpreter.h"
 
 namespace {
 

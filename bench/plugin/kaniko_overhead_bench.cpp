@@ -25,8 +25,8 @@
 
 #include "bench/workload.h"
 #include "core/temp_dir.h"
-#include "plugin/backend/kaniko.h"
-#include "plugin/backend/kaniko_argv.h"
+#include "plugin/backend/kaniko/kaniko.h"
+#include "plugin/backend/kaniko/kaniko_argv.h"
 
 extern char** environ;
 

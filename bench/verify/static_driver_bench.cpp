@@ -28,7 +28,7 @@
 #include "tests/verify/driver/test_image.h"
 #include "tests/verify/driver/test_layers.h"
 #include "verify/driver/layer_index.h"
-#include "verify/driver/static_driver.h"
+#include "verify/driver/static/static_driver.h"
 
 namespace {
 

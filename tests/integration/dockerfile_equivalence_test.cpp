@@ -15,7 +15,7 @@
 #include "oci/credentials/credential.h"
 #include "oci/json.h"
 #include "oci/registry/client.h"
-#include "plugin/native/dockerfile_build.h"
+#include "plugin/backend/native/dockerfile_build.h"
 #include "tests/support/busybox_image.h"
 #include "tests/support/image_tree.h"
 #include "tests/support/local_registry.h"

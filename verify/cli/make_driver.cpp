@@ -10,9 +10,9 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "verify/check/request.h"
-#include "verify/driver/kubernetes_driver.h"
-#include "verify/driver/local_driver.h"
-#include "verify/driver/static_driver.h"
+#include "verify/driver/kubernetes/kubernetes_driver.h"
+#include "verify/driver/local/local_driver.h"
+#include "verify/driver/static/static_driver.h"
 
 namespace kiln::verify {
 namespace {

@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "core/byte_quantity.h"
-#include "verify/driver/local_driver.h"
+#include "verify/driver/local/local_driver.h"
 
 namespace kiln::verify {
 

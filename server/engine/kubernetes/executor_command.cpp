@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "core/error.h"
-#include "plugin/backend/kaniko_argv.h"
-#include "plugin/backend/kaniko_settings.h"
+#include "plugin/backend/kaniko/kaniko_argv.h"
+#include "plugin/backend/kaniko/kaniko_settings.h"
 #include "plugin/ci_context.h"
 #include "plugin/docker_config_writer.h"
 #include "plugin/plan.h"

@@ -15,7 +15,7 @@
 #include "kubernetes/pod_events.h"
 #include "kubernetes/pod_watch.h"
 #include "oci/digest.h"
-#include "plugin/backend/kaniko.h"
+#include "plugin/backend/kaniko/kaniko.h"
 #include "server/engine/kubernetes/build_pod_verdict.h"
 #include "server/engine/kubernetes/executor_command.h"
 #include "server/engine/kubernetes/executor_log.h"

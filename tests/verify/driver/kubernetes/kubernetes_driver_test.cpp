@@ -1,7 +1,7 @@
 // The kubernetes driver against a STAND-IN API server (tests/support/stand_in_kubernetes_api.h;
 // there is no cluster here) that plays the pod lifecycle: the verdict of each script, the pod
 // deleted in every case, the bearer token sent and never shown.
-#include "verify/driver/kubernetes_driver.h"
+#include "verify/driver/kubernetes/kubernetes_driver.h"
 
 #include <gtest/gtest.h>
 
