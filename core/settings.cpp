@@ -11,6 +11,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/text.h"
 
 namespace kiln {
 namespace {
@@ -28,9 +29,7 @@ std::string to_upper(std::string s) {
   return s;
 }
 
-std::string trim(std::string_view s) {
-  return Poco::trim(std::string(s));
-}
+std::string trimmed(std::string_view s) { return std::string(trim(s)); }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -156,14 +155,14 @@ std::string Settings::get(const std::string& name) const {
 }
 
 bool Settings::get_bool(const std::string& name) const {
-  const std::string v = Poco::toLower(trim(get(name)));
+  const std::string v = Poco::toLower(trimmed(get(name)));
   if (v.empty() || v == "false" || v == "no" || v == "0" || v == "off") return false;
   if (v == "true" || v == "yes" || v == "1" || v == "on") return true;
   throw_usage(fmt::format("setting {}: '{}' is not a boolean (use true or false)", name, get(name)));
 }
 
 std::int64_t Settings::get_int(const std::string& name) const {
-  const std::string v = trim(get(name));
+  const std::string v = trimmed(get(name));
   try {
     std::size_t used = 0;
     const long long n = std::stoll(v, &used);
@@ -174,7 +173,7 @@ std::int64_t Settings::get_int(const std::string& name) const {
 }
 
 std::chrono::milliseconds Settings::get_duration(const std::string& name) const {
-  const std::string v = trim(get(name));
+  const std::string v = trimmed(get(name));
   const auto parsed = parse_go_duration(v);
   const auto ms = parsed ? std::chrono::duration_cast<std::chrono::milliseconds>(*parsed) : std::chrono::milliseconds(0);
   if (ms.count() <= 0)
@@ -183,7 +182,7 @@ std::chrono::milliseconds Settings::get_duration(const std::string& name) const 
 }
 
 std::vector<std::string> Settings::get_list(const std::string& name, std::string_view separators) const {
-  const std::string raw = trim(get(name));
+  const std::string raw = trimmed(get(name));
   std::vector<std::string> out;
   if (raw.starts_with("[")) {
     const nlohmann::json doc = nlohmann::json::parse(raw, nullptr, false);
@@ -191,21 +190,11 @@ std::vector<std::string> Settings::get_list(const std::string& name, std::string
       throw_usage(fmt::format("setting {}: value starts with '[' but is not a JSON array", name));
     for (const auto& item : doc) {
       if (!item.is_string()) throw_usage(fmt::format("setting {}: JSON array items must be strings", name));
-      if (auto t = trim(item.get<std::string>()); !t.empty()) out.push_back(t);
+      if (auto t = trimmed(item.get<std::string>()); !t.empty()) out.push_back(t);
     }
     return out;
   }
-  std::string item;
-  for (char c : raw) {
-    if (separators.find(c) != std::string_view::npos) {
-      if (auto t = trim(item); !t.empty()) out.push_back(t);
-      item.clear();
-    } else {
-      item.push_back(c);
-    }
-  }
-  if (auto t = trim(item); !t.empty()) out.push_back(t);
-  return out;
+  return split_trimmed(raw, separators);
 }
 
 std::string settings_list_text(const SettingsTable& table) {

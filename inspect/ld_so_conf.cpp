@@ -5,17 +5,13 @@
 #include <set>
 #include <sstream>
 
+#include "core/text.h"
+
 namespace kiln::inspect {
 namespace {
 
 constexpr std::uint64_t kMaxConfBytes = 1 << 20;
 constexpr int kMaxIncludeDepth = 16;  // a file that includes itself stops here at the latest
-
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
-}
 
 std::vector<std::string> split_words(const std::string& text) {
   std::istringstream in(text);
@@ -63,7 +59,7 @@ class ConfReader {
     if (!text) return;
     std::istringstream lines(*text);
     for (std::string line; std::getline(lines, line);) {
-      line = trim(line.substr(0, line.find('#')));
+      line = std::string(trim(std::string_view(line).substr(0, line.find('#'))));
       if (line.empty()) continue;
       const auto words = split_words(line);
       if (words[0] == "include" && words.size() > 1) {

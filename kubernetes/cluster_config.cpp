@@ -1,17 +1,15 @@
 #include "kubernetes/cluster_config.h"
 
-#include <Poco/String.h>
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <vector>
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/read_file.h"
+#include "core/text.h"
 #include "inspect/base64.h"
 
 namespace kiln::kubernetes {
@@ -19,17 +17,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A token, a certificate bundle or a namespace name: far below this.
+constexpr std::size_t max_credential_file_bytes = 1 << 20;
+// Certificates embedded as base64 make kubeconfigs the larger files; none comes near this.
+constexpr std::size_t max_kubeconfig_bytes = 16 << 20;
+
 std::string read_file(const fs::path& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_usage(fmt::format("cannot read {} '{}'", what, path.string()));
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  auto text = kiln::read_file(path, max_credential_file_bytes, what);
+  if (!text) throw_usage(fmt::format("cannot read {} '{}'", what, path.string()));
+  return std::move(*text);
 }
 
-std::string trim(std::string text) {
-  return Poco::trim(std::string(text));
-}
+std::string trimmed(const std::string& text) { return std::string(trim(text)); }
 
 struct KubeconfigFile {
   fs::path path;
@@ -82,8 +81,10 @@ ClusterConfig read_kubeconfig(const std::vector<fs::path>& paths, const std::str
   std::vector<KubeconfigFile> files;
   for (const auto& path : paths) {
     if (!fs::exists(path)) continue;  // kubectl skips missing entries of KUBECONFIG
+    const auto text = kiln::read_file(path, max_kubeconfig_bytes, "kubeconfig");
+    if (!text) throw_usage(fmt::format("cannot read kubeconfig '{}'", path.string()));
     try {
-      files.push_back({path, YAML::LoadFile(path.string())});
+      files.push_back({path, YAML::Load(*text)});
     } catch (const YAML::Exception& e) {
       throw_usage(fmt::format("kubeconfig '{}': line {}: {}", path.string(), e.mark.line + 1, e.msg));
     }
@@ -127,7 +128,7 @@ ClusterConfig read_kubeconfig(const std::vector<fs::path>& paths, const std::str
   config.token = scalar(user->body, "token");
   if (config.token.empty()) {
     if (const std::string token_file = scalar(user->body, "tokenFile"); !token_file.empty())
-      config.token = trim(read_file(relative_to(user->file, token_file), fmt::format("tokenFile of {}", user_where)));
+      config.token = trimmed(read_file(relative_to(user->file, token_file), fmt::format("tokenFile of {}", user_where)));
   }
   config.client_certificate_pem = pem_from(*user, "client-certificate", user_where);
   config.client_key_pem = pem_from(*user, "client-key", user_where);
@@ -147,10 +148,10 @@ ClusterConfig read_in_cluster(const Env& env, const fs::path& dir) {
   config.source = fmt::format("in-cluster service account '{}'", dir.string());
   const bool ipv6 = host->find(':') != std::string::npos;
   config.server = fmt::format("https://{}{}{}:{}", ipv6 ? "[" : "", *host, ipv6 ? "]" : "", *port);
-  config.token = trim(read_file(dir / "token", "service account token"));
+  config.token = trimmed(read_file(dir / "token", "service account token"));
   log::add_secret(config.token);
   config.ca_pem = read_file(dir / "ca.crt", "service account CA");
-  if (fs::exists(dir / "namespace")) config.namespace_name = trim(read_file(dir / "namespace", "service account namespace"));
+  if (fs::exists(dir / "namespace")) config.namespace_name = trimmed(read_file(dir / "namespace", "service account namespace"));
   return config;
 }
 
@@ -161,8 +162,7 @@ ClusterConfig load_cluster_config(const Env& env, const ClusterSettings& setting
     files.push_back(settings.kubeconfig);
     if (!fs::exists(files.front())) throw_usage(fmt::format("kubeconfig '{}' does not exist", settings.kubeconfig));
   } else if (const auto list = env.get("KUBECONFIG")) {
-    std::stringstream parts(*list);
-    for (std::string part; std::getline(parts, part, ':');)
+    for (const std::string& part : split(*list, ':'))
       if (!part.empty()) files.emplace_back(part);
   } else if (const auto home = env.get("HOME"); home && fs::exists(fs::path(*home) / ".kube" / "config")) {
     files.push_back(fs::path(*home) / ".kube" / "config");

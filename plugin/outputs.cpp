@@ -5,10 +5,9 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/read_file.h"
 #include "oci/json.h"
 
 namespace kiln::plugin {
@@ -40,12 +39,11 @@ std::string registry_url(const std::string& registry) {
   return "https://" + (registry == "docker.io" ? std::string("index.docker.io") : registry) + "/";
 }
 
+// DRONE_OUTPUT collects the steps' KEY=value lines; Drone itself reads it whole.
+constexpr std::size_t max_drone_output_bytes = 16 << 20;
+
 std::string read_existing(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_file(path, max_drone_output_bytes, "DRONE_OUTPUT file").value_or("");
 }
 
 }  // namespace

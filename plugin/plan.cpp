@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "oci/credentials/docker_config.h"
 #include "plugin/ci_context.h"
 #include "plugin/docker_config_writer.h"
@@ -259,21 +260,10 @@ std::vector<oci::Platform> parse_platforms(const Settings& settings, const Build
 // "id=npm,src=.npmrc" or "id=token,env=TOKEN"; a comma-joined list is cut before each "id=".
 std::vector<std::string> secret_items(const std::string& raw) {
   std::vector<std::string> out;
-  std::string rest = raw;
-  for (char& c : rest)
-    if (c == '\n' || c == ';') c = ',';
   std::string current;
-  std::size_t start = 0;
-  while (start <= rest.size()) {
-    const std::size_t comma = std::min(rest.find(',', start), rest.size());
-    std::string piece = rest.substr(start, comma - start);
-    while (!piece.empty() && std::isspace(static_cast<unsigned char>(piece.front()))) piece.erase(0, 1);
-    while (!piece.empty() && std::isspace(static_cast<unsigned char>(piece.back()))) piece.pop_back();
-    if (!piece.empty()) {
-      if (piece.starts_with("id=") && !current.empty()) out.push_back(std::exchange(current, {}));
-      current += (current.empty() ? "" : ",") + piece;
-    }
-    start = comma + 1;
+  for (const std::string& piece : split_trimmed(raw, ",\n;")) {
+    if (piece.starts_with("id=") && !current.empty()) out.push_back(std::exchange(current, {}));
+    current += (current.empty() ? "" : ",") + piece;
   }
   if (!current.empty()) out.push_back(current);
   return out;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace kiln::plugin {
 namespace {
@@ -14,12 +15,7 @@ bool name_char(char c, bool first) {
   return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && ((c >= '0' && c <= '9') || c == '.'));
 }
 
-std::string trimmed(std::string_view s) {
-  const auto begin = s.find_first_not_of(" \t\r");
-  if (begin == std::string_view::npos) return {};
-  const auto end = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(begin, end - begin + 1));
-}
+std::string trimmed(std::string_view s) { return std::string(trim(s)); }
 
 std::string parse_value(std::string_view raw, const std::string& where) {
   const std::string value = trimmed(raw);

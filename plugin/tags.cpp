@@ -3,10 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
 
 #include "core/error.h"
+#include "core/read_file.h"
+#include "core/text.h"
 #include "oci/reference.h"
 
 namespace kiln::plugin {
@@ -61,21 +62,8 @@ std::vector<std::string> expand(const Semver& v, bool bare_zero) {
   return out;
 }
 
-std::vector<std::string> split_tags(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  auto flush = [&] {
-    const auto first = item.find_first_not_of(" \t\r");
-    if (first != std::string::npos) out.push_back(item.substr(first, item.find_last_not_of(" \t\r") - first + 1));
-    item.clear();
-  };
-  for (char c : text) {
-    if (c == ',' || c == '\n') flush();
-    else item.push_back(c);
-  }
-  flush();
-  return out;
-}
+// A .tags file holds a few tags; one that does not is not a tags file.
+constexpr std::size_t max_tags_file_bytes = 1 << 20;
 
 // Tags from the settings or a file, and which setting they came from (for messages).
 std::vector<std::string> given_tags(const Settings& settings, const std::filesystem::path& dir, std::string* source) {
@@ -84,10 +72,10 @@ std::vector<std::string> given_tags(const Settings& settings, const std::filesys
   std::filesystem::path file = dir / ".tags";
   if (settings.has("tags_file")) file = dir / settings.get("tags_file"), *source = "tags_file";
   else if (!std::filesystem::exists(file)) return {};
-  std::ifstream in(file);
-  if (!in) throw_usage(fmt::format("setting {}: cannot read {}", *source, file.string()));
+  const auto text = read_file(file, max_tags_file_bytes, "setting " + *source + ":");
+  if (!text) throw_usage(fmt::format("setting {}: cannot read {}", *source, file.string()));
   *source = *source == "tags" ? ".tags file" : *source;
-  return split_tags(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  return split_trimmed(*text, ",\n");
 }
 
 }  // namespace

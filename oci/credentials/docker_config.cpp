@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/read_file.h"
 #include "core/process.h"
 
 namespace kiln::oci {
@@ -115,10 +115,11 @@ DockerConfigKeychain::DockerConfigKeychain(const Json& config, std::string sourc
 
 DockerConfigKeychain DockerConfigKeychain::from_file(const std::filesystem::path& path,
                                                      CredentialHelperOptions helpers) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_usage(fmt::format("cannot read docker config {}", path.string()));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // Credentials for every registry a user logged in to: kilobytes.
+  constexpr std::size_t max_docker_config_bytes = 4 << 20;
+  const auto text = read_file(path, max_docker_config_bytes, "docker config");
+  if (!text) throw_usage(fmt::format("cannot read docker config {}", path.string()));
+  Json doc = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
   // The parser's message could quote the file, and the file holds passwords.
   if (doc.is_discarded()) throw_usage(fmt::format("{}: not valid JSON", path.string()));
   return DockerConfigKeychain(doc, path.string(), std::move(helpers));

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/read_file.h"
 #include "core/temp_dir.h"
 #include "oci/image/manifest_edit.h"
 #include "oci/layer/blob_writer.h"
@@ -26,12 +27,14 @@ struct ReadFree {
   void operator()(archive* a) const { archive_read_free(a); }
 };
 
+// index.json, a manifest or an image config: JSON documents, as bounded as when fetched from a
+// registry.
+constexpr std::size_t kMaxDocumentBytes = 16 << 20;
+
 std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw_usage(fmt::format("cannot read {}", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = read_file(file, kMaxDocumentBytes, "image document");
+  if (!text) throw_usage(fmt::format("cannot read {}", file.string()));
+  return std::move(*text);
 }
 
 // Adds one regular file; mtime 0 and root ownership keep the archive reproducible.

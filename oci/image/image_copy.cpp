@@ -2,10 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "core/error.h"
+#include "core/read_file.h"
 #include "oci/media_type.h"
 
 namespace kiln::oci {
@@ -30,12 +28,14 @@ int copy_manifest_blobs(const ImageSource& source, const StoredManifest& manifes
   return copied;
 }
 
+// index.json, a manifest or an image config: JSON documents, as bounded as when fetched from a
+// registry.
+constexpr std::size_t kMaxDocumentBytes = 16 << 20;
+
 std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw_usage(fmt::format("cannot read {}", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = read_file(file, kMaxDocumentBytes, "image document");
+  if (!text) throw_usage(fmt::format("cannot read {}", file.string()));
+  return std::move(*text);
 }
 
 }  // namespace

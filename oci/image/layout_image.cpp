@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/read_file.h"
 #include "oci/image/manifest_edit.h"
 #include "oci/media_type.h"
 
@@ -51,11 +51,9 @@ void collect(BlobReader& blobs, const Json& descriptor, std::vector<Json>& out, 
 
 std::vector<Json> layout_manifest_descriptors(const std::string& layout_directory, const std::string& ref_name) {
   const std::filesystem::path index_path = std::filesystem::path(layout_directory) / "index.json";
-  std::ifstream in(index_path);
-  if (!in) throw_usage(fmt::format("{} is not an OCI image layout: it has no index.json", layout_directory));
-  std::stringstream text;
-  text << in.rdbuf();
-  const Json index = parse_json(text.str(), index_path.string());
+  const auto text = read_file(index_path, kMaxDocumentBytes, "OCI layout index");
+  if (!text) throw_usage(fmt::format("{} is not an OCI image layout: it has no index.json", layout_directory));
+  const Json index = parse_json(*text, index_path.string());
   auto blobs = layout_blob_reader(layout_directory);
   std::vector<Json> out;
   for (const Json& descriptor : index.value("manifests", Json::array())) {

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/read_file.h"
 #include "core/stop.h"
 #include "oci/image/image_sink.h"
 #include "oci/media_type.h"
@@ -36,12 +36,9 @@ class LayoutSink final : public ImageSink {
     std::filesystem::create_directories(dir_ / "blobs/sha256", ec);
     if (ec) throw_infra(fmt::format("cannot create OCI layout {}: {}", dir_.string(), ec.message()));
     write_file_atomically(dir_ / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
-    std::ifstream in(dir_ / "index.json");
-    if (in) {
-      std::stringstream text;
-      text << in.rdbuf();
-      index_ = parse_json(text.str(), (dir_ / "index.json").string());
-    }
+    constexpr std::size_t max_index_bytes = 16 << 20;  // as much as a registry's image index
+    if (const auto text = read_file(dir_ / "index.json", max_index_bytes, "OCI layout index"))
+      index_ = parse_json(*text, (dir_ / "index.json").string());
     if (!index_.is_object() || !index_.value("manifests", Json()).is_array())
       index_ = {{"schemaVersion", 2}, {"mediaType", media_type::oci_index}, {"manifests", Json::array()}};
   }

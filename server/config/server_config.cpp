@@ -10,6 +10,7 @@
 
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/text.h"
 
 namespace kiln::server {
 namespace {
@@ -53,20 +54,6 @@ int positive_seconds(const std::string& key, const std::string& text) {
   return static_cast<int>(v);
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto end = std::min(text.find(',', start), text.size());
-    std::string item = text.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(" \t\n"));
-    item.erase(item.find_last_not_of(" \t\n") + 1);
-    if (!item.empty()) out.push_back(item);
-    start = end + 1;
-  }
-  return out;
-}
-
 const std::vector<Key>& keys() {
   static const std::vector<Key> table = {
       {"listen", "host:port to listen on (default 127.0.0.1:8080)", [](auto& c, auto& v) { c.listen = v; }},
@@ -84,7 +71,7 @@ const std::vector<Key>& keys() {
        }},
       {"token_sha256", "hex SHA-256 of each accepted bearer token, comma separated (kiln-server hash-token)",
        [](auto& c, auto& v) {
-         c.token_sha256 = split_list(v);
+         c.token_sha256 = split_trimmed(v, ",");
          for (auto& h : c.token_sha256) {
            std::transform(h.begin(), h.end(), h.begin(), ::tolower);
            if (h.size() != 64 || h.find_first_not_of("0123456789abcdef") != std::string::npos)
@@ -102,7 +89,7 @@ const std::vector<Key>& keys() {
       {"context_roots", "absolute directories below which a build may name a server directory as its context (default: none, uploads only)",
        [](auto& c, auto& v) {
          c.context_roots.clear();
-         for (const auto& root : split_list(v)) {
+         for (const auto& root : split_trimmed(v, ",")) {
            if (!std::filesystem::path(root).is_absolute())
              throw_usage(fmt::format("context_roots: '{}' is not an absolute path", root));
            c.context_roots.emplace_back(root);

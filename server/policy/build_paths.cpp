@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/path_inside.h"
 #include "core/settings.h"
+#include "core/text.h"
 #include "oci/json.h"
 #include "plugin/settings.h"
 #include "verify/cli/settings_table.h"
@@ -51,14 +52,6 @@ Settings load_as_program(Program program, const SettingMap& plain, const Setting
 std::string after_equals(const std::string& item) {
   const auto eq = item.find('=');
   return eq == std::string::npos ? item : item.substr(eq + 1);
-}
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (std::size_t at; (at = text.find(separator, start)) != std::string::npos; start = at + 1) out.push_back(text.substr(start, at - start));
-  out.push_back(text.substr(start));
-  return out;
 }
 
 // The paths in a context_path setting's value.

@@ -1,14 +1,13 @@
 #include "verify/cli/image_selection.h"
 
-#include <Poco/String.h>
-
 #include <fmt/format.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/read_file.h"
+#include "core/text.h"
 #include "oci/credentials/docker_config.h"
 #include "oci/credentials/layered_keychain.h"
 #include "oci/image/layout_image.h"
@@ -18,30 +17,32 @@
 namespace kiln::verify {
 namespace {
 
+// A digest file or kiln-plugin's dotenv output: a few lines.
+constexpr std::size_t max_setting_file_bytes = 1 << 20;
+// An OCI layout's index.json lists descriptors; as many as an image index fetched from a
+// registry may hold.
+constexpr std::size_t max_layout_index_bytes = 16 << 20;
+
 std::string read_setting_file(const std::string& setting, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_usage(fmt::format("setting {}: cannot read {}", setting, path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = read_file(path, max_setting_file_bytes, "setting " + setting + ":");
+  if (!text) throw_usage(fmt::format("setting {}: cannot read {}", setting, path));
+  return std::move(*text);
 }
 
-std::string trim(std::string_view text) {
-  return Poco::trim(std::string(text));
-}
+std::string trimmed(std::string_view text) { return std::string(trim(text)); }
 
 std::string first_line(const std::string& setting, const std::string& path) {
   std::istringstream lines(read_setting_file(setting, path));
   for (std::string line; std::getline(lines, line);)
-    if (auto t = trim(line); !t.empty()) return t;
+    if (auto t = trimmed(line); !t.empty()) return t;
   throw_usage(fmt::format("setting {}: {} is empty", setting, path));
 }
 
 std::string dotenv_value(const std::string& setting, const std::string& path, const std::string& key) {
   std::istringstream lines(read_setting_file(setting, path));
   for (std::string line; std::getline(lines, line);) {
-    const std::string t = trim(line);
-    if (t.starts_with(key + "=")) return trim(t.substr(key.size() + 1));
+    const std::string t = trimmed(line);
+    if (t.starts_with(key + "=")) return trimmed(t.substr(key.size() + 1));
   }
   throw_usage(fmt::format("setting {}: {} has no {}= line", setting, path, key));
 }
@@ -127,9 +128,10 @@ ImageSelection select_from_cst_layout(const Settings& settings) {
   const std::string directory = settings.get("image_from_oci_layout");
   if (settings.has("image")) throw_usage("settings image and image_from_oci_layout exclude each other (as in CST)");
   if (settings.get_bool("pull")) throw_usage("settings image_from_oci_layout and pull exclude each other (as in CST)");
-  std::ifstream in(std::filesystem::path(directory) / "index.json");
-  if (!in) throw_usage(fmt::format("setting image_from_oci_layout: {} is not an OCI layout (no index.json)", directory));
-  const oci::Json index = oci::Json::parse(in, nullptr, false);
+  const auto text = read_file(std::filesystem::path(directory) / "index.json", max_layout_index_bytes,
+                              "setting image_from_oci_layout:");
+  if (!text) throw_usage(fmt::format("setting image_from_oci_layout: {} is not an OCI layout (no index.json)", directory));
+  const oci::Json index = oci::Json::parse(*text, nullptr, false);
   if (!index.is_object() || !index.contains("manifests") || !index["manifests"].is_array())
     throw_usage(fmt::format("setting image_from_oci_layout: {}/index.json is not an OCI index", directory));
   const oci::Json& manifests = index["manifests"];
@@ -170,7 +172,7 @@ std::string image_reference_text(const Settings& settings) {
   std::string image = settings.get("image");
   if (settings.has("digest_file")) {
     if (image.empty()) throw_usage("setting digest_file: needs setting image (the repository the digest belongs to)");
-    const std::string digest = trim(read_setting_file("digest_file", settings.get("digest_file")));
+    const std::string digest = trimmed(read_setting_file("digest_file", settings.get("digest_file")));
     try {
       return oci::Reference::parse(image).with_digest(oci::Digest::parse(digest)).to_string();
     } catch (const Error& e) {

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/read_file.h"
 #include "verify/spec/run_options.h"
 #include "oci/digest.h"
 #include "oci/layer/file_hashes.h"
@@ -34,12 +34,12 @@ void resolve_run_env(Spec& spec, const Env& env) {
   spec.run_env.clear();
   const std::string where = spec.source + ":" + std::to_string(options.line) + ": containerRunOptions";
   if (options.env_file) {
-    std::ifstream in(*options.env_file, std::ios::binary);
-    if (!in) throw_usage(fmt::format("{}.envFile: cannot read {} (relative to the working directory, as CST reads it)",
-                                     where, *options.env_file));
-    std::ostringstream text;
-    text << in.rdbuf();
-    for (auto& [key, value] : parse_env_file(text.str(), *options.env_file))
+    // KEY=value lines, as docker run --env-file reads them.
+    constexpr std::size_t max_env_file_bytes = 1 << 20;
+    const auto text = read_file(*options.env_file, max_env_file_bytes, where + ".envFile:");
+    if (!text) throw_usage(fmt::format("{}.envFile: cannot read {} (relative to the working directory, as CST reads it)",
+                                       where, *options.env_file));
+    for (auto& [key, value] : parse_env_file(*text, *options.env_file))
       spec.run_env.push_back({.key = std::move(key), .value = std::move(value)});
   }
   for (const std::string& name : options.env_vars)

@@ -2,11 +2,10 @@
 // formats arrive here as a SpecNode, so YAML and JSON cannot drift apart.
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
 
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/read_file.h"
 #include "oci/image/platform.h"
 #include "verify/spec/file_mode.h"
 #include "verify/spec/load_spec.h"
@@ -383,12 +382,12 @@ Spec load_spec(const std::filesystem::path& file) {
   if (!yaml && extension != ".json") {
     throw_usage(file.string() + ": a spec file must end in .yaml, .yml or .json");
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw_usage(file.string() + ": cannot read the spec file");
-  std::ostringstream text;
-  text << in.rdbuf();
+  // container-structure-test configs are a few kilobytes; a spec that is not is not one.
+  constexpr std::size_t max_spec_file_bytes = 4 << 20;
+  const auto text = read_file(file, max_spec_file_bytes, "spec file");
+  if (!text) throw_usage(file.string() + ": cannot read the spec file");
   const std::string name = file.string();
-  const SpecNode root = yaml ? parse_yaml_spec_node(text.str(), name) : parse_json_spec_node(text.str(), name);
+  const SpecNode root = yaml ? parse_yaml_spec_node(*text, name) : parse_json_spec_node(*text, name);
   return decode_spec(root, name, file.stem().string());
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace kiln::verify {
 
@@ -64,12 +65,7 @@ std::optional<BindMount> parse_bind_mount(std::string_view text, std::string& wh
 
 namespace {
 
-std::string trim(std::string_view text) {
-  std::size_t begin = 0, end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return std::string(text.substr(begin, end - begin));
-}
+std::string trimmed(std::string_view text) { return std::string(kiln::trim(text)); }
 
 }  // namespace
 
@@ -79,14 +75,14 @@ std::vector<std::pair<std::string, std::string>> parse_env_file(const std::strin
   std::size_t number = 0;
   for (std::string raw; std::getline(lines, raw);) {
     ++number;
-    std::string line = trim(raw);
+    std::string line = trimmed(raw);
     if (line.empty() || line.starts_with("#")) continue;
-    if (line.starts_with("export ")) line = trim(line.substr(7));
+    if (line.starts_with("export ")) line = trimmed(line.substr(7));
     const std::size_t separator = line.find_first_of("=:");
     if (separator == std::string::npos || separator == 0)
       throw_usage(file + ":" + std::to_string(number) + ": expected KEY=VALUE");
-    const std::string key = trim(line.substr(0, separator));
-    std::string value = trim(line.substr(separator + 1));
+    const std::string key = trimmed(line.substr(0, separator));
+    std::string value = trimmed(line.substr(separator + 1));
     if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
       value = value.substr(1, value.size() - 2);
     } else if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
@@ -101,7 +97,7 @@ std::vector<std::pair<std::string, std::string>> parse_env_file(const std::strin
       }
       value = unescaped;
     } else if (const std::size_t comment = value.find(" #"); comment != std::string::npos) {
-      value = trim(value.substr(0, comment));
+      value = trimmed(value.substr(0, comment));
     }
     if (!key.empty() && !value.empty()) out.emplace_back(key, value);
   }

@@ -4,10 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "core/log.h"
+#include "core/read_file.h"
 #include "core/process.h"
 #include "core/stop_signals.h"
 #include "oci/reference.h"
@@ -44,11 +43,11 @@ void remove_stale(const std::string& path) {
 }
 
 oci::Digest read_digest_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_infra(fmt::format("kaniko executor exited 0 but wrote no digest file at {}", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string digest = text.str();
+  // "sha256:" and 64 hex digits; anything much longer is not a digest.
+  constexpr std::size_t max_digest_file_bytes = 4096;
+  auto text = read_file(path, max_digest_file_bytes, "kaniko's digest file");
+  if (!text) throw_infra(fmt::format("kaniko executor exited 0 but wrote no digest file at {}", path));
+  std::string digest = std::move(*text);
   // Kaniko writes no newline; tolerate one in case an executor build adds it.
   while (!digest.empty() && (digest.back() == '\n' || digest.back() == '\r')) digest.pop_back();
   try {

@@ -5,12 +5,11 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <set>
-#include <sstream>
 #include <tuple>
 
+#include "core/read_file.h"
 #include "plugin/backend/native/config_instructions.h"
 #include "plugin/backend/native/copy_sources.h"
 #include "plugin/backend/native/owner_names.h"
@@ -278,12 +277,11 @@ class Interpreter {
   // base image's. Empty when absent.
   std::string stage_file(const ImageRecipe& recipe, const PendingLayer& pending,
                          const std::string& path) const {
-    auto content_of = [](const oci::LayerEntry& e) {
+    // /etc/passwd or /etc/group copied from the build context, which may be hostile.
+    constexpr std::size_t max_account_file_bytes = 16 << 20;
+    auto content_of = [&](const oci::LayerEntry& e) {
       if (e.source.empty()) return e.content;
-      std::ifstream in(e.source, std::ios::binary);
-      std::ostringstream text;
-      text << in.rdbuf();
-      return text.str();
+      return read_file(e.source, max_account_file_bytes, "/" + path + " copied from").value_or("");
     };
     if (const oci::LayerEntry* e = pending.find(path)) return e->type == oci::LayerEntry::Type::file ? content_of(*e) : "";
     for (auto layer = recipe.layers.rbegin(); layer != recipe.layers.rend(); ++layer)

@@ -10,6 +10,7 @@
 #include "core/env.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "kubernetes/api_client.h"
 #include "kubernetes/cluster_config.h"
 #include "kubernetes/pod_events.h"
@@ -55,12 +56,6 @@ bool valid_build_id(const std::string& id) {
   const auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
   return !id.empty() && id.size() <= 50 && std::all_of(id.begin(), id.end(), ok) && id.front() != '-' &&
          id.back() != '-';
-}
-
-std::string trim(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 BuildResult failed(std::string message, int exit_code = -1) {
@@ -137,7 +132,7 @@ class KubernetesEngine final : public Engine {
       return failed(message, verdict.exit_code);
     }
     // The executor writes the digest file before it pushes: trusted only now, after exit 0.
-    const std::string text = trim(verdict.termination_message);
+    const std::string text(trim(verdict.termination_message));
     try {
       return {.state = BuildResult::State::succeeded, .exit_code = 0, .digest = oci::Digest::parse(text).to_string(),
               .message = {}};

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace kiln::verify {
 namespace {
@@ -19,17 +20,6 @@ std::optional<std::uint32_t> number(std::string_view text) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
-}
-
-std::vector<std::string> split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (;;) {
-    const auto end = text.find(separator, start);
-    parts.emplace_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
 }
 
 // The lines of /etc/passwd or /etc/group split at ':'; empty when the file is absent.

@@ -10,19 +10,19 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <sstream>
+
+#include "core/read_file.h"
 
 namespace kiln::verify {
 namespace {
 
 namespace fs = std::filesystem;
 
+// /proc and /sys files of a few lines; empty when absent (the feature is then judged missing).
 std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  constexpr std::size_t max_kernel_file_bytes = 1 << 20;
+  return read_file(path, max_kernel_file_bytes, "kernel file").value_or("");
 }
 
 bool has_word(const std::string& text, const std::string& word) {

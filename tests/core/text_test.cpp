@@ -1,0 +1,34 @@
+// Trimming and splitting, as settings, tag files, env files and ld.so.conf use them.
+#include "core/text.h"
+
+#include <gtest/gtest.h>
+
+namespace kiln {
+namespace {
+
+TEST(Trim, RemovesAsciiWhitespaceAtBothEnds) {
+  EXPECT_EQ(trim("  a b \t\r\n"), "a b");
+  EXPECT_EQ(trim("\v\fx\f"), "x");
+  EXPECT_EQ(trim(" \t\r\n"), "");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim("x"), "x");
+}
+
+TEST(Split, KeepsEveryPieceAsItIs) {
+  EXPECT_EQ(split("root:x:0:0::/root:/bin/sh", ':'),
+            (std::vector<std::string>{"root", "x", "0", "0", "", "/root", "/bin/sh"}));
+  EXPECT_EQ(split("", ','), (std::vector<std::string>{""}));
+  EXPECT_EQ(split("a,", ','), (std::vector<std::string>{"a", ""}));
+  EXPECT_EQ(split(" a ", ','), (std::vector<std::string>{" a "}));
+}
+
+TEST(SplitTrimmed, TrimsAndDropsEmptyPiecesOnAnySeparator) {
+  EXPECT_EQ(split_trimmed("latest, 1.2 ,,\n 1\r\n", ",\n"), (std::vector<std::string>{"latest", "1.2", "1"}));
+  EXPECT_EQ(split_trimmed("a;b\nc,d", ",\n;"), (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_TRUE(split_trimmed(" , \n ", ",\n").empty());
+  EXPECT_TRUE(split_trimmed("", ",").empty());
+  EXPECT_EQ(split_trimmed("one two", ","), (std::vector<std::string>{"one two"}));
+}
+
+}  // namespace
+}  // namespace kiln
