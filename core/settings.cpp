@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/duration.h"
 #include "core/error.h"
@@ -146,12 +147,23 @@ Settings Settings::load(const SettingsTable& table, const Env& env, const std::v
   return s;
 }
 
-bool Settings::has(const std::string& name) const { return values_.count(name) > 0; }
+const SettingSpec& Settings::spec_of(const std::string& name) const {
+  if (table_)
+    for (const auto& spec : *table_)
+      if (spec.name == name) return spec;
+  // Values are kept under canonical names: an alias or a misspelt name would read as unset.
+  throw std::logic_error(fmt::format("kiln asks for setting '{}', which is no setting's name in its table", name));
+}
+
+bool Settings::has(const std::string& name) const {
+  spec_of(name);
+  return values_.count(name) > 0;
+}
 
 std::string Settings::get(const std::string& name) const {
+  const SettingSpec& spec = spec_of(name);
   if (auto it = values_.find(name); it != values_.end()) return it->second;
-  const SettingSpec* spec = table_ ? find_spec(*table_, name) : nullptr;
-  return spec ? spec->default_value : std::string();
+  return spec.default_value;
 }
 
 bool Settings::get_bool(const std::string& name) const {

@@ -42,7 +42,9 @@ class Settings {
   static Settings load(const SettingsTable& table, const Env& env, const std::vector<std::string>& args,
                        std::vector<std::string>* warnings);
 
-  /// The value, or the table default; empty string when neither.
+  /// The value, or the table default; empty string when neither. `name` must be a setting's
+  /// canonical name in the table (not an alias): anything else is a mistake in kiln's code, and
+  /// every getter and has() throw std::logic_error for it rather than answer "unset".
   std::string get(const std::string& name) const;
   bool has(const std::string& name) const;
   /// "true/false/yes/no/1/0/on/off"; throws naming the setting otherwise.
@@ -60,6 +62,9 @@ class Settings {
   bool reference_requested() const { return reference_; }
 
  private:
+  /// The table's entry for canonical `name`; throws std::logic_error when there is none.
+  const SettingSpec& spec_of(const std::string& name) const;
+
   const SettingsTable* table_ = nullptr;
   std::map<std::string, std::string> values_;
   bool help_ = false;

@@ -125,8 +125,4 @@ void write_outputs(const OutputFiles& files, const BuildResult& result) {
                           "DRONE_OUTPUT");
 }
 
-void write_digest_file(const std::string& path, const BuildResult& result) {
-  write_output(path, digest_file_text(result), "digest_file");
-}
-
 }  // namespace kiln::plugin

@@ -53,7 +53,4 @@ void write_output(const std::string& path, const std::string& text, const std::s
 /// Writes every output named in `files` (DRONE_OUTPUT is appended to, keeping what is there).
 void write_outputs(const OutputFiles& files, const BuildResult& result);
 
-/// The digest file alone (kept for callers that write only it).
-void write_digest_file(const std::string& path, const BuildResult& result);
-
 }  // namespace kiln::plugin

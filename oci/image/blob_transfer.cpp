@@ -92,17 +92,6 @@ bool copy_blob_if_missing(const BlobOrigin& origin, RegistryClient& target, cons
   return true;
 }
 
-int ensure_layers_present(const BlobOrigin& origin, RegistryClient& target, const std::string& repository,
-                          const Json& manifest) {
-  int copied = 0;
-  for (const Json& layer : manifest.value("layers", Json::array())) {
-    if (layer.contains("urls")) continue;  // foreign layers are fetched from their URLs, never pushed
-    if (copy_blob_if_missing(origin, target, repository, Descriptor::from_json(layer, "layer of " + origin.repository)))
-      ++copied;
-  }
-  return copied;
-}
-
 Uploaded push_blob_file(RegistryClient& target, const std::string& repository, const std::filesystem::path& file,
                         const Digest& digest, std::int64_t size) {
   if (target.head_blob(repository, digest)) return Uploaded::already_present;

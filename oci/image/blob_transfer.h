@@ -22,11 +22,6 @@ struct BlobOrigin {
 bool copy_blob_if_missing(const BlobOrigin& origin, RegistryClient& target, const std::string& repository,
                           const Descriptor& blob);
 
-/// Makes every layer blob of `manifest` present in target/repository. Returns the number of
-/// blobs that had to be copied byte by byte (0 when base and target share a registry).
-int ensure_layers_present(const BlobOrigin& origin, RegistryClient& target, const std::string& repository,
-                          const Json& manifest);
-
 /// Uploads a local blob file unless the repository already has it.
 enum class Uploaded { yes, already_present };
 Uploaded push_blob_file(RegistryClient& target, const std::string& repository, const std::filesystem::path& file,

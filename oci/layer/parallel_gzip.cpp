@@ -260,6 +260,5 @@ void ParallelGzip::finish() {
   pool.finished = true;
 }
 
-std::uint64_t ParallelGzip::bytes_in() const { return pool_->total_in; }
 
 }  // namespace kiln::oci

@@ -39,9 +39,6 @@ class ParallelGzip {
   /// Compresses what is left and hands the sink the last block and the trailer.
   void finish();
 
-  /// Uncompressed bytes seen so far.
-  std::uint64_t bytes_in() const;
-
  private:
   struct Pool;
   std::unique_ptr<Pool> pool_;

@@ -115,11 +115,6 @@ std::vector<EnvVar> NodeReader::env_vars(const SpecNode& node, const std::string
   return out;
 }
 
-bool NodeReader::is_empty_list(const SpecNode& node) const {
-  return node.kind == SpecNode::Kind::null || (node.kind == SpecNode::Kind::sequence && node.items.empty()) ||
-         (node.kind == SpecNode::Kind::map && node.members.empty());
-}
-
 std::optional<std::string> NodeReader::opt_string(const SpecNode& map, std::string_view key,
                                                   const std::string& where) const {
   const SpecNode* node = find(map, key);

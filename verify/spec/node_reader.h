@@ -32,8 +32,6 @@ class NodeReader {
   std::vector<std::string> strings(const SpecNode& node, const std::string& where) const;
   /// A list of `{key, value, isRegex}`.
   std::vector<EnvVar> env_vars(const SpecNode& node, const std::string& where) const;
-  /// A list of sequences (setup, teardown); only its emptiness matters to kiln.
-  bool is_empty_list(const SpecNode& node) const;
 
   /// Optional members by type, with `where + "." + key` in messages.
   std::optional<std::string> opt_string(const SpecNode& map, std::string_view key, const std::string& where) const;
