@@ -356,7 +356,9 @@ TEST_F(Webhooks, ABatchWebhookFiresOnceWhenTheWholeBatchIsFinal) {
   EXPECT_EQ(body["event"], "batch.finished");
   EXPECT_EQ(body["batch"]["id"], id);
   EXPECT_EQ(body["batch"]["state"], "failed");
-  EXPECT_EQ(body["batch"]["counts"], (Json{{"succeeded", 2}, {"failed", 1}}));
+  EXPECT_EQ(body["batch"]["counts"]["succeeded"], 2);
+  EXPECT_EQ(body["batch"]["counts"]["failed"], 1);
+  EXPECT_EQ(body["batch"]["counts"].size(), 2u);
   ASSERT_EQ(body["batch"]["builds"].size(), 3u);
   std::int64_t last = 0;
   for (std::size_t i = 0; i < 3; ++i) {
