@@ -2,7 +2,6 @@
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeParser.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -15,6 +14,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "oci/registry/tls.h"
 #include "server/webhooks/exchange_deadline.h"
 
 namespace kiln::server {
@@ -30,18 +30,6 @@ class ConnectFirst : public Base {
   using Base::Base;
   void connect_now() { this->reconnect(); }
 };
-
-Poco::Net::Context::Ptr client_tls() {
-  // The system's CAs, the peer's certificate and name checked (SNI and the name come from the URL's host).
-  static const Poco::Net::Context::Ptr context = [] {
-    Poco::Net::Context::Ptr c =
-        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED, 9, true);
-    c->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 | Poco::Net::Context::PROTO_TLSV1 |
-                        Poco::Net::Context::PROTO_TLSV1_1);
-    return c;
-  }();
-  return context;
-}
 
 std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value) {
   if (value.empty()) return std::nullopt;
@@ -124,7 +112,8 @@ AttemptOutcome send_webhook(const WebhookTarget& target, const WebhookMessage& m
   const Poco::Timespan limit(std::chrono::duration_cast<std::chrono::microseconds>(timeout).count());
   try {
     if (target.https) {
-      ConnectFirst<Poco::Net::HTTPSClientSession> session(target.host, target.port, client_tls());
+      // The system's CAs (SSL_CERT_FILE / SSL_CERT_DIR honoured), and the certificate must name the host.
+      ConnectFirst<Poco::Net::HTTPSClientSession> session(target.host, target.port, oci::make_tls_context(target.host, ""));
       session.setTimeout(limit, limit, limit);
       return exchange(session, target, message, deadline, stopping);
     }

@@ -39,10 +39,10 @@ std::string to_string(DeliveryState state) {
 WebhookStore::WebhookStore(const std::string& database_file) {
   Poco::Data::SQLite::Connector::registerConnector();
   try {
+    // A second connection to the builds' database: Poco's SQLite sessions wait (up to 60 s) for
+    // the other connection's write rather than fail, and WAL lets readers run beside it.
     session_ = std::make_unique<Poco::Data::Session>("SQLite", database_file);
     auto& s = *session_;
-    // A second connection to the builds' database: wait for the other's write instead of failing.
-    s << "PRAGMA busy_timeout = 10000", now;
     s << "CREATE TABLE IF NOT EXISTS webhooks ("
          "subject_id TEXT PRIMARY KEY, kind TEXT NOT NULL, url TEXT NOT NULL, state TEXT NOT NULL, "
          "delivery_id TEXT NOT NULL, payload TEXT NOT NULL, attempts INTEGER NOT NULL, last_status INTEGER NOT NULL, "

@@ -7,6 +7,8 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 
@@ -33,9 +35,16 @@ struct HookReply {
   bool never_answer = false;  ///< read the request, then hold the connection without a word
 };
 
+/// PEM files of a receiver that speaks HTTPS.
+struct ReceiverTls {
+  std::string cert;
+  std::string key;
+};
+
 class WebhookReceiver {
  public:
-  WebhookReceiver() : server_(new Factory(*this), Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0)), params()) {
+  explicit WebhookReceiver(const ReceiverTls* tls = nullptr)
+      : scheme_(tls ? "https" : "http"), server_(new Factory(*this), listen(tls), params()) {
     server_.start();
   }
   ~WebhookReceiver() {
@@ -48,7 +57,7 @@ class WebhookReceiver {
   }
 
   int port() const { return server_.socket().address().port(); }
-  std::string url(const std::string& path = "/hook") const { return "http://127.0.0.1:" + std::to_string(port()) + path; }
+  std::string url(const std::string& path = "/hook") const { return scheme_ + "://127.0.0.1:" + std::to_string(port()) + path; }
   /// Answers for the next requests, in order; then `fallback`.
   void script(std::vector<HookReply> replies, HookReply fallback = {}) {
     std::lock_guard lock(mutex_);
@@ -66,6 +75,13 @@ class WebhookReceiver {
   }
 
  private:
+  static Poco::Net::ServerSocket listen(const ReceiverTls* tls) {
+    const Poco::Net::SocketAddress address("127.0.0.1", 0);
+    if (!tls) return Poco::Net::ServerSocket(address);
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, tls->key, tls->cert, "", Poco::Net::Context::VERIFY_NONE);
+    return Poco::Net::SecureServerSocket(address, 64, context);
+  }
   static Poco::Net::HTTPServerParams::Ptr params() {
     Poco::Net::HTTPServerParams::Ptr p = new Poco::Net::HTTPServerParams;
     p->setKeepAlive(false);
@@ -120,6 +136,7 @@ class WebhookReceiver {
     WebhookReceiver& owner_;
   };
 
+  const std::string scheme_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<HookReply> script_;

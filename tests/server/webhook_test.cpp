@@ -145,6 +145,44 @@ TEST_F(Webhooks, ASecretFileOfTheOperatorSignsInsteadOfTheGeneratedOne) {
   EXPECT_FALSE(fs::exists(work.path() / "data" / "webhook.secret"));
 }
 
+// A self-signed certificate for `san` ("IP:127.0.0.1", "DNS:other.example"), made by openssl.
+ReceiverTls make_certificate(const fs::path& dir, const std::string& san) {
+  const ReceiverTls files{.cert = (dir / "receiver.crt").string(), .key = (dir / "receiver.key").string()};
+  run_ok({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=kiln-webhook-test", "-addext",
+          "subjectAltName=" + san, "-keyout", files.key, "-out", files.cert});
+  return files;
+}
+
+TEST_F(Webhooks, HttpsReceiversAreVerifiedAgainstTheSystemsTrustedCertificates) {
+  const ReceiverTls tls = make_certificate(work.path(), "IP:127.0.0.1");
+  WebhookReceiver secure(&tls);
+  auto opts = options({{"webhook_allow_http", "false"}, {"webhook_allow_hosts", "127.0.0.1:" + std::to_string(secure.port())}});
+  opts.env = {{"SSL_CERT_FILE", tls.cert}};  // OpenSSL's trust store: the system's, here this one certificate
+  ServerProcess server(work.path() / "data", opts);
+  const std::string id = server.submit(build("v1", secure.url()))["id"];
+  const Json done = wait_webhook(server, "/v1/builds/" + id);
+  EXPECT_EQ(done["webhook"]["state"], "delivered") << done.dump();
+  ASSERT_EQ(secure.received().size(), 1u);
+  EXPECT_TRUE(signature_verifies(work.path() / "data" / "webhook.secret", secure.received()[0].body,
+                                 secure.received()[0].headers.at("X-Kiln-Signature-256")));
+}
+
+TEST_F(Webhooks, AnHttpsReceiverWhoseCertificateNamesAnotherHostGetsNothing) {
+  // Trusted, but issued for other.example: the handshake fails before a byte of the body leaves.
+  const ReceiverTls tls = make_certificate(work.path(), "DNS:other.example");
+  WebhookReceiver secure(&tls);
+  auto opts = options({{"webhook_allow_http", "false"}, {"webhook_allow_hosts", "127.0.0.1:" + std::to_string(secure.port())},
+                       {"webhook_max_attempts", "2"}});
+  opts.env = {{"SSL_CERT_FILE", tls.cert}};
+  ServerProcess server(work.path() / "data", opts);
+  const std::string id = server.submit(build("v1", secure.url()))["id"];
+  const Json done = wait_webhook(server, "/v1/builds/" + id);
+  EXPECT_EQ(done["webhook"]["state"], "failed") << done.dump();
+  EXPECT_EQ(done["webhook"]["attempts"], 2);
+  EXPECT_NE(done["webhook"]["last_error"].get<std::string>().find("cannot reach the receiver"), std::string::npos) << done.dump();
+  EXPECT_TRUE(secure.received().empty());
+}
+
 TEST_F(Webhooks, FiveHundredTwiceThenOkTakesThreeAttemptsWithBackoffAndRetryAfter) {
   // The second failure asks for 2 s with Retry-After; the backoff alone would wait 0.3–0.6 s.
   receiver.script({{.status = 500}, {.status = 503, .headers = {{"Retry-After", "2"}}}});
