@@ -9,6 +9,7 @@
 #include "server/api/build_submission.h"
 #include "server/api/http_util.h"
 #include "server/api/routes.h"
+#include "server/webhooks/webhook_field.h"
 
 namespace kiln::server {
 namespace {
@@ -65,11 +66,15 @@ void report(ApiContext& ctx, const std::string& id, Response& response) {
 void handle_builds(ApiContext& ctx, const PathParts& parts, Request& request, Response& response) {
   if (parts.size() == 1) {
     if (request.getMethod() == "POST") {
-      const Json body = read_json_body(request, ctx.config.max_request_bytes);
+      Json body = read_json_body(request, ctx.config.max_request_bytes);
+      const auto webhook = take_webhook(body, ctx.config.webhooks);
       const BuildSpec spec = parse_build(body, {.contexts = ctx.contexts, .max_timeout = ctx.config.build_timeout});
       const auto ids = ctx.store.insert("", {spec});
+      if (webhook) ctx.webhooks.subscribe("build", ids.front(), *webhook);
       ctx.queue.notify();
-      send_json(response, 201, build_json(require_build(ctx, ids.front())));
+      Json created = build_json(require_build(ctx, ids.front()));
+      ctx.webhooks.add_view(created, ids.front());
+      send_json(response, 201, created);
       return;
     }
     require_method(request, "GET");
@@ -81,7 +86,9 @@ void handle_builds(ApiContext& ctx, const PathParts& parts, Request& request, Re
   const std::string& id = parts[1];
   if (parts.size() == 2) {
     require_method(request, "GET");
-    send_json(response, 200, build_json(require_build(ctx, id)));
+    Json build = build_json(require_build(ctx, id));
+    ctx.webhooks.add_view(build, id);
+    send_json(response, 200, build);
   } else if (parts.size() == 3 && parts[2] == "cancel") {
     require_method(request, "POST");
     cancel(ctx, id, response);
