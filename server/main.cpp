@@ -123,7 +123,7 @@ int run(int argc, char** argv) {
                           },
                           .file = [&](const std::string& id) { return queue.log_file(id); }},
                          config.max_log_streams);
-  ApiContext context{config, store, queue, metrics, auth, limiter, contexts, log_streams};
+  ApiContext context{config, store, queue, metrics, auth, limiter, contexts, log_streams, secrets};
 
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(64);
