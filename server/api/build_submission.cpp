@@ -11,6 +11,7 @@
 #include "server/api/http_util.h"
 #include "server/api/labels.h"
 #include "server/api/matrix_build.h"
+#include "server/api/typed_settings.h"
 #include "server/policy/build_paths.h"
 #include "server/policy/plugin_rules.h"
 #include "server/policy/verify_registry_settings.h"
@@ -192,7 +193,7 @@ BatchSubmission parse_batch(const Json& body, const SubmissionPaths& paths) {
 Json build_json(const BuildRecord& r) {
   Json j = {{"id", r.id},
             {"state", to_string(r.state)},
-            {"settings", r.spec.settings},
+            {"settings", typed_settings(r.spec.settings, plugin::setting_specs())},
             {"context", r.spec.context_dir},
             {"verify", r.spec.verify},
             {"created_ms", r.created_ms},
@@ -205,7 +206,7 @@ Json build_json(const BuildRecord& r) {
             {"has_report", r.has_report},
             {"labels", r.spec.labels}};
   if (!r.batch_id.empty()) j["batch_id"] = r.batch_id;
-  if (r.spec.verify) j["verify_settings"] = r.spec.verify_settings;
+  if (r.spec.verify) j["verify_settings"] = typed_settings(r.spec.verify_settings, verify::verify_setting_specs());
   return j;
 }
 
