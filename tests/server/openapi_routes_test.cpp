@@ -3,6 +3,8 @@
 // route the server lacks. The messages say what to add where.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <map>
 #include <set>
 #include <string>
 
