@@ -32,3 +32,15 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
+
+# kiln-server's OpenAPI test validates the document and the server's responses with an OpenAPI
+# 3.1 validator from the npm registry (tests/server/openapi/package-lock.json pins it).
+if [[ ${1:-} != fuzz ]]; then
+  openapi_check="$(dirname "$0")/../tests/server/openapi"
+  command -v npm >/dev/null || { echo "ci/setup.sh: npm (Node.js) is needed for $openapi_check" >&2; exit 1; }
+  if [[ ! -d $openapi_check/node_modules || $openapi_check/package-lock.json -nt $openapi_check/node_modules ]]; then
+    echo "ci/setup.sh: installing $openapi_check's node packages" >&2
+    npm ci --prefix "$openapi_check" --no-audit --no-fund --silent >&2
+    touch "$openapi_check/node_modules"
+  fi
+fi

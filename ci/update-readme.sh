@@ -2,7 +2,8 @@
 # Rewrites the generated settings references with what the programs' own tables generate:
 # `kiln-plugin --settings-reference` between the settings-reference markers of docs/settings.md and
 # `kiln-verify --settings-reference` between the verify-settings-reference markers of docs/verify.md, and
-# `kiln-plugin --settings-parity` between the settings-parity markers of docs/settings-parity.md.
+# `kiln-plugin --settings-parity` between the settings-parity markers of docs/settings-parity.md, and
+# `kiln-server api-reference` (from server/api/openapi.json) between the api-reference markers of docs/server.md.
 # Usage: ci/update-readme.sh [build dir]   (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,3 +35,4 @@ replace_block() {  # <document> <marker name> <program> [flag]
 replace_block docs/settings.md settings-reference "$build/plugin/kiln-plugin"
 replace_block docs/verify.md verify-settings-reference "$build/verify/kiln-verify"
 replace_block docs/settings-parity.md settings-parity "$build/plugin/kiln-plugin" --settings-parity
+replace_block docs/server.md api-reference "$build/server/kiln-server" api-reference

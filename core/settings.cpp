@@ -209,6 +209,16 @@ std::vector<std::string> Settings::get_list(const std::string& name, std::string
   return split_trimmed(raw, separators);
 }
 
+SettingsTable with_setting_types(SettingsTable table, std::initializer_list<SettingTyping> types) {
+  for (const SettingTyping& typing : types) {
+    const auto spec = std::find_if(table.begin(), table.end(), [&](const SettingSpec& s) { return s.name == typing.name; });
+    if (spec == table.end()) throw std::logic_error("a type for '" + std::string(typing.name) + "', which is not in the settings table");
+    spec->type = typing.type;
+    spec->list_separators = typing.list_separators;
+  }
+  return table;
+}
+
 std::string settings_list_text(const SettingsTable& table) {
   std::ostringstream out;
   for (const auto& spec : table) {

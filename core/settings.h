@@ -17,6 +17,10 @@
 
 namespace kiln {
 
+/// How a program reads a setting's value: Settings::get_bool, Settings::get_list, or as text.
+/// kiln-server returns submitted settings with these types (JSON booleans, arrays, strings).
+enum class SettingType { text, boolean, list };
+
 struct SettingSpec {
   std::string name;                  ///< snake_case: PLUGIN_<NAME> and --name
   std::vector<std::string> aliases;  ///< other names users of today's plugins write
@@ -27,9 +31,19 @@ struct SettingSpec {
   std::string ignored_reason;
   /// Plain variables read when neither PLUGIN_ nor KILN_ sets it (plugins/docker's DOCKER_*).
   std::vector<std::string> env;
+  SettingType type = SettingType::text;
+  std::string list_separators = ",\n;";  ///< list: what get_list splits it on
 };
 
 using SettingsTable = std::vector<SettingSpec>;
+
+struct SettingTyping {
+  std::string_view name;
+  SettingType type;
+  std::string_view list_separators = ",\n;";
+};
+/// `table` with the type of each named setting set; a name the table lacks throws std::logic_error.
+SettingsTable with_setting_types(SettingsTable table, std::initializer_list<SettingTyping> types);
 
 /// Raw values by canonical name, as given (after alias resolution).
 class Settings {

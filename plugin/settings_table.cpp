@@ -10,7 +10,28 @@ const std::vector<SettingSpec>& setting_specs() {
       auto specs_of_part = part();
       all.insert(all.end(), specs_of_part.begin(), specs_of_part.end());
     }
-    return all;
+    return with_setting_types(std::move(all), {
+        // How kiln-plugin reads them (tests/server/setting_types_test.cpp checks it against the
+        // code). skip_tls_verify_registry is text: true or a list of registries.
+        {"auto_label", SettingType::boolean}, {"auto_tag", SettingType::boolean},
+        {"auto_tag_fail_on_other_branch", SettingType::boolean}, {"cache", SettingType::boolean},
+        {"cache_copy_layers", SettingType::boolean}, {"cache_run_layers", SettingType::boolean},
+        {"cleanup", SettingType::boolean}, {"compressed_caching", SettingType::boolean}, {"dry_run", SettingType::boolean},
+        {"expand_tag", SettingType::boolean}, {"force", SettingType::boolean}, {"ignore_var_run", SettingType::boolean},
+        {"insecure", SettingType::boolean}, {"insecure_pull", SettingType::boolean}, {"log_timestamp", SettingType::boolean},
+        {"multiple_build_args", SettingType::boolean}, {"no_push_cache", SettingType::boolean},
+        {"push_only", SettingType::boolean}, {"reproducible", SettingType::boolean}, {"single_snapshot", SettingType::boolean},
+        {"skip_default_registry_fallback", SettingType::boolean}, {"skip_push_permission_check", SettingType::boolean},
+        {"skip_tls_verify", SettingType::boolean}, {"skip_tls_verify_pull", SettingType::boolean},
+        {"skip_unused_stages", SettingType::boolean}, {"use_new_run", SettingType::boolean},
+        {"binary", SettingType::list}, {"build_args", SettingType::list, ",\n"}, {"build_args_new", SettingType::list, ";\n"},
+        {"build_args_from_env", SettingType::list, ",\n"}, {"custom_labels", SettingType::list},
+        {"destinations", SettingType::list}, {"ignore_path", SettingType::list}, {"insecure_registry", SettingType::list},
+        {"label_schema", SettingType::list}, {"platform", SettingType::list, ",\n; "},
+        {"registry_certificate", SettingType::list}, {"registry_client_cert", SettingType::list},
+        {"registry_mirrors", SettingType::list}, {"secrets_from_env", SettingType::list},
+        {"secrets_from_file", SettingType::list}, {"tags", SettingType::list, ",\n"},
+    });
   }();
   return specs;
 }

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/program.h"
 #include "core/unique_fd.h"
+#include "server/api/openapi_markdown.h"
 #include "server/api/router.h"
 #include "server/auth/token_auth.h"
 #include "server/config/program_location.h"
@@ -63,6 +64,10 @@ int run(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << server_help_text();
+    return 0;
+  }
+  if (!args.empty() && args[0] == "api-reference") {
+    std::cout << openapi_markdown();
     return 0;
   }
   if (!args.empty() && args[0] == "hash-token") {
@@ -129,7 +134,7 @@ int run(int argc, char** argv) {
   WebhookService webhooks(config.webhooks,
                           WebhookSigner(own_webhook_key ? data_dir / "webhook.secret" : config.webhooks.secret_file, own_webhook_key),
                           config.database.string(), store);
-  ApiContext context{config, store, queue, metrics, auth, limiter, contexts, log_streams, webhooks};
+  ApiContext context{config, store, queue, metrics, auth, limiter, contexts, log_streams, webhooks, secrets};
 
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(64);

@@ -9,7 +9,9 @@
 #include "core/settings.h"
 #include "plugin/settings.h"
 #include "server/api/http_util.h"
+#include "server/api/labels.h"
 #include "server/api/matrix_build.h"
+#include "server/api/typed_settings.h"
 #include "server/policy/build_paths.h"
 #include "server/policy/plugin_rules.h"
 #include "server/policy/verify_registry_settings.h"
@@ -118,8 +120,10 @@ std::int64_t read_timeout(const Json& value, const SubmissionPaths& paths, const
 }
 
 BuildSpec parse_one(const Json& body, const SubmissionPaths& paths, const Json& common_settings, const Json& common_context,
-                    const Json& common_verify, const Json& common_timeout, const std::string& where) {
+                    const Json& common_verify, const Json& common_timeout, const Labels& common_labels,
+                    const std::string& where) {
   BuildSpec spec;
+  spec.labels = merge_labels(common_labels, parse_labels(body.value("labels", Json()), where + "labels"), where + "labels");
   read_settings(common_settings, Program::plugin, plugin::setting_specs(), "settings", spec.settings, spec.secret_settings,
                 plugin::closest_setting);
   read_settings(body.value("settings", Json()), Program::plugin, plugin::setting_specs(), where + "settings", spec.settings,
@@ -140,27 +144,29 @@ BuildSpec parse_one(const Json& body, const SubmissionPaths& paths, const Json& 
 }  // namespace
 
 BuildSpec parse_build(const Json& body, const SubmissionPaths& paths) {
-  check_fields(body, {"settings", "context", "verify", "timeout"}, "build");
-  return parse_one(body, paths, Json(), Json(), Json(), Json(), "");
+  check_fields(body, {"settings", "context", "verify", "timeout", "labels"}, "build");
+  return parse_one(body, paths, Json(), Json(), Json(), Json(), {}, "");
 }
 
-std::vector<BuildSpec> parse_batch(const Json& body, const SubmissionPaths& paths) {
-  check_fields(body, {"builds", "matrix", "settings", "context", "verify", "timeout"}, "batch");
+BatchSubmission parse_batch(const Json& body, const SubmissionPaths& paths) {
+  check_fields(body, {"builds", "matrix", "settings", "context", "verify", "timeout", "labels"}, "batch");
+  BatchSubmission batch;
+  batch.labels = parse_labels(body.value("labels", Json()), "labels");
   const Json common_timeout = body.value("timeout", Json());
   const Json common_settings = body.value("settings", Json());
   const Json common_context = body.value("context", Json());
   const Json common_verify = body.value("verify", Json());
-  std::vector<BuildSpec> out;
+  std::vector<BuildSpec>& out = batch.builds;
   if (body.contains("builds") == body.contains("matrix")) throw ApiError(400, "batch: give either builds or matrix");
   if (body.contains("builds")) {
     const Json& builds = body["builds"];
     if (!builds.is_array() || builds.empty()) throw ApiError(400, "builds: expected a non-empty list of builds");
     for (std::size_t i = 0; i < builds.size(); ++i) {
       const std::string where = fmt::format("builds[{}].", i);
-      check_fields(builds[i], {"settings", "context", "verify", "timeout"}, "builds[" + std::to_string(i) + "]");
-      out.push_back(parse_one(builds[i], paths, common_settings, common_context, common_verify, common_timeout, where));
+      check_fields(builds[i], {"settings", "context", "verify", "timeout", "labels"}, "builds[" + std::to_string(i) + "]");
+      out.push_back(parse_one(builds[i], paths, common_settings, common_context, common_verify, common_timeout, batch.labels, where));
     }
-    return out;
+    return batch;
   }
   const Json& matrix = body["matrix"];
   check_fields(matrix, {"services", "platforms", "tags"}, "matrix");
@@ -175,19 +181,19 @@ std::vector<BuildSpec> parse_batch(const Json& body, const SubmissionPaths& path
   for (std::size_t s = 0; s < services.size(); ++s) {
     const Json service = services[s].is_null() ? Json::object() : services[s];
     const std::string where = fmt::format("matrix.services[{}].", s);
-    check_fields(service, {"name", "settings", "context", "verify", "timeout"}, fmt::format("matrix.services[{}]", s));
+    check_fields(service, {"name", "settings", "context", "verify", "timeout", "labels"}, fmt::format("matrix.services[{}]", s));
     const Json one = matrix_build(service, common_settings, platforms, tags, where);
-    out.push_back(parse_one(one, paths, common_settings, common_context, common_verify, common_timeout, where));
+    out.push_back(parse_one(one, paths, common_settings, common_context, common_verify, common_timeout, batch.labels, where));
   }
   constexpr std::size_t kMaxBatch = 1000;
   if (out.size() > kMaxBatch) throw ApiError(400, fmt::format("matrix: expands to {} builds, more than {}", out.size(), kMaxBatch));
-  return out;
+  return batch;
 }
 
 Json build_json(const BuildRecord& r) {
   Json j = {{"id", r.id},
             {"state", to_string(r.state)},
-            {"settings", r.spec.settings},
+            {"settings", typed_settings(r.spec.settings, plugin::setting_specs())},
             {"context", r.spec.context_dir},
             {"verify", r.spec.verify},
             {"created_ms", r.created_ms},
@@ -197,9 +203,10 @@ Json build_json(const BuildRecord& r) {
             {"digest", r.digest},
             {"message", r.message},
             {"attempts", r.attempts},
-            {"has_report", r.has_report}};
+            {"has_report", r.has_report},
+            {"labels", r.spec.labels}};
   if (!r.batch_id.empty()) j["batch_id"] = r.batch_id;
-  if (r.spec.verify) j["verify_settings"] = r.spec.verify_settings;
+  if (r.spec.verify) j["verify_settings"] = typed_settings(r.spec.verify_settings, verify::verify_setting_specs());
   return j;
 }
 

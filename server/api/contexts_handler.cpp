@@ -12,9 +12,9 @@
 
 namespace kiln::server {
 
-void handle_contexts(ApiContext& ctx, const PathParts& parts, Request& request, Response& response) {
-  if (parts.size() != 1 || request.getMethod() != "POST")
-    throw ApiError(404, fmt::format("no such endpoint: {} {}", request.getMethod(), request.getURI()));
+void upload_context(ApiCall& call) {
+  ApiContext& ctx = call.ctx;
+  Request& request = call.request;
   const std::string id = new_id("ctx-");
   const auto dir = ctx.contexts.uploads / id;
   create_private_directory(dir);
@@ -35,12 +35,14 @@ void handle_contexts(ApiContext& ctx, const PathParts& parts, Request& request, 
     std::filesystem::remove_all(dir);
     throw ApiError(400, e.what());
   }
-  send_json(response, 201, oci::Json{{"id", id}, {"bytes", received}});
+  send_json(call.response, 201, oci::Json{{"id", id}, {"bytes", received}});
 }
 
-void handle_build_context(ApiContext& ctx, const std::string& id, Request& request, Response& response) {
-  if (request.getMethod() != "GET") throw ApiError(405, "use GET");
-  const std::string header = request.get("Authorization", "");
+void get_build_context(ApiCall& call) {
+  ApiContext& ctx = call.ctx;
+  Response& response = call.response;
+  const std::string& id = call.path.at("id");
+  const std::string header = call.request.get("Authorization", "");
   const std::string token = header.rfind("Bearer ", 0) == 0 ? header.substr(7) : "";
   if (token.empty() || !ctx.queue.context_token_valid(id, token)) {
     response.set("WWW-Authenticate", "Bearer realm=\"kiln-server build context\"");

@@ -10,8 +10,11 @@
 
 namespace kiln::server {
 
-void handle_build_log(ApiContext& ctx, const std::string& id, Request& request, Response& response) {
-  if (request.getMethod() != "GET") throw ApiError(405, "use GET");
+void stream_build_log(ApiCall& call) {
+  ApiContext& ctx = call.ctx;
+  Request& request = call.request;
+  Response& response = call.response;
+  const std::string& id = call.path.at("id");
   if (!ctx.store.get(id)) throw ApiError(404, fmt::format("no build '{}'", id));
   auto* connection = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
   if (!connection) throw ApiError(500, "log streams need Poco's own request type");

@@ -4,8 +4,9 @@
 
 namespace kiln::server {
 
-void handle_metrics(ApiContext& ctx, Request& request, Response& response) {
-  if (request.getMethod() != "GET") throw ApiError(405, "use GET");
+void get_metrics(ApiCall& call) {
+  ApiContext& ctx = call.ctx;
+  Response& response = call.response;
   const std::string text = ctx.metrics.render(ctx.store.count_by_state(), ctx.queue.busy_workers(), ctx.config.concurrency);
   response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
   response.setContentType("text/plain; version=0.0.4");

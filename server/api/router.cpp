@@ -4,6 +4,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <map>
+#include <string_view>
+#include <vector>
+
 #include "core/error.h"
 #include "server/api/http_util.h"
 #include "server/api/routes.h"
@@ -11,6 +15,8 @@
 
 namespace kiln::server {
 namespace {
+
+using PathParts = std::vector<std::string>;
 
 PathParts split_path(const std::string& uri) {
   std::string path = uri.substr(0, uri.find('?'));
@@ -23,6 +29,20 @@ PathParts split_path(const std::string& uri) {
     start = end + 1;
   }
   return parts;
+}
+
+// A route's path template against the request's path: "{name}" takes any one segment.
+bool match(std::string_view path_template, const PathParts& parts, std::map<std::string, std::string>& captured) {
+  const PathParts segments = split_path(std::string(path_template));
+  if (segments.size() != parts.size()) return false;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string& segment = segments[i];
+    if (segment.size() > 2 && segment.front() == '{' && segment.back() == '}')
+      captured[segment.substr(1, segment.size() - 2)] = parts[i];
+    else if (segment != parts[i])
+      return false;
+  }
+  return true;
 }
 
 void discard_body(Request& request) {
@@ -71,15 +91,32 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
  private:
   void route(Request& request, Response& response) {
     const PathParts parts = split_path(request.getURI());
-    if (parts.size() == 1 && parts[0] == "healthz") {
-      send_json(response, 200, oci::Json{{"status", "ok"}});
-      return;
+    const Route* found = nullptr;
+    std::map<std::string, std::string> params;
+    std::string allowed;  // the methods of the routes whose path matches, for a 405
+    for (const Route& route : api_routes()) {
+      std::map<std::string, std::string> captured;
+      if (!match(route.path, parts, captured)) continue;
+      if (route.method != request.getMethod()) {
+        allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
+        continue;
+      }
+      found = &route;
+      params = std::move(captured);
+      break;
     }
-    // The context of a running build is fetched by the engine's pod with its own token.
-    if (parts.size() == 4 && parts[0] == "v1" && parts[1] == "builds" && parts[3] == "context") {
-      handle_build_context(ctx_, parts[2], request, response);
-      return;
+    if (!found || found->access == Access::api_token) authorize(request, response);
+    if (!found && !allowed.empty()) {
+      response.set("Allow", allowed);
+      throw ApiError(405, fmt::format("{} {}: method not allowed (use {})", request.getMethod(), request.getURI(), allowed));
     }
+    if (!found) throw ApiError(404, fmt::format("no such endpoint: {}", request.getURI()));
+    ApiCall call{ctx_, request, response, std::move(params), QueryParams::parse(request.getURI(), found->query)};
+    found->handler(call);
+  }
+
+  // A bearer token of token_sha256, within its rate limit.
+  void authorize(Request& request, Response& response) {
     const auto token = ctx_.auth.authenticate(request.get("Authorization", ""));
     if (!token) {
       response.set("WWW-Authenticate", "Bearer realm=\"kiln-server\"");
@@ -88,23 +125,6 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
     if (const int wait = ctx_.limiter.acquire(*token); wait > 0) {
       response.set("Retry-After", std::to_string(wait));
       throw ApiError(429, fmt::format("rate limit of this token exceeded; retry after {} s", wait));
-    }
-    if (parts.size() == 1 && parts[0] == "metrics") {
-      handle_metrics(ctx_, request, response);
-      return;
-    }
-    if (parts.size() < 2 || parts[0] != "v1") throw ApiError(404, fmt::format("no such endpoint: {}", request.getURI()));
-    const PathParts rest(parts.begin() + 1, parts.end());
-    if (rest[0] == "builds" && rest.size() == 3 && rest[2] == "log") {
-      handle_build_log(ctx_, rest[1], request, response);
-    } else if (rest[0] == "builds") {
-      handle_builds(ctx_, rest, request, response);
-    } else if (rest[0] == "batches") {
-      handle_batches(ctx_, rest, request, response);
-    } else if (rest[0] == "contexts") {
-      handle_contexts(ctx_, rest, request, response);
-    } else {
-      throw ApiError(404, fmt::format("no such endpoint: {}", request.getURI()));
     }
   }
 

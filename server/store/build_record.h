@@ -16,6 +16,8 @@ BuildState parse_build_state(const std::string& text);
 inline bool is_final(BuildState s) { return s == BuildState::succeeded || s == BuildState::failed || s == BuildState::cancelled; }
 
 using SettingMap = std::map<std::string, std::string>;
+/// A client's labels, to find its builds again (GET /v1/builds?label=key=value); api/labels.h bounds them.
+using Labels = std::map<std::string, std::string>;
 
 /// What a client submits for one build (after validation).
 struct BuildSpec {
@@ -26,9 +28,11 @@ struct BuildSpec {
   SettingMap verify_secret_settings;
   bool verify = false;
   std::int64_t timeout_seconds = 0;  ///< the build's own deadline ("timeout"); 0: the server's build_timeout
+  Labels labels;                     ///< its batch's labels and its own
 };
 
 struct BuildRecord {
+  std::int64_t seq = 0;  ///< insertion order, never reused: the key of listings' cursors
   std::string id;
   std::string batch_id;  ///< empty when submitted alone
   BuildState state = BuildState::queued;
@@ -39,6 +43,12 @@ struct BuildRecord {
   std::string message;
   int attempts = 0;      ///< runs started; a run interrupted by a server crash counts
   bool has_report = false;
+};
+
+struct BatchRecord {
+  std::string id;
+  std::int64_t created_ms = 0;
+  Labels labels;
 };
 
 /// Now, in the unit of BuildRecord's *_ms fields.

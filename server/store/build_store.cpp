@@ -25,7 +25,25 @@ SettingMap json_map(const std::string& text) {
 
 constexpr const char* kColumns =
     "id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, started_ms, finished_ms, "
-    "exit_code, digest, message, attempts, has_report, timeout_s";  // the sealed secrets only where a run needs them
+    "exit_code, digest, message, attempts, has_report, timeout_s, seq, labels";  // the sealed secrets only where a run needs them
+
+// Databases of earlier versions lack the columns added since: added with their neutral value.
+void add_column(Poco::Data::Session& s, const std::string& table, const std::string& column, const std::string& definition) {
+  int present = 0;
+  std::string t = table, c = column;
+  s << "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", use(t), use(c), into(present), now;
+  if (present == 0) s << fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table, column, definition), now;
+}
+
+// "labels carry key=value": one condition per label, on the JSON object of the row's labels.
+// Keys are restricted to [A-Za-z0-9._/-] (api/labels.h), so quoting them in a JSON path is exact.
+void add_label_conditions(const Labels& labels, std::string& where, std::vector<std::string>& args) {
+  for (const auto& [key, value] : labels) {
+    where += " AND json_extract(labels, ?) IS ?";
+    args.push_back("$.\"" + key + "\"");
+    args.push_back(value);
+  }
+}
 
 }  // namespace
 
@@ -45,10 +63,11 @@ BuildStore::BuildStore(const std::string& database_file, const SecretBox& secret
          "exit_code INTEGER NOT NULL, digest TEXT NOT NULL, message TEXT NOT NULL, attempts INTEGER NOT NULL, "
          "has_report INTEGER NOT NULL, secrets TEXT NOT NULL, verify_secrets TEXT NOT NULL)",
         now;
-    // Databases of earlier versions lack the per-build deadline: 0 is the server's build_timeout.
-    int has_timeout = 0;
-    s << "SELECT count(*) FROM pragma_table_info('builds') WHERE name = 'timeout_s'", into(has_timeout), now;
-    if (has_timeout == 0) s << "ALTER TABLE builds ADD COLUMN timeout_s INTEGER NOT NULL DEFAULT 0", now;
+    // 0: the server's build_timeout.
+    add_column(s, "builds", "timeout_s", "INTEGER NOT NULL DEFAULT 0");
+    add_column(s, "builds", "labels", "TEXT NOT NULL DEFAULT '{}'");
+    add_column(s, "batches", "labels", "TEXT NOT NULL DEFAULT '{}'");
+    s << "CREATE INDEX IF NOT EXISTS batches_created ON batches(created_ms, id)", now;
     s << "CREATE INDEX IF NOT EXISTS builds_state ON builds(state, seq)", now;
     s << "CREATE INDEX IF NOT EXISTS builds_batch ON builds(batch_id, seq)", now;
   } catch (const Poco::Exception& e) {
@@ -58,7 +77,8 @@ BuildStore::BuildStore(const std::string& database_file, const SecretBox& secret
 
 BuildStore::~BuildStore() = default;
 
-std::vector<std::string> BuildStore::insert(const std::string& batch_id, const std::vector<BuildSpec>& builds) {
+std::vector<std::string> BuildStore::insert(const std::string& batch_id, const std::vector<BuildSpec>& builds,
+                                            const Labels& batch_labels) {
   std::vector<std::string> ids;
   std::lock_guard lock(mutex_);
   auto& s = *session_;
@@ -66,22 +86,23 @@ std::vector<std::string> BuildStore::insert(const std::string& batch_id, const s
   try {
     std::int64_t created = now_ms();
     if (!batch_id.empty()) {
-      std::string b = batch_id;
-      s << "INSERT INTO batches (id, created_ms) VALUES (?, ?)", use(b), use(created), now;
+      std::string b = batch_id, labels = Json(batch_labels).dump();
+      s << "INSERT INTO batches (id, created_ms, labels) VALUES (?, ?, ?)", use(b), use(created), use(labels), now;
     }
     for (const auto& spec : builds) {
       std::string id = new_id("b-"), batch = batch_id, state = "queued", settings = map_json(spec.settings);
       std::string context = spec.context_dir, verify_settings = map_json(spec.verify_settings), empty;
+      std::string labels = Json(spec.labels).dump();
       std::string sealed = spec.secret_settings.empty() ? "" : secrets_.seal(map_json(spec.secret_settings));
       std::string verify_sealed = spec.verify_secret_settings.empty() ? "" : secrets_.seal(map_json(spec.verify_secret_settings));
       int verify = spec.verify ? 1 : 0, zero = 0, minus_one = -1;
       std::int64_t zero64 = 0, timeout = spec.timeout_seconds;
       s << "INSERT INTO builds (id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, "
-           "started_ms, finished_ms, exit_code, digest, message, attempts, has_report, secrets, verify_secrets, timeout_s) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           "started_ms, finished_ms, exit_code, digest, message, attempts, has_report, secrets, verify_secrets, timeout_s, labels) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           use(id), use(batch), use(state), use(settings), use(context), use(verify), use(verify_settings), use(created),
           use(zero64), use(zero64), use(minus_one), use(empty), use(empty), use(zero), use(zero), use(sealed),
-          use(verify_sealed), use(timeout), now;
+          use(verify_sealed), use(timeout), use(labels), now;
       ids.push_back(id);
     }
     s.commit();
@@ -92,11 +113,12 @@ std::vector<std::string> BuildStore::insert(const std::string& batch_id, const s
   return ids;
 }
 
-std::vector<BuildRecord> BuildStore::select(const std::string& where, const std::string& arg, const std::string& tail) const {
+std::vector<BuildRecord> BuildStore::select(const std::string& where, const std::vector<std::string>& args,
+                                            const std::string& tail) const {
   Poco::Data::Statement st(*session_);
-  std::string a = arg;
+  std::vector<std::string> bound = args;  // Poco binds by reference: kept alive until execute()
   st << fmt::format("SELECT {} FROM builds {} {}", kColumns, where, tail);
-  if (!where.empty()) st, use(a);
+  for (auto& a : bound) st, use(a);
   st.execute();
   Poco::Data::RecordSet rs(st);
   std::vector<BuildRecord> out;
@@ -120,6 +142,8 @@ std::vector<BuildRecord> BuildStore::select(const std::string& where, const std:
     r.attempts = static_cast<int>(num(13));
     r.has_report = num(14) != 0;
     r.spec.timeout_seconds = num(15);
+    r.seq = num(16);
+    r.spec.labels = json_map(str(17));
     out.push_back(std::move(r));
   }
   return out;
@@ -127,19 +151,71 @@ std::vector<BuildRecord> BuildStore::select(const std::string& where, const std:
 
 std::optional<BuildRecord> BuildStore::get(const std::string& id) const {
   std::lock_guard lock(mutex_);
-  auto rows = select("WHERE id = ?", id, "");
+  auto rows = select("WHERE id = ?", {id}, "");
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }
 
-std::vector<BuildRecord> BuildStore::list(int limit) const {
+std::vector<BuildRecord> BuildStore::list(const BuildFilter& filter, const BuildPageStart& start, int limit) const {
+  std::string where = "WHERE 1";
+  std::vector<std::string> args;
+  if (filter.state) {
+    where += " AND state = ?";
+    args.push_back(to_string(*filter.state));
+  }
+  if (filter.batch_id) {
+    where += " AND batch_id = ?";
+    args.push_back(*filter.batch_id);
+  }
+  add_label_conditions(filter.labels, where, args);
+  if (start.before_seq > 0) {
+    where += " AND seq < CAST(? AS INTEGER)";
+    args.push_back(std::to_string(start.before_seq));
+  }
   std::lock_guard lock(mutex_);
-  return select("", "", fmt::format("ORDER BY seq DESC LIMIT {}", limit));
+  return select(where, args, fmt::format("ORDER BY seq DESC LIMIT {}", limit));
+}
+
+std::vector<BatchRecord> BuildStore::list_batches(const BatchFilter& filter, const BatchPageStart& start, int limit) const {
+  std::string where = "WHERE 1";
+  std::vector<std::string> args;
+  if (filter.done) {
+    where += *filter.done ? " AND NOT" : " AND";
+    where += " EXISTS (SELECT 1 FROM builds WHERE builds.batch_id = batches.id AND state IN ('queued', 'running'))";
+  }
+  add_label_conditions(filter.labels, where, args);
+  if (start.before_created_ms > 0) {
+    where += " AND (created_ms, id) < (CAST(? AS INTEGER), ?)";
+    args.push_back(std::to_string(start.before_created_ms));
+    args.push_back(start.before_id);
+  }
+  std::lock_guard lock(mutex_);
+  Poco::Data::Statement st(*session_);
+  st << fmt::format("SELECT id, created_ms, labels FROM batches {} ORDER BY created_ms DESC, id DESC LIMIT {}", where, limit);
+  for (auto& a : args) st, use(a);
+  st.execute();
+  Poco::Data::RecordSet rs(st);
+  std::vector<BatchRecord> out;
+  for (std::size_t row = 0; row < rs.rowCount(); ++row)
+    out.push_back({.id = rs.value(0, row).convert<std::string>(),
+                   .created_ms = rs.value(1, row).convert<std::int64_t>(),
+                   .labels = json_map(rs.value(2, row).convert<std::string>())});
+  return out;
+}
+
+std::optional<BatchRecord> BuildStore::get_batch(const std::string& batch_id) const {
+  std::lock_guard lock(mutex_);
+  std::string b = batch_id;
+  std::vector<std::int64_t> created;
+  std::vector<std::string> label_rows;
+  *session_ << "SELECT created_ms, labels FROM batches WHERE id = ?", use(b), into(created), into(label_rows), now;
+  if (created.empty()) return std::nullopt;
+  return BatchRecord{.id = batch_id, .created_ms = created.front(), .labels = json_map(label_rows.front())};
 }
 
 std::vector<BuildRecord> BuildStore::batch(const std::string& batch_id) const {
   std::lock_guard lock(mutex_);
-  return select("WHERE batch_id = ?", batch_id, "ORDER BY seq");
+  return select("WHERE batch_id = ?", {batch_id}, "ORDER BY seq");
 }
 
 bool BuildStore::batch_exists(const std::string& batch_id) const {
@@ -152,7 +228,7 @@ bool BuildStore::batch_exists(const std::string& batch_id) const {
 
 std::optional<BuildRecord> BuildStore::claim_next() {
   std::lock_guard lock(mutex_);
-  auto rows = select("WHERE state = ?", "queued", "ORDER BY seq LIMIT 1");
+  auto rows = select("WHERE state = ?", {"queued"}, "ORDER BY seq LIMIT 1");
   if (rows.empty()) return std::nullopt;
   BuildRecord r = std::move(rows.front());
   std::string id = r.id, sealed, verify_sealed;
@@ -216,11 +292,15 @@ RecoveryReport BuildStore::recover() {
   return report;
 }
 
-std::map<BuildState, int> BuildStore::count_by_state() const {
+std::map<BuildState, int> BuildStore::count_by_state(const std::string& batch_id) const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> states;
   std::vector<int> counts;
-  *session_ << "SELECT state, COUNT(*) FROM builds GROUP BY state", into(states), into(counts), now;
+  std::string b = batch_id;
+  if (b.empty())
+    *session_ << "SELECT state, COUNT(*) FROM builds GROUP BY state", into(states), into(counts), now;
+  else
+    *session_ << "SELECT state, COUNT(*) FROM builds WHERE batch_id = ? GROUP BY state", use(b), into(states), into(counts), now;
   std::map<BuildState, int> out;
   for (std::size_t i = 0; i < states.size(); ++i) out[parse_build_state(states[i])] = counts[i];
   return out;

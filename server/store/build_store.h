@@ -18,6 +18,27 @@ class Session;
 
 namespace kiln::server {
 
+/// Which builds a listing returns; every filter given must hold.
+struct BuildFilter {
+  std::optional<BuildState> state;
+  std::optional<std::string> batch_id;
+  Labels labels;  ///< each key must carry exactly this value
+};
+
+struct BatchFilter {
+  std::optional<bool> done;  ///< every build of it has ended / some has not
+  Labels labels;
+};
+
+/// Where a listing page starts: after the last item of the page before it (newest first).
+struct BuildPageStart {
+  std::int64_t before_seq = 0;  ///< 0: from the newest
+};
+struct BatchPageStart {
+  std::int64_t before_created_ms = 0;  ///< 0: from the newest
+  std::string before_id;
+};
+
 struct RecoveryReport {
   int requeued = 0;  ///< were running, now queued again
   int failed = 0;    ///< were running for the second time: failed
@@ -33,11 +54,16 @@ class BuildStore {
 
   /// Inserts a batch (batch_id may be empty for a single build) and its builds in one
   /// transaction; returns the new build ids in order.
-  std::vector<std::string> insert(const std::string& batch_id, const std::vector<BuildSpec>& builds);
+  std::vector<std::string> insert(const std::string& batch_id, const std::vector<BuildSpec>& builds,
+                                  const Labels& batch_labels = {});
 
   std::optional<BuildRecord> get(const std::string& id) const;
-  /// Newest first, at most `limit`.
-  std::vector<BuildRecord> list(int limit) const;
+  /// Newest first, at most `limit` matching `filter`, after `start`. Inserts made meanwhile never
+  /// shift a later page: they are newer than any page's start.
+  std::vector<BuildRecord> list(const BuildFilter& filter, const BuildPageStart& start, int limit) const;
+  /// Newest first (created_ms, then id), as list().
+  std::vector<BatchRecord> list_batches(const BatchFilter& filter, const BatchPageStart& start, int limit) const;
+  std::optional<BatchRecord> get_batch(const std::string& batch_id) const;
   std::vector<BuildRecord> batch(const std::string& batch_id) const;
   bool batch_exists(const std::string& batch_id) const;
 
@@ -52,10 +78,11 @@ class BuildStore {
   bool cancel_queued(const std::string& id);
   /// Run once at start-up, before any worker: running -> queued (first interruption) or failed.
   RecoveryReport recover();
-  std::map<BuildState, int> count_by_state() const;
+  /// Builds per state, of every batch or of one.
+  std::map<BuildState, int> count_by_state(const std::string& batch_id = "") const;
 
  private:
-  std::vector<BuildRecord> select(const std::string& where, const std::string& arg, const std::string& tail) const;
+  std::vector<BuildRecord> select(const std::string& where, const std::vector<std::string>& args, const std::string& tail) const;
 
   const SecretBox& secrets_;
   mutable std::mutex mutex_;

@@ -8,7 +8,7 @@
 namespace kiln::verify {
 
 const SettingsTable& verify_setting_specs() {
-  static const SettingsTable table = {
+  static const SettingsTable table = with_setting_types({
       // What to verify. IMAGE_REF is what kiln-plugin leaves in GitLab's dotenv report and in
       // $DRONE_OUTPUT, so a verify job after a build job needs no setting at all.
       {"image", {}, "", "Image to verify: registry/repo[:tag][@digest]", false, "", {"IMAGE_REF"}},
@@ -72,7 +72,15 @@ const SettingsTable& verify_setting_specs() {
       {"image_pull_secrets", {}, "", "Secrets the check pod pulls with, comma list"},
       {"pod_timeout", {}, "5m", "Deadline of the check pod (activeDeadlineSeconds), Go duration"},
       {"print_pod", {}, "false", "Print the check pod manifest the kubernetes driver would create, and exit"},
-  };
+  }, {
+      // How kiln-verify reads them (tests/server/setting_types_test.cpp checks it against the code).
+      // app_suite is text: true, false or auto.
+      {"host_run_options", SettingType::boolean}, {"ignore_ref_annotation", SettingType::boolean},
+      {"insecure", SettingType::boolean}, {"print_pod", SettingType::boolean}, {"pull", SettingType::boolean},
+      {"quiet", SettingType::boolean},
+      {"config", SettingType::list}, {"image_pull_secrets", SettingType::list}, {"platform", SettingType::list},
+      {"version_args", SettingType::list, " \t"},
+  });
   return table;
 }
 
