@@ -1,5 +1,5 @@
 // kiln-server's OpenAPI document against the real server: it is served byte for byte, it is valid
-// OpenAPI 3.1 (checked by an OpenAPI validator, tests/server/openapi/check.mjs), and real responses
+// OpenAPI 3.1 (checked by an OpenAPI validator, tests/server/openapi/check.py), and real responses
 // of every route (successes and refusals) validate against the schemas it gives for them, so a
 // field added to a response without documenting it fails here.
 #include <gtest/gtest.h>
@@ -131,7 +131,7 @@ TEST(ServerOpenApi, TheDocumentIsValidAndRealResponsesOfEveryRouteMatchIt) {
 
   const auto samples_file = dir.path() / "samples.json";
   std::ofstream(samples_file) << s.all().dump(1);
-  const ProcessResult check = run_process({"node", KILN_SOURCE_DIR "/tests/server/openapi/check.mjs",
+  const ProcessResult check = run_process({"/usr/bin/python3", KILN_SOURCE_DIR "/tests/server/openapi/check.py",
                                            KILN_SOURCE_DIR "/server/api/openapi.json", samples_file.string()});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   EXPECT_NE(check.out.find(std::to_string(s.all().size()) + " responses checked, 0 problems"), std::string::npos) << check.out;
@@ -146,11 +146,11 @@ TEST(ServerOpenApi, TheCheckerRefusesAnUndocumentedFieldAndStatus) {
             {"body", R"({"status": "ok", "uptime": 5})"}},
        Json{{"method", "GET"}, {"path", "/healthz"}, {"status", 418}, {"content_type", "application/json"}, {"body", "{}"}}});
   std::ofstream(dir.path() / "samples.json") << samples.dump();
-  const ProcessResult check = run_process({"node", KILN_SOURCE_DIR "/tests/server/openapi/check.mjs",
+  const ProcessResult check = run_process({"/usr/bin/python3", KILN_SOURCE_DIR "/tests/server/openapi/check.py",
                                            KILN_SOURCE_DIR "/server/api/openapi.json", (dir.path() / "samples.json").string()});
   EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
   EXPECT_NE(check.out.find("GET /healthz -> 200: the body does not match"), std::string::npos) << check.out;
-  EXPECT_NE(check.out.find("must NOT have additional properties"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("Additional properties are not allowed"), std::string::npos) << check.out;
   EXPECT_NE(check.out.find("GET /healthz -> 418: status 418 is not among the documented responses"), std::string::npos) << check.out;
 }
 
