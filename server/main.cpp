@@ -114,6 +114,11 @@ int run(int argc, char** argv) {
                     .contexts = contexts});
   TokenAuth auth(config.token_sha256);
   RateLimiter limiter(config.rate_limit, config.rate_burst);
+  // Before the log streams: a stream keeps its connection counted in the watchdog until it closes.
+  ConnectionWatchdog watchdog({.header_timeout = std::chrono::seconds(config.header_timeout_seconds),
+                               .body_timeout = std::chrono::seconds(config.body_timeout_seconds),
+                               .body_min_rate = config.body_min_rate,
+                               .max_per_client = config.max_connections_per_client});
   LogStreams log_streams({.live = [&](const std::string& id) { return queue.live_log(id); },
                           .final_state = [&](const std::string& id) -> std::optional<std::string> {
                             const auto record = store.get(id);
@@ -129,10 +134,6 @@ int run(int argc, char** argv) {
   params->setMaxThreads(64);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
-  ConnectionWatchdog watchdog({.header_timeout = std::chrono::seconds(config.header_timeout_seconds),
-                               .body_timeout = std::chrono::seconds(config.body_timeout_seconds),
-                               .body_min_rate = config.body_min_rate,
-                               .max_per_client = config.max_connections_per_client});
   // Log streams are handed to their own thread (LogStreams): request threads only answer requests.
   Poco::ThreadPool pool(4, 64);
   Poco::Net::TCPServer http(new GuardedConnectionFactory(params, new Router(context), watchdog), pool, listen_socket(config),

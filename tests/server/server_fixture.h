@@ -105,10 +105,18 @@ class ServerProcess {
 
   HttpReply request(const std::string& method, const std::string& path, const std::string& body = "",
                     const std::string& token = kToken, const std::string& content_type = "application/json") const {
+    return request_with(method, path, {}, body, token, content_type);
+  }
+
+  /// The same, with more request headers (Idempotency-Key, Last-Event-ID, Accept).
+  HttpReply request_with(const std::string& method, const std::string& path, const std::map<std::string, std::string>& headers,
+                         const std::string& body = "", const std::string& token = kToken,
+                         const std::string& content_type = "application/json") const {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
     session.setTimeout(Poco::Timespan(60, 0));
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!token.empty()) req.set("Authorization", "Bearer " + token);
+    for (const auto& [name, value] : headers) req.set(name, value);
     if (!body.empty() || method == "POST") {
       req.setContentType(content_type);
       req.setContentLength(static_cast<std::streamsize>(body.size()));
