@@ -28,6 +28,7 @@
 #include "server/http/connection_watchdog.h"
 #include "server/http/guarded_connections.h"
 #include "server/logs/log_streams.h"
+#include "server/queue/retention.h"
 #include "server/store/private_directory.h"
 
 namespace {
@@ -112,6 +113,10 @@ int run(int argc, char** argv) {
                     .context_base_url = remote ? config.kubernetes.context_base_url : "",
                     .temp_dir = data_dir / "tmp",
                     .contexts = contexts});
+  // At start, before any worker, then every retention_interval.
+  const RetentionSweeper retention(store, queue, contexts,
+                                   {.max_age = config.retention_max_age, .max_builds = config.retention_max_builds,
+                                    .interval = config.retention_interval});
   TokenAuth auth(config.token_sha256);
   RateLimiter limiter(config.rate_limit, config.rate_burst);
   // Before the log streams: a stream keeps its connection counted in the watchdog until it closes.

@@ -8,6 +8,7 @@
 #include "server/store/random_id.h"
 #include "server/api/build_submission.h"
 #include "server/api/http_util.h"
+#include "server/api/idempotency.h"
 #include "server/api/routes.h"
 
 namespace kiln::server {
@@ -30,10 +31,17 @@ Json batch_json(const std::string& id, const std::vector<BuildRecord>& builds) {
 
 void handle_batches(ApiContext& ctx, const PathParts& parts, Request& request, Response& response) {
   if (parts.size() == 1 && request.getMethod() == "POST") {
+    IdempotentRequest idempotent(ctx, request);
     const Json body = read_json_body(request, ctx.config.max_request_bytes);
+    idempotent.compare(body.dump());
+    if (const auto& first = idempotent.replay()) {
+      mark_replayed(response);
+      send_json(response, first->status, batch_json(first->resource_id, ctx.store.batch(first->resource_id)));
+      return;
+    }
     const auto specs = parse_batch(body, {.contexts = ctx.contexts, .max_timeout = ctx.config.build_timeout});
     const std::string id = new_id("batch-");
-    ctx.store.insert(id, specs);
+    ctx.store.insert(id, specs, idempotent.record());
     ctx.queue.notify();
     send_json(response, 201, batch_json(id, ctx.store.batch(id)));
     return;

@@ -199,6 +199,7 @@ Json build_json(const BuildRecord& r) {
             {"attempts", r.attempts},
             {"has_report", r.has_report}};
   if (!r.batch_id.empty()) j["batch_id"] = r.batch_id;
+  if (!r.rerun_of.empty()) j["rerun_of"] = r.rerun_of;
   if (r.spec.verify) j["verify_settings"] = r.spec.verify_settings;
   return j;
 }

@@ -12,9 +12,37 @@
 
 namespace kiln::server {
 
+namespace {
+
+// DELETE /v1/contexts/{id}: an upload no queued or running build uses.
+void remove_context(ApiContext& ctx, const std::string& id, Response& response) {
+  // An id as new_id("ctx-") makes it, so the path never leaves the uploads directory.
+  const bool well_formed = id.size() == 20 && id.rfind("ctx-", 0) == 0 &&
+                           id.find_first_not_of("0123456789abcdef", 4) == std::string::npos;
+  std::error_code ec;
+  const auto dir = ctx.contexts.uploads / id;
+  if (!well_formed || !std::filesystem::is_directory(dir, ec))
+    throw ApiError(404, fmt::format("no uploaded context '{}'", id));
+  if (const int users = ctx.store.active_builds_using(dir.string()); users > 0)
+    throw ApiError(409, fmt::format("context '{}' is used by {} queued or running build(s); delete it once they have ended", id, users));
+  std::filesystem::remove_all(dir, ec);
+  if (ec) throw ApiError(500, fmt::format("cannot remove context '{}': {}", id, ec.message()));
+  response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
+  response.setContentLength(0);
+  response.send();
+}
+
+}  // namespace
+
 void handle_contexts(ApiContext& ctx, const PathParts& parts, Request& request, Response& response) {
+  if (parts.size() == 2 && request.getMethod() == "DELETE") {
+    remove_context(ctx, parts[1], response);
+    return;
+  }
   if (parts.size() != 1 || request.getMethod() != "POST")
     throw ApiError(404, fmt::format("no such endpoint: {} {}", request.getMethod(), request.getURI()));
+  if (request.has("Idempotency-Key"))
+    throw ApiError(400, "Idempotency-Key: not taken by POST /v1/contexts (an upload makes no build; repeating it is harmless)");
   const std::string id = new_id("ctx-");
   const auto dir = ctx.contexts.uploads / id;
   create_private_directory(dir);

@@ -47,6 +47,7 @@ struct ServerOptions {
   /// Leaves plugin_binary and verify_binary unset: the server finds kiln-plugin and kiln-verify itself.
   bool default_programs = false;
   std::string working_dir;  ///< the server's working directory; empty: the test's
+  std::vector<std::string> more_tokens;  ///< tokens accepted besides kToken
 };
 
 class ServerProcess {
@@ -63,7 +64,10 @@ class ServerProcess {
     config << "listen: 127.0.0.1:" << port_ << "\n"
            << "data_dir: " << data_dir_.string() << "\n"
            << "concurrency: " << options_.concurrency << "\n"
-           << "token_sha256: [" << token_hash() << "]\n";
+           << "token_sha256: [" << token_hash();
+    for (const auto& token : options_.more_tokens)
+      config << ", " << run_process({KILN_SERVER_BINARY, "hash-token"}, {.input = token}).out.substr(0, 64);
+    config << "]\n";
     if (!options_.default_programs)
       config << "plugin_binary: " << KILN_PLUGIN_BINARY << "\n"
              << "verify_binary: " << KILN_VERIFY_BINARY << "\n";
