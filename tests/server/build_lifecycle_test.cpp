@@ -254,7 +254,10 @@ TEST_F(ServerBuildLifecycle, RetentionKeepsTheNewestFinishedBuildsAndTheDataDirS
   std::vector<std::string> kept;
   for (int i = 0; i < 50; ++i) {
     kept.clear();
-    for (const auto& b : server.request("GET", "/v1/builds").json()["builds"]) kept.push_back(b["id"]);
+    const HttpReply list = server.request("GET", "/v1/builds");
+    ASSERT_EQ(list.status, 200) << list.body << server.output();
+    const Json listed = list.json();
+    for (const auto& b : listed["builds"]) kept.push_back(b["id"]);
     if (kept.size() == 2) break;
     std::this_thread::sleep_for(milliseconds(100));
   }
@@ -284,7 +287,8 @@ TEST_F(ServerBuildLifecycle, RetentionRunsAtStartBeforeAnyBuild) {
   std::this_thread::sleep_for(milliseconds(1100));
   ServerProcess server(data(), options({{"retention_max_age", "1s"}}));
   std::vector<std::string> left;
-  for (const auto& b : server.request("GET", "/v1/builds").json()["builds"]) left.push_back(b["id"]);
+  const Json listed = server.request("GET", "/v1/builds").json();
+  for (const auto& b : listed["builds"]) left.push_back(b["id"]);
   EXPECT_EQ(left, (std::vector<std::string>{ids[4], ids[3]})) << "the finished builds older than 1s are gone at start";
   EXPECT_LT(bytes_under(data()), before - 3 * 200000);
   release_builds();
