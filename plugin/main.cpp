@@ -17,6 +17,7 @@
 #include "plugin/settings.h"
 #include "plugin/settings_env_file.h"
 #include "plugin/settings_parity.h"
+#include "plugin/drone_card.h"
 #include "plugin/summary.h"
 #include "plugin/tags.h"
 
@@ -85,6 +86,7 @@ int run(int argc, char** argv) {
   }();
   // Only after a successful push: a failed build leaves no output file claiming a digest.
   plugin::write_outputs(outputs, result);
+  plugin::write_drone_card(settings.get("card_path"), result, plan, plugin::make_keychain(settings, plan, env));
   for (const auto& ref : result.pushed) std::cout << "pushed " << ref.to_string() << "@" << result.digest.to_string() << "\n";
   std::cout << "digest " << result.digest.to_string() << "\n" << std::flush;
   std::cerr << plugin::build_summary(result, std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -239,7 +239,10 @@ std::vector<ParityEntry> drone_docker() {
       {"PLUGIN_SECRETS_FROM_ENV", same,
        "--secret id=ID,env=VARIABLE; an unset variable is exit 2 (plugins/docker drops the secret)"},
       {"PLUGIN_SECRETS_FROM_FILE", same, "--secret id=ID,src=path; a missing file is exit 2"},
-      {"DRONE_CARD_PATH", warned, "kiln writes no Drone card: plugins/docker's card is `docker inspect` of its local image"},
+      {"DRONE_CARD_PATH", differs,
+       "the card is written from the pushed image, read back from the registry: Size and VirtualSize are the "
+       "compressed layer sizes (docker's are unpacked), and a registry other than Docker Hub, ECR or GCR links to "
+       "https://<registry>/<repository> (plugins/docker links it to Docker Hub)"},
       {"PLUGIN_PLATFORM", same, "one platform per run (a list: one binary per platform, binary-on-base)"},
       {"PLUGIN_SSH_AGENT_KEY", warned, kDaemon},
       {"PLUGIN_ARTIFACT_FILE"},

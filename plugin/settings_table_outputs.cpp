@@ -19,6 +19,9 @@ std::vector<SettingSpec> output_setting_specs() {
       {"image_name_tag_with_digest_file", {}, "", "File listing repo:tag@digest of each destination"},
       {"artifact_file", {}, "", "Drone docker/v1 artifact JSON written after the push"},
       {"dotenv_file", {}, "", "dotenv file (IMAGE_DIGEST, IMAGE_REF, IMAGE_TAGS) for GitLab reports: dotenv"},
+      // Drone's runner sets DRONE_CARD_PATH on every step (/dev/stdout: the card travels in the log).
+      {"card_path", {}, "", "Drone card of the pushed image, as plugins/docker writes it (/dev/stdout: in the log)",
+       false, "", {"DRONE_CARD_PATH"}},
       {"log_level", {"verbosity"}, "info", "debug, info, warn or error"},
       {"log_format", {}, "", "Executor log format: text, color or json"},
       {"log_timestamp", {}, "false", "Timestamps in executor logs"},
@@ -43,11 +46,6 @@ std::vector<SettingSpec> ignored_setting_specs() {
                          Other{"cache_from", "kiln caches layers with cache and cache_repo, or layer_cache_dir"},
                          Other{"no_cache", "the executor cache is used only with cache: true"}})
     out.push_back({o.name, {}, "", "plugins/docker setting", false, o.reason});
-  // Drone's runner sets DRONE_CARD_PATH for every step; plugins/docker writes `docker inspect` of
-  // its local image there. kiln has no local image.
-  out.push_back({"card_path", {}, "", "Drone card file of plugins/docker", false,
-                 "kiln writes no Drone card (plugins/docker's card is `docker inspect` of a local image, which kiln has none of)",
-                 {"DRONE_CARD_PATH"}});
   return out;
 }
 

@@ -30,6 +30,7 @@
 #include "server/logs/log_streams.h"
 #include "server/queue/retention.h"
 #include "server/store/private_directory.h"
+#include "server/webhooks/webhook_service.h"
 
 namespace {
 
@@ -133,7 +134,12 @@ int run(int argc, char** argv) {
                           },
                           .file = [&](const std::string& id) { return queue.log_file(id); }},
                          config.max_log_streams);
-  ApiContext context{config, store, queue, metrics, auth, limiter, contexts, log_streams};
+  // The webhook key: the operator's file, or one made in the data dir at first start.
+  const bool own_webhook_key = config.webhooks.secret_file.empty();
+  WebhookService webhooks(config.webhooks,
+                          WebhookSigner(own_webhook_key ? data_dir / "webhook.secret" : config.webhooks.secret_file, own_webhook_key),
+                          config.database.string(), store);
+  ApiContext context{config, store, queue, metrics, auth, limiter, contexts, log_streams, webhooks};
 
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(64);
@@ -146,6 +152,7 @@ int run(int argc, char** argv) {
   http.setConnectionFilter(new AcceptFilter(watchdog));
   http.start();
   queue.start();
+  webhooks.start();
   std::cout << "kiln-server listening on " << (config.tls_cert.empty() ? "http" : "https") << "://"
             << http.socket().address().toString() << " (engine " << engine->name() << ", concurrency "
             << config.concurrency << ")" << std::endl;

@@ -75,8 +75,9 @@ Digest digest_of_file(const std::filesystem::path& file) {
   return hash.finish();
 }
 
-// Extracts regular files of the archive under `into`, refusing names that climb out.
-void extract(const std::filesystem::path& tar_path, const std::filesystem::path& into) {
+// Extracts regular files of the archive under `into`, refusing names that climb out and
+// stopping at `limits`.
+void extract(const std::filesystem::path& tar_path, const std::filesystem::path& into, const DockerArchiveLimits& limits) {
   std::unique_ptr<archive, ReadFree> a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
@@ -84,7 +85,11 @@ void extract(const std::filesystem::path& tar_path, const std::filesystem::path&
     throw_usage(fmt::format("cannot read {}: {}", tar_path.string(), archive_error_string(a.get())));
   archive_entry* e = nullptr;
   int r;
+  std::int64_t entries = 0, bytes = 0;
   while ((r = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK) {
+    if (++entries > limits.max_entries)
+      throw_usage(fmt::format("{}: more than {} entries; a docker-archive of one image has far fewer",
+                              tar_path.string(), limits.max_entries));
     const std::string name = std::filesystem::path(archive_entry_pathname(e)).lexically_normal().string();
     if (archive_entry_filetype(e) != AE_IFREG) continue;
     if (name.starts_with("..") || name.starts_with("/"))
@@ -95,11 +100,28 @@ void extract(const std::filesystem::path& tar_path, const std::filesystem::path&
     const void* block = nullptr;
     size_t size = 0;
     la_int64_t offset = 0;
-    while (archive_read_data_block(a.get(), &block, &size, &offset) == ARCHIVE_OK)
+    while (archive_read_data_block(a.get(), &block, &size, &offset) == ARCHIVE_OK) {
+      bytes += static_cast<std::int64_t>(size);
+      if (bytes > limits.max_bytes)
+        throw_usage(fmt::format("{}: its files unpack to more than {} bytes", tar_path.string(), limits.max_bytes));
       out.write(static_cast<const char*>(block), static_cast<std::streamsize>(size));
+    }
     if (!out) throw_infra(fmt::format("cannot extract {} from {}", name, tar_path.string()));
   }
   if (r != ARCHIVE_EOF) throw_usage(fmt::format("cannot read {}: {}", tar_path.string(), archive_error_string(a.get())));
+}
+
+// A file manifest.json names: inside the archive, and one of its regular files (extract()
+// wrote nothing else), never a path of the host.
+std::filesystem::path member(const std::filesystem::path& scratch, const Json& name, const std::filesystem::path& tar_path) {
+  const std::filesystem::path relative = std::filesystem::path(name.is_string() ? name.get<std::string>() : "").lexically_normal();
+  if (relative.empty() || relative.is_absolute() || *relative.begin() == "..")
+    throw_usage(fmt::format("{}: manifest.json names {}, which is not a file inside the archive", tar_path.string(),
+                            name.dump()));
+  const std::filesystem::path file = scratch / relative;
+  if (!std::filesystem::is_regular_file(file))
+    throw_usage(fmt::format("{}: manifest.json names {}, which the archive does not hold", tar_path.string(), name.dump()));
+  return file;
 }
 
 }  // namespace
@@ -150,9 +172,10 @@ void write_docker_archive(const std::filesystem::path& layout, const StoredManif
   std::filesystem::rename(partial, tar_path);
 }
 
-StoredImage read_docker_archive(const std::filesystem::path& tar_path, ImageSink& target) {
+StoredImage read_docker_archive(const std::filesystem::path& tar_path, ImageSink& target,
+                                const DockerArchiveLimits& limits) {
   TempDir scratch("kiln-archive");
-  extract(tar_path, scratch.path());
+  extract(tar_path, scratch.path(), limits);
   const auto manifest_path = scratch.path() / "manifest.json";
   if (!std::filesystem::is_regular_file(manifest_path))
     throw_usage(fmt::format("{} is not a docker-archive: it has no manifest.json", tar_path.string()));
@@ -161,10 +184,11 @@ StoredImage read_docker_archive(const std::filesystem::path& tar_path, ImageSink
     throw_usage(fmt::format("{}: a docker-archive with exactly one image is needed (it has {})", tar_path.string(),
                             list.is_array() ? list.size() : 0));
   const Json& entry = list.front();
-  const std::string config_bytes = read_text(scratch.path() / entry.at("Config").get<std::string>());
+  if (!entry.is_object()) throw_usage(fmt::format("{}: manifest.json's entry is not an object", tar_path.string()));
+  const std::string config_bytes = read_text(member(scratch.path(), entry.value("Config", Json()), tar_path));
   const Json config = parse_json(config_bytes, tar_path.string() + ": config");
   const Json diff_ids = config.value("rootfs", Json::object()).value("diff_ids", Json::array());
-  const Json& layers = entry.at("Layers");
+  const Json layers = entry.value("Layers", Json());
   if (!layers.is_array() || layers.size() != diff_ids.size())
     throw_usage(fmt::format("{}: manifest.json names {} layers, the config {}", tar_path.string(),
                             layers.is_array() ? layers.size() : 0, diff_ids.size()));
@@ -172,7 +196,7 @@ StoredImage read_docker_archive(const std::filesystem::path& tar_path, ImageSink
   std::vector<Descriptor> descriptors;
   std::size_t n = 0;
   for (const Json& name : layers) {
-    const auto file = scratch.path() / name.get<std::string>();
+    const auto file = member(scratch.path(), name, tar_path);
     const Kind kind = compression_of(file);
     std::filesystem::path blob = file;
     if (kind == Kind::none) {

@@ -11,6 +11,7 @@
 #include "server/policy/context_location.h"
 #include "server/queue/build_queue.h"
 #include "server/store/build_store.h"
+#include "server/webhooks/webhook_service.h"
 
 namespace kiln::server {
 
@@ -23,6 +24,7 @@ struct ApiContext {
   RateLimiter& limiter;
   ContextLocations contexts;  ///< uploads (<data_dir>/contexts) and context_roots
   LogStreams& log_streams;    ///< the open GET /v1/builds/{id}/log streams
+  WebhookService& webhooks;   ///< the builds' and batches' webhooks
 };
 
 }  // namespace kiln::server

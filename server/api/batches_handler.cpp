@@ -10,13 +10,14 @@
 #include "server/api/http_util.h"
 #include "server/api/idempotency.h"
 #include "server/api/routes.h"
+#include "server/webhooks/webhook_field.h"
 
 namespace kiln::server {
 namespace {
 
 using oci::Json;
 
-Json batch_json(const std::string& id, const std::vector<BuildRecord>& builds) {
+Json batch_json(const WebhookService& webhooks, const std::string& id, const std::vector<BuildRecord>& builds) {
   Json list = Json::array();
   std::map<std::string, int> counts;
   for (const auto& b : builds) {
@@ -24,7 +25,9 @@ Json batch_json(const std::string& id, const std::vector<BuildRecord>& builds) {
     ++counts[to_string(b.state)];
   }
   bool done = std::all_of(builds.begin(), builds.end(), [](const BuildRecord& b) { return is_final(b.state); });
-  return Json{{"id", id}, {"done", done}, {"counts", counts}, {"builds", list}};
+  Json batch{{"id", id}, {"done", done}, {"counts", counts}, {"builds", list}};
+  webhooks.add_view(batch, id);
+  return batch;
 }
 
 }  // namespace
@@ -32,18 +35,20 @@ Json batch_json(const std::string& id, const std::vector<BuildRecord>& builds) {
 void handle_batches(ApiContext& ctx, const PathParts& parts, Request& request, Response& response) {
   if (parts.size() == 1 && request.getMethod() == "POST") {
     IdempotentRequest idempotent(ctx, request);
-    const Json body = read_json_body(request, ctx.config.max_request_bytes);
-    idempotent.compare(body.dump());
+    Json body = read_json_body(request, ctx.config.max_request_bytes);
+    idempotent.compare(body.dump());  // the webhook too: it is part of the request
     if (const auto& first = idempotent.replay()) {
       mark_replayed(response);
       send_json(response, first->status, batch_json(first->resource_id, ctx.store.batch(first->resource_id)));
       return;
     }
+    const auto webhook = take_webhook(body, ctx.config.webhooks);
     const auto specs = parse_batch(body, {.contexts = ctx.contexts, .max_timeout = ctx.config.build_timeout});
     const std::string id = new_id("batch-");
     ctx.store.insert(id, specs, idempotent.record());
+    if (webhook) ctx.webhooks.subscribe("batch", id, *webhook);
     ctx.queue.notify();
-    send_json(response, 201, batch_json(id, ctx.store.batch(id)));
+    send_json(response, 201, batch_json(ctx.webhooks, id, ctx.store.batch(id)));
     return;
   }
   if (parts.size() == 3 && parts[2] == "cancel" && request.getMethod() == "POST") {
@@ -55,12 +60,12 @@ void handle_batches(ApiContext& ctx, const PathParts& parts, Request& request, R
       if (b.state == BuildState::queued && ctx.store.cancel_queued(b.id)) continue;
       ctx.queue.cancel(b.id);  // running, or claimed by a worker since it was read
     }
-    send_json(response, 202, batch_json(parts[1], ctx.store.batch(parts[1])));
+    send_json(response, 202, batch_json(ctx.webhooks, parts[1], ctx.store.batch(parts[1])));
     return;
   }
   if (parts.size() == 2 && request.getMethod() == "GET") {
     if (!ctx.store.batch_exists(parts[1])) throw ApiError(404, fmt::format("no batch '{}'", parts[1]));
-    send_json(response, 200, batch_json(parts[1], ctx.store.batch(parts[1])));
+    send_json(response, 200, batch_json(ctx.webhooks, parts[1], ctx.store.batch(parts[1])));
     return;
   }
   throw ApiError(404, fmt::format("no such endpoint: {} {}", request.getMethod(), request.getURI()));

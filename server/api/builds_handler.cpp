@@ -11,6 +11,7 @@
 #include "server/api/idempotency.h"
 #include "server/queue/retention.h"
 #include "server/api/routes.h"
+#include "server/webhooks/webhook_field.h"
 
 namespace kiln::server {
 namespace {
@@ -103,17 +104,21 @@ void handle_builds(ApiContext& ctx, const PathParts& parts, Request& request, Re
   if (parts.size() == 1) {
     if (request.getMethod() == "POST") {
       IdempotentRequest idempotent(ctx, request);
-      const Json body = read_json_body(request, ctx.config.max_request_bytes);
-      idempotent.compare(body.dump());
+      Json body = read_json_body(request, ctx.config.max_request_bytes);
+      idempotent.compare(body.dump());  // the webhook too: it is part of the request
       if (const auto& first = idempotent.replay()) {
         mark_replayed(response);
         send_json(response, first->status, build_json(require_build(ctx, first->resource_id)));
         return;
       }
+      const auto webhook = take_webhook(body, ctx.config.webhooks);
       const BuildSpec spec = parse_build(body, {.contexts = ctx.contexts, .max_timeout = ctx.config.build_timeout});
       const auto ids = ctx.store.insert("", {spec}, idempotent.record());
+      if (webhook) ctx.webhooks.subscribe("build", ids.front(), *webhook);
       ctx.queue.notify();
-      send_json(response, 201, build_json(require_build(ctx, ids.front())));
+      Json created = build_json(require_build(ctx, ids.front()));
+      ctx.webhooks.add_view(created, ids.front());
+      send_json(response, 201, created);
       return;
     }
     require_method(request, "GET");
@@ -127,7 +132,9 @@ void handle_builds(ApiContext& ctx, const PathParts& parts, Request& request, Re
     remove(ctx, id, response);
   } else if (parts.size() == 2) {
     require_method(request, "GET");
-    send_json(response, 200, build_json(require_build(ctx, id)));
+    Json build = build_json(require_build(ctx, id));
+    ctx.webhooks.add_view(build, id);
+    send_json(response, 200, build);
   } else if (parts.size() == 3 && parts[2] == "rerun") {
     require_method(request, "POST");
     rerun(ctx, id, request, response);

@@ -67,6 +67,32 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
+bool to_bool(const std::string& key, const std::string& text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  throw_usage(fmt::format("{}: '{}' is not true or false", key, text));
+}
+
+std::chrono::milliseconds bounded_duration(const std::string& key, const std::string& text, std::chrono::milliseconds least,
+                                           std::chrono::milliseconds most) {
+  const auto d = parse_go_duration(text);
+  if (!d || *d < least || *d > most)
+    throw_usage(fmt::format("{}: '{}' is not a duration between {} ms and {} ms (a Go duration: 500ms, 30s, 10m)", key, text,
+                            least.count(), most.count()));
+  return std::chrono::ceil<std::chrono::milliseconds>(*d);
+}
+
+// "hooks.example.com" or "hooks.example.com:8443", "[::1]:9000"; lowercased, as host names compare.
+std::vector<std::string> webhook_hosts(const std::string& text) {
+  std::vector<std::string> hosts = split_list(text);
+  for (auto& h : hosts) {
+    std::transform(h.begin(), h.end(), h.begin(), ::tolower);
+    if (h.find_first_of("/@?# ") != std::string::npos || h.find("://") != std::string::npos)
+      throw_usage(fmt::format("webhook_allow_hosts: '{}' is not a host or host:port", h));
+  }
+  return hosts;
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> table = {
       {"listen", "host:port to listen on (default 127.0.0.1:8080)", [](auto& c, auto& v) { c.listen = v; }},
@@ -143,6 +169,30 @@ const std::vector<Key>& keys() {
       {"tls_cert", "PEM certificate; with tls_key the server speaks HTTPS", [](auto& c, auto& v) { c.tls_cert = v; }},
       {"tls_key", "PEM private key of tls_cert", [](auto& c, auto& v) { c.tls_key = v; }},
       {"log_level", "debug, info, warn or error", [](auto& c, auto& v) { c.log_level = v; }},
+      {"webhook_allow_hosts", "hosts a build's or batch's webhook URL may name, comma separated: host (any port) or host:port, exact match (default: none, webhooks refused)",
+       [](auto& c, auto& v) { c.webhooks.allow_hosts = webhook_hosts(v); }},
+      {"webhook_allow_http", "true: webhook URLs may be plain http:// (default false: https only)",
+       [](auto& c, auto& v) { c.webhooks.allow_http = to_bool("webhook_allow_http", v); }},
+      {"webhook_secret_file", "file holding the key that signs webhook bodies (default <data_dir>/webhook.secret, made at first start)",
+       [](auto& c, auto& v) { c.webhooks.secret_file = v; }},
+      {"webhook_max_attempts", "attempts per webhook delivery, the first included (default 6)",
+       [](auto& c, auto& v) {
+         c.webhooks.max_attempts = static_cast<int>(to_int("webhook_max_attempts", v));
+         if (c.webhooks.max_attempts < 1 || c.webhooks.max_attempts > 50) throw_usage("webhook_max_attempts: must be between 1 and 50");
+       }},
+      {"webhook_timeout", "longest one webhook attempt may take, connection and answer included (Go duration, default 10s)",
+       [](auto& c, auto& v) { c.webhooks.timeout = bounded_duration("webhook_timeout", v, std::chrono::seconds(1), std::chrono::minutes(5)); }},
+      {"webhook_retry_base", "wait before a webhook's second attempt; it doubles for each next one, with jitter (Go duration, default 10s)",
+       [](auto& c, auto& v) { c.webhooks.retry_base = bounded_duration("webhook_retry_base", v, std::chrono::milliseconds(100), std::chrono::hours(1)); }},
+      {"webhook_retry_max", "longest wait between two webhook attempts, a receiver's Retry-After included (Go duration, default 10m)",
+       [](auto& c, auto& v) { c.webhooks.retry_max = bounded_duration("webhook_retry_max", v, std::chrono::milliseconds(100), std::chrono::hours(24)); }},
+      {"webhook_retry_window", "no webhook attempt starts later than this after the first (Go duration, default 1h)",
+       [](auto& c, auto& v) { c.webhooks.retry_window = bounded_duration("webhook_retry_window", v, std::chrono::seconds(1), std::chrono::hours(72)); }},
+      {"webhook_workers", "webhook deliveries in flight at once, on their own threads (default 2)",
+       [](auto& c, auto& v) {
+         c.webhooks.workers = static_cast<int>(to_int("webhook_workers", v));
+         if (c.webhooks.workers < 1 || c.webhooks.workers > 32) throw_usage("webhook_workers: must be between 1 and 32");
+       }},
       {"kubernetes.kubeconfig", "kubeconfig file (empty: in-cluster)", [](auto& c, auto& v) { c.kubernetes.kubeconfig = v; }},
       {"kubernetes.namespace", "namespace of the build pods", [](auto& c, auto& v) { c.kubernetes.namespace_name = v; }},
       {"kubernetes.executor_image", "image the build pods run", [](auto& c, auto& v) { c.kubernetes.executor_image = v; }},

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/env.h"
+#include "server/webhooks/webhook_settings.h"
 
 namespace kiln::server {
 
@@ -54,6 +55,7 @@ struct ServerConfig {
   std::string tls_key;
   std::string log_level = "info";
   KubernetesSettings kubernetes;
+  WebhookSettings webhooks;                         ///< webhook_* keys
 };
 
 /// Reads the configuration. `args` are argv[1..]; `--config <file>` names the YAML file.

@@ -220,6 +220,39 @@ TEST_F(BackendChoice, NativeBuildWritesOutputsAndLabels) {
   EXPECT_EQ(r.err.find("section_start"), std::string::npos) << "GitLab sections only on GitLab";
 }
 
+// Drone's runner sets DRONE_CARD_PATH on every step; kiln writes plugins/docker's card there,
+// read back from the registry, instead of warning that the setting has no effect.
+TEST_F(BackendChoice, NativeBuildWritesTheDroneCard) {
+  const std::string base = registry_.host() + "/base/busybox:1";
+  const fs::path card = work_.path() / "card.json";
+  const ProcessResult r = build("FROM " + base + "\nCOPY main /main\n",
+                                {{"DRONE", "true"}, {"DRONE_CARD_PATH", card.string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("card_path"), std::string::npos) << r.err;
+  const std::string repo = registry_.host() + "/team/app";
+  const oci::Json written = oci::Json::parse(read_file(card));
+  EXPECT_EQ(written["schema"], "https://drone-plugins.github.io/drone-docker/card.json");
+  const oci::Json manifest = oci::Json::parse(
+      run_ok({"skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + repo + ":1.0"}));
+  EXPECT_EQ(written["data"]["Id"], manifest["config"]["digest"]);
+  EXPECT_EQ(written["data"]["RepoTags"], oci::Json::array({repo + ":1.0"}));
+  const oci::Json config = oci::Json::parse(
+      run_ok({"skopeo", "inspect", "--config", "--tls-verify=false", "docker://" + repo + ":1.0"}));
+  EXPECT_EQ(written["data"]["Architecture"], config["architecture"]);
+  EXPECT_EQ(written["data"]["Created"], config["created"]);
+  std::int64_t size = 0;
+  for (const auto& layer : manifest["layers"]) size += layer["size"].get<std::int64_t>();
+  EXPECT_EQ(written["data"]["Size"], size);
+}
+
+// plugins/docker prints "Could not create adaptive card" and succeeds; so does kiln.
+TEST_F(BackendChoice, ACardThatCannotBeReadDoesNotFailTheBuild) {
+  const ProcessResult r = build("FROM alpine:3.19\nRUN true\n", {{"DRONE_CARD_PATH", (work_.path() / "card.json").string()}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("could not write the Drone card"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(work_.path() / "card.json"));
+}
+
 // The executor gets the labels as --label and is not asked for its own name files: kiln writes
 // them after the executor exits 0.
 TEST_F(BackendChoice, KanikoGetsLabelsAndKilnWritesTheOutputs) {

@@ -77,5 +77,69 @@ TEST_F(DockerSaveArchive, NotAnArchiveIsAClearError) {
   }
 }
 
+// A hostile archive: manifest.json pointing at the host's files, and archives that unpack to
+// far more than they weigh.
+class HostileDockerArchive : public DockerSaveArchive {
+ protected:
+  // The valid archive's files with manifest.json replaced.
+  fs::path with_manifest(const std::string& manifest) {
+    const fs::path root = dir_.path() / "save";
+    std::ofstream(root / "manifest.json") << manifest;
+    const fs::path out = dir_.path() / "hostile.tar";
+    run_ok({"tar", "-C", root.string(), "-cf", out.string(), "manifest.json", "cfg.json", "abc/layer.tar"});
+    return out;
+  }
+  std::string error_reading(const fs::path& tar, const DockerArchiveLimits& limits = {}) {
+    auto sink = layout_sink(dir_.path() / "layout");
+    try {
+      read_docker_archive(tar, *sink, limits);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.exit_class(), ExitClass::usage) << e.what();
+      return e.what();
+    }
+    ADD_FAILURE() << "no error for " << tar;
+    return "";
+  }
+};
+
+TEST_F(HostileDockerArchive, ManifestCannotNameAHostFile) {
+  const fs::path host_file = dir_.path() / "host-secret.json";
+  std::ofstream(host_file) << R"({"rootfs":{"diff_ids":[]}})";
+  for (const std::string config : std::vector<std::string>{host_file.string(), "../host-secret.json", "abc/../../host-secret.json"}) {
+    const std::string error =
+        error_reading(with_manifest(R"([{"Config":")" + config + R"(","RepoTags":[],"Layers":[]}])"));
+    EXPECT_NE(error.find("not a file inside the archive"), std::string::npos) << config << ": " << error;
+  }
+  const std::string layer = error_reading(with_manifest(R"([{"Config":"cfg.json","Layers":["/etc/hostname"]}])"));
+  EXPECT_NE(layer.find("/etc/hostname"), std::string::npos) << layer;
+  const std::string missing = error_reading(with_manifest(R"([{"Config":"cfg.json","Layers":["abc/none.tar"]}])"));
+  EXPECT_NE(missing.find("does not hold"), std::string::npos) << missing;
+}
+
+TEST_F(HostileDockerArchive, ACompressedBombStopsAtTheByteLimit) {
+  const fs::path files = dir_.path() / "bomb";
+  fs::create_directories(files);
+  run_ok({"truncate", "-s", "64M", (files / "zeros").string()});
+  const fs::path bomb = dir_.path() / "bomb.tar.gz";
+  run_ok({"tar", "-C", files.string(), "-czf", bomb.string(), "zeros"});
+  ASSERT_LT(fs::file_size(bomb), 1u << 20);
+  const std::string error = error_reading(bomb, {.max_bytes = 8 << 20});
+  EXPECT_NE(error.find("more than 8388608 bytes"), std::string::npos) << error;
+  EXPECT_NE(error.find(bomb.string()), std::string::npos) << error;
+}
+
+TEST_F(HostileDockerArchive, TooManyEntriesStop) {
+  const fs::path files = dir_.path() / "many";
+  fs::create_directories(files);
+  std::vector<std::string> argv{"tar", "-C", files.string(), "-cf", (dir_.path() / "many.tar").string()};
+  for (int i = 0; i < 40; ++i) {
+    std::ofstream(files / std::to_string(i)) << i;
+    argv.push_back(std::to_string(i));
+  }
+  run_ok(argv);
+  const std::string error = error_reading(dir_.path() / "many.tar", {.max_entries = 16});
+  EXPECT_NE(error.find("more than 16 entries"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace kiln::oci
