@@ -39,7 +39,7 @@ void handle_batches(ApiContext& ctx, const PathParts& parts, Request& request, R
     idempotent.compare(body.dump());  // the webhook too: it is part of the request
     if (const auto& first = idempotent.replay()) {
       mark_replayed(response);
-      send_json(response, first->status, batch_json(first->resource_id, ctx.store.batch(first->resource_id)));
+      send_json(response, first->status, batch_json(ctx.webhooks, first->resource_id, ctx.store.batch(first->resource_id)));
       return;
     }
     const auto webhook = take_webhook(body, ctx.config.webhooks);
