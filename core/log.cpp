@@ -17,6 +17,8 @@ std::map<std::string, int>& secrets() {
   return s;
 }
 
+thread_local RedactionScope* current_scope = nullptr;
+
 // Very short values would redact ordinary words; no real credential is that short.
 bool worth_redacting(const std::string& secret) { return secret.size() >= 4; }
 
@@ -45,22 +47,46 @@ void setup(Level level) {
   spdlog::set_default_logger(logger);
 }
 
-void add_secret(const std::string& secret) {
-  if (!worth_redacting(secret)) return;
+namespace {
+
+void hold(const std::string& secret) {
   std::lock_guard lock(secrets_mutex);
   ++secrets()[secret];
 }
 
-ScopedSecrets::ScopedSecrets(std::vector<std::string> secrets) : secrets_(std::move(secrets)) {
-  for (const auto& secret : secrets_) add_secret(secret);
-}
-
-ScopedSecrets::~ScopedSecrets() {
+void release(const std::vector<std::string>& held) {
   std::lock_guard lock(secrets_mutex);
-  for (const auto& secret : secrets_) {
+  for (const auto& secret : held) {
     if (!worth_redacting(secret)) continue;
     if (auto it = secrets().find(secret); it != secrets().end() && --it->second == 0) secrets().erase(it);
   }
+}
+
+}  // namespace
+
+void add_secret(const std::string& secret) {
+  if (!worth_redacting(secret)) return;
+  hold(secret);
+  if (current_scope) current_scope->taken_.push_back(secret);
+}
+
+ScopedSecrets::ScopedSecrets(std::vector<std::string> secrets) : secrets_(std::move(secrets)) {
+  for (const auto& secret : secrets_)
+    if (worth_redacting(secret)) hold(secret);
+}
+
+ScopedSecrets::~ScopedSecrets() { release(secrets_); }
+
+RedactionScope::RedactionScope() : outer_(current_scope) { current_scope = this; }
+
+RedactionScope::~RedactionScope() {
+  current_scope = outer_;
+  release(taken_);
+}
+
+std::size_t secret_count() {
+  std::lock_guard lock(secrets_mutex);
+  return secrets().size();
 }
 
 std::string redact(std::string text) {

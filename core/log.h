@@ -32,6 +32,28 @@ class ScopedSecrets {
  private:
   std::vector<std::string> secrets_;
 };
+/// Makes the add_secret() calls of the calling thread temporary: while a scope lives, what
+/// add_secret() registers on this thread (through Settings::load, a docker config, a registry
+/// login) is removed again when the scope ends. A server checks and runs many builds with
+/// different credentials: without a scope around each request and each build, every value it
+/// ever saw would stay in the list every log line is checked against. Scopes nest; ScopedSecrets
+/// registrations are not taken into a scope.
+class RedactionScope {
+ public:
+  RedactionScope();
+  ~RedactionScope();
+  RedactionScope(const RedactionScope&) = delete;
+  RedactionScope& operator=(const RedactionScope&) = delete;
+
+ private:
+  friend void add_secret(const std::string& secret);
+  std::vector<std::string> taken_;
+  RedactionScope* outer_;
+};
+
+/// How many distinct values are registered now (for tests and metrics).
+std::size_t secret_count();
+
 /// Returns text with every registered secret replaced; used for error messages too.
 std::string redact(std::string text);
 

@@ -29,6 +29,7 @@
 #include "server/http/connection_watchdog.h"
 #include "server/http/guarded_connections.h"
 #include "server/logs/log_streams.h"
+#include "server/queue/retention.h"
 #include "server/store/private_directory.h"
 #include "server/webhooks/webhook_service.h"
 
@@ -118,8 +119,17 @@ int run(int argc, char** argv) {
                     .context_base_url = remote ? config.kubernetes.context_base_url : "",
                     .temp_dir = data_dir / "tmp",
                     .contexts = contexts});
+  // At start, before any worker, then every retention_interval.
+  const RetentionSweeper retention(store, queue, contexts,
+                                   {.max_age = config.retention_max_age, .max_builds = config.retention_max_builds,
+                                    .interval = config.retention_interval});
   TokenAuth auth(config.token_sha256);
   RateLimiter limiter(config.rate_limit, config.rate_burst);
+  // Before the log streams: a stream keeps its connection counted in the watchdog until it closes.
+  ConnectionWatchdog watchdog({.header_timeout = std::chrono::seconds(config.header_timeout_seconds),
+                               .body_timeout = std::chrono::seconds(config.body_timeout_seconds),
+                               .body_min_rate = config.body_min_rate,
+                               .max_per_client = config.max_connections_per_client});
   LogStreams log_streams({.live = [&](const std::string& id) { return queue.live_log(id); },
                           .final_state = [&](const std::string& id) -> std::optional<std::string> {
                             const auto record = store.get(id);
@@ -140,10 +150,6 @@ int run(int argc, char** argv) {
   params->setMaxThreads(64);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
-  ConnectionWatchdog watchdog({.header_timeout = std::chrono::seconds(config.header_timeout_seconds),
-                               .body_timeout = std::chrono::seconds(config.body_timeout_seconds),
-                               .body_min_rate = config.body_min_rate,
-                               .max_per_client = config.max_connections_per_client});
   // Log streams are handed to their own thread (LogStreams): request threads only answer requests.
   Poco::ThreadPool pool(4, 64);
   Poco::Net::TCPServer http(new GuardedConnectionFactory(params, new Router(context), watchdog), pool, listen_socket(config),

@@ -6,6 +6,7 @@
 
 #include "server/api/build_submission.h"
 #include "server/api/http_util.h"
+#include "server/api/idempotency.h"
 #include "server/api/listing.h"
 #include "server/api/routes.h"
 #include "server/store/random_id.h"
@@ -52,11 +53,19 @@ BatchRecord require_batch(ApiContext& ctx, const std::string& id) {
 
 void submit_batch(ApiCall& call) {
   ApiContext& ctx = call.ctx;
+  IdempotentRequest idempotent(ctx, call.request);
   Json body = read_json_body(call.request, ctx.config.max_request_bytes);
+  idempotent.compare(body.dump());  // the webhook too: it is part of the request
+  if (const auto& first = idempotent.replay()) {
+    mark_replayed(call.response);
+    const BatchRecord earlier = require_batch(ctx, first->resource_id);
+    send_json(call.response, first->status, batch_json(ctx.webhooks, earlier, ctx.store.batch(earlier.id)));
+    return;
+  }
   const auto webhook = take_webhook(body, ctx.config.webhooks);
   const BatchSubmission batch = parse_batch(body, {.contexts = ctx.contexts, .max_timeout = ctx.config.build_timeout});
   const std::string id = new_id("batch-");
-  ctx.store.insert(id, batch.builds, batch.labels);
+  ctx.store.insert(id, batch.builds, batch.labels, idempotent.record());
   if (webhook) ctx.webhooks.subscribe("batch", id, *webhook);
   ctx.queue.notify();
   send_json(call.response, 201, batch_json(ctx.webhooks, require_batch(ctx, id), ctx.store.batch(id)));

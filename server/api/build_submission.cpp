@@ -206,6 +206,7 @@ Json build_json(const BuildRecord& r) {
             {"has_report", r.has_report},
             {"labels", r.spec.labels}};
   if (!r.batch_id.empty()) j["batch_id"] = r.batch_id;
+  if (!r.rerun_of.empty()) j["rerun_of"] = r.rerun_of;
   if (r.spec.verify) j["verify_settings"] = typed_settings(r.spec.verify_settings, verify::verify_setting_specs());
   return j;
 }

@@ -12,9 +12,36 @@
 
 namespace kiln::server {
 
+namespace {
+
+// An id as new_id("ctx-") makes it, so the path never leaves the uploads directory.
+bool well_formed_context_id(const std::string& id) {
+  return id.size() == 20 && id.rfind("ctx-", 0) == 0 && id.find_first_not_of("0123456789abcdef", 4) == std::string::npos;
+}
+
+}  // namespace
+
+void delete_context(ApiCall& call) {
+  ApiContext& ctx = call.ctx;
+  const std::string& id = call.path.at("id");
+  std::error_code ec;
+  const auto dir = ctx.contexts.uploads / id;
+  if (!well_formed_context_id(id) || !std::filesystem::is_directory(dir, ec))
+    throw ApiError(404, fmt::format("no uploaded context '{}'", id));
+  if (const int users = ctx.store.active_builds_using(dir.string()); users > 0)
+    throw ApiError(409, fmt::format("context '{}' is used by {} queued or running build(s); delete it once they have ended", id, users));
+  std::filesystem::remove_all(dir, ec);
+  if (ec) throw ApiError(500, fmt::format("cannot remove context '{}': {}", id, ec.message()));
+  call.response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
+  call.response.setContentLength(0);
+  call.response.send();
+}
+
 void upload_context(ApiCall& call) {
   ApiContext& ctx = call.ctx;
   Request& request = call.request;
+  if (request.has("Idempotency-Key"))
+    throw ApiError(400, "Idempotency-Key: not taken by POST /v1/contexts (an upload makes no build; repeating it is harmless)");
   const std::string id = new_id("ctx-");
   const auto dir = ctx.contexts.uploads / id;
   create_private_directory(dir);

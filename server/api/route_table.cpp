@@ -13,9 +13,12 @@ const std::vector<Route>& api_routes() {
       {"POST", "/v1/builds", Access::api_token, {}, submit_build},
       {"GET", "/v1/builds", Access::api_token, kBuildFilters, list_builds},
       {"GET", "/v1/builds/{id}", Access::api_token, {}, get_build},
+      {"DELETE", "/v1/builds/{id}", Access::api_token, {}, delete_build},
       {"POST", "/v1/builds/{id}/cancel", Access::api_token, {}, cancel_build},
+      {"POST", "/v1/builds/{id}/rerun", Access::api_token, {}, rerun_build},
       {"GET", "/v1/builds/{id}/report", Access::api_token, {}, get_build_report},
-      {"GET", "/v1/builds/{id}/log", Access::api_token, {}, stream_build_log},
+      // format=text|sse; without it, Accept decides.
+      {"GET", "/v1/builds/{id}/log", Access::api_token, {{"format"}}, stream_build_log},
       // The context of a running build is fetched by the engine's pod with the build's own token.
       {"GET", "/v1/builds/{id}/context", Access::context_token, {}, get_build_context},
       {"POST", "/v1/batches", Access::api_token, {}, submit_batch},
@@ -23,6 +26,7 @@ const std::vector<Route>& api_routes() {
       {"GET", "/v1/batches/{id}", Access::api_token, {}, get_batch},
       {"POST", "/v1/batches/{id}/cancel", Access::api_token, {}, cancel_batch},
       {"POST", "/v1/contexts", Access::api_token, {}, upload_context},
+      {"DELETE", "/v1/contexts/{id}", Access::api_token, {}, delete_context},
   };
   return routes;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "server/api/http_util.h"
 #include "server/api/routes.h"
 #include "server/http/connection_watchdog.h"
@@ -72,6 +73,9 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
 
   void handleRequest(Request& request, Response& response) override {
     const RequestDone done;
+    // What checking a submission registers for redaction (its secret settings) lasts as long as
+    // the request; the build's run registers them again while it runs.
+    const log::RedactionScope request_secrets;
     try {
       route(request, response);
     } catch (const ApiError& e) {

@@ -54,14 +54,17 @@ void get_openapi(ApiCall& call);
 void submit_build(ApiCall& call);
 void list_builds(ApiCall& call);
 void get_build(ApiCall& call);
+void delete_build(ApiCall& call);  ///< only a build that has ended
 void cancel_build(ApiCall& call);
+void rerun_build(ApiCall& call);   ///< the same build again, as a new build
 void get_build_report(ApiCall& call);
-void stream_build_log(ApiCall& call);  ///< Server-Sent Events
+void stream_build_log(ApiCall& call);  ///< Server-Sent Events, or the log as text (?format=text)
 void get_build_context(ApiCall& call);
 void submit_batch(ApiCall& call);
 void list_batches(ApiCall& call);
 void get_batch(ApiCall& call);
 void cancel_batch(ApiCall& call);
 void upload_context(ApiCall& call);
+void delete_context(ApiCall& call);  ///< an upload no queued or running build uses
 
 }  // namespace kiln::server

@@ -140,6 +140,13 @@ const std::vector<Key>& keys() {
        }},
       {"build_timeout", "longest a build may run, its verify step included, before it is stopped and failed; a build's own \"timeout\" may only be shorter (Go duration, default 1h)",
        [](auto& c, auto& v) { c.build_timeout = go_duration("build_timeout", v); }},
+      {"retention_max_age", "finished builds that ended longer ago than this are removed with their log and report, "
+                            "and uploaded contexts no build uses any more once this old; 0 keeps them (Go duration, default 720h)",
+       [](auto& c, auto& v) { c.retention_max_age = v == "0" ? std::chrono::seconds(0) : go_duration("retention_max_age", v); }},
+      {"retention_max_builds", "finished builds kept, the newest; older ones are removed with their log and report; 0: no bound (default 10000)",
+       [](auto& c, auto& v) { c.retention_max_builds = to_int("retention_max_builds", v); }},
+      {"retention_interval", "how often retention runs; it also runs at start (Go duration, default 10m)",
+       [](auto& c, auto& v) { c.retention_interval = go_duration("retention_interval", v); }},
       {"rate_limit", "requests per second per token, sustained, else 429 (default 50)",
        [](auto& c, auto& v) { c.rate_limit = to_double("rate_limit", v); }},
       {"rate_burst", "requests a token may make at once (default 100)",

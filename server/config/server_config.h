@@ -43,6 +43,10 @@ struct ServerConfig {
   int max_connections_per_client = 16;              ///< open connections per client address
   int max_log_streams = 1000;                        ///< open log streams, else 503
   std::chrono::seconds build_timeout{3600};         ///< a build's deadline, verify step included
+  /// Finished builds (record, log, report) older than this are removed; 0: no age bound.
+  std::chrono::seconds retention_max_age{30 * 24 * 3600};
+  std::int64_t retention_max_builds = 10000;        ///< finished builds kept, newest first; 0: no bound
+  std::chrono::seconds retention_interval{600};     ///< how often retention runs (and once at start)
   double rate_limit = 50;                           ///< requests per second per token (sustained)
   int rate_burst = 100;                             ///< requests a token may make at once
   std::filesystem::path plugin_binary;              ///< empty: kiln-plugin beside kiln-server

@@ -41,6 +41,28 @@ struct RequestPhaseAccess {
     std::lock_guard lock(current_dog->mutex_);
     change(*current_entry, current_dog->limits_);
   }
+
+  // One more connection of `client` for as long as it lives.
+  struct Held {
+    Held(ConnectionWatchdog& dog, std::string client) : dog(dog), client(std::move(client)) {
+      std::lock_guard lock(dog.mutex_);
+      ++dog.per_client_[this->client];
+    }
+    ~Held() {
+      std::lock_guard lock(dog.mutex_);
+      if (const auto it = dog.per_client_.find(client); it != dog.per_client_.end() && --it->second <= 0)
+        dog.per_client_.erase(it);
+    }
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+    ConnectionWatchdog& dog;
+    std::string client;
+  };
+
+  static ConnectionHold hold() {
+    if (!current_dog || !current_entry) return nullptr;
+    return std::make_shared<const Held>(*current_dog, current_entry->client);
+  }
 };
 
 std::string client_address(const Poco::Net::StreamSocket& socket) {
@@ -176,6 +198,8 @@ void request_done() {
     e.body_started = false;
   });
 }
+
+ConnectionHold hold_connection() { return RequestPhaseAccess::hold(); }
 
 }  // namespace request_phase
 }  // namespace kiln::server

@@ -79,6 +79,11 @@ class ConnectionWatchdog {
 /// The client address of a connection ("127.0.0.2"); "unknown" when it is already gone.
 std::string client_address(const Poco::Net::StreamSocket& socket);
 
+/// A connection's place in its client's max_per_client count, kept after the thread that served
+/// it has handed the socket on (a log stream served by another thread), until the last copy goes.
+/// The watchdog must outlive it.
+using ConnectionHold = std::shared_ptr<const void>;
+
 /// What request handling reports about the connection its thread serves (nothing happens on a
 /// thread that serves no watched connection).
 namespace request_phase {
@@ -90,6 +95,9 @@ void body_read(std::int64_t bytes);
 void body_done();
 /// The answer is sent: the next request on the connection has header_timeout for its headers.
 void request_done();
+/// Keeps the connection counted toward its client's limit beyond its serving thread; null on a
+/// thread that serves no watched connection.
+ConnectionHold hold_connection();
 }  // namespace request_phase
 
 }  // namespace kiln::server

@@ -28,15 +28,38 @@ std::string chunk(std::string_view body) {
   return body.empty() ? std::string() : fmt::format("{:x}\r\n{}\r\n", body.size(), body);
 }
 
-void event_line(std::string& body, std::string_view text) {
+void event_line(std::string& body, std::string_view text, std::int64_t end_offset) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-  body += "data: ";
+  body += "id: ";
+  body += std::to_string(end_offset);
+  body += "\ndata: ";
   body += text;
   body += "\n\n";
 }
 
 void end_event(std::string& body, const std::string& state) {
   body += "event: end\ndata: " + oci::Json{{"state", state}}.dump() + "\n\n";
+}
+
+std::int64_t bytes_in(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  return ec ? 0 : static_cast<std::int64_t>(size);
+}
+
+// Positions `file` at the first line that starts at or after `offset` (a Last-Event-ID is the
+// offset just after a line; any other number does not cut a line in two); returns that position.
+std::int64_t seek_line_after(std::ifstream& file, std::int64_t offset) {
+  if (offset <= 0 || !file) return 0;
+  file.seekg(offset - 1);
+  char before = '\n';
+  if (!file.get(before)) return 0;
+  if (before != '\n') {
+    std::string rest;
+    std::getline(file, rest);
+    return offset + static_cast<std::int64_t>(rest.size()) + 1;
+  }
+  return offset;
 }
 
 }  // namespace
@@ -48,6 +71,9 @@ struct LogStreams::Stream {
   Phase phase = Phase::waiting;
   std::ifstream file;
   std::int64_t file_left = -1;          // bytes of the log file still to send; -1: to its end
+  std::int64_t file_offset = 0;         // where `file` reads next
+  std::int64_t resume_after = 0;        // Last-Event-ID: lines ending at or before it are not sent
+  std::shared_ptr<const void> hold;
   std::optional<std::string> end_state;  // set: the build is final, the file is all there is
   std::shared_ptr<BuildLog> log;
   std::size_t next_line = 0;
@@ -70,7 +96,8 @@ LogStreams::~LogStreams() {
   thread_.join();
 }
 
-bool LogStreams::add(Poco::Net::StreamSocket socket, const std::string& id) {
+bool LogStreams::add(Poco::Net::StreamSocket socket, const std::string& id, std::int64_t resume_after,
+                     std::shared_ptr<const void> hold) {
   if (open_.fetch_add(1) >= max_streams_) {
     --open_;
     return false;
@@ -78,6 +105,8 @@ bool LogStreams::add(Poco::Net::StreamSocket socket, const std::string& id) {
   auto stream = std::make_unique<Stream>();
   stream->socket = std::move(socket);
   stream->id = id;
+  stream->resume_after = resume_after;
+  stream->hold = std::move(hold);
   stream->out =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
       "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
@@ -126,7 +155,10 @@ void LogStreams::loop() {
         }
         s.file.open(source_.file(s.id), std::ios::binary);
         s.log = look.live;
-        s.file_left = look.live ? look.live->prior_bytes() : -1;
+        const std::int64_t file_end = look.live ? look.live->prior_bytes() : bytes_in(source_.file(s.id));
+        s.file_offset = seek_line_after(s.file, std::min(s.resume_after, file_end));
+        s.file_left = look.live ? std::max<std::int64_t>(0, file_end - s.file_offset) : -1;
+        if (look.live) s.next_line = look.live->first_line_after(s.resume_after);
         s.end_state = look.final_state;
         s.phase = Stream::Phase::file;
       }
@@ -135,7 +167,8 @@ void LogStreams::loop() {
       std::string line;
       while (body.size() < kTurnBytes && s.file_left != 0 && std::getline(s.file, line)) {
         if (s.file_left > 0) s.file_left = std::max<std::int64_t>(0, s.file_left - static_cast<std::int64_t>(line.size() + 1));
-        event_line(body, line);
+        s.file_offset += static_cast<std::int64_t>(line.size() + 1);
+        event_line(body, line, s.file_offset);
       }
       if (body.size() < kTurnBytes) {  // the file's part is all sent
         s.file.close();
@@ -148,7 +181,7 @@ void LogStreams::loop() {
       }
     } else if (s.phase == Stream::Phase::live) {
       const BuildLog::Chunk c = s.log->read_from(s.next_line, 0ms);
-      for (const auto& line : c.lines) event_line(body, line);
+      for (std::size_t i = 0; i < c.lines.size(); ++i) event_line(body, c.lines[i], c.ends[i]);
       s.next_line = c.next;
       if (c.ended) {
         end_event(body, c.final_state);
@@ -180,6 +213,21 @@ void LogStreams::loop() {
     }
   };
 
+  // A follower that went away is noticed at once, not at the next keep-alive: until then its
+  // stream would count toward its client's max_connections_per_client. It sends nothing after
+  // its request (Connection: close), so anything readable is its end.
+  const auto gone = [](Stream& s) {
+    try {
+      if (!s.socket.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR)) return false;
+      char buffer[512];
+      return s.socket.receiveBytes(buffer, sizeof buffer) == 0;
+    } catch (const Poco::TimeoutException&) {
+      return false;
+    } catch (const std::exception&) {
+      return true;
+    }
+  };
+
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -201,7 +249,7 @@ void LogStreams::loop() {
     looks.clear();
     for (auto it = streams.begin(); it != streams.end();) {
       Stream& s = **it;
-      bool keep = send(s);
+      bool keep = !gone(s) && send(s);
       if (keep && s.out.empty()) {
         if (s.phase == Stream::Phase::ending) {
           keep = false;

@@ -5,12 +5,15 @@
 // reader only stops its own stream from reading further in the log (the log itself is on disk
 // or in the build's capped memory, so nothing grows while it lags). Hundreds of followers then
 // leave every request thread free for /healthz and the API. The number of streams is bounded
-// (max_log_streams); past it a request gets 503.
+// (max_log_streams); past it a request gets 503. Each line's event carries an `id:`: the offset
+// just after that line in the build's log (BuildLog), so a client that reconnects with
+// Last-Event-ID gets the lines after it, none twice and none lost.
 #include <Poco/Net/StreamSocket.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -41,8 +44,11 @@ class LogStreams {
   LogStreams& operator=(const LogStreams&) = delete;
 
   /// Takes `socket`, whose request asked for build `id`'s log, and answers it from now on
-  /// (status line and headers first). False, leaving the socket alone, when max_streams are open.
-  bool add(Poco::Net::StreamSocket socket, const std::string& id);
+  /// (status line and headers first), from the first line that ends after byte `resume_after`
+  /// (0: from the start). `hold` is kept while the stream is open (the connection's place in its
+  /// client's count). False, leaving the socket alone, when max_streams are open.
+  bool add(Poco::Net::StreamSocket socket, const std::string& id, std::int64_t resume_after = 0,
+           std::shared_ptr<const void> hold = nullptr);
   int open() const { return open_.load(); }
   int max_streams() const { return max_streams_; }
 

@@ -135,6 +135,8 @@ void BuildQueue::run_one(BuildRecord record) {
   for (const auto& [k, v] : record.spec.secret_settings) secrets.push_back(v);
   for (const auto& [k, v] : record.spec.verify_secret_settings) secrets.push_back(v);
   const log::ScopedSecrets redacted_while_it_runs(secrets);
+  // And whatever the run registers itself (the Kubernetes engine loads the build's settings).
+  const log::RedactionScope registered_by_the_run;
 
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   auto build_log = std::make_shared<BuildLog>(log_file(id), options_.log_cap_bytes, secrets);

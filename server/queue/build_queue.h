@@ -61,6 +61,7 @@ class BuildQueue {
 
   std::filesystem::path log_file(const std::string& id) const { return options_.logs_dir / (id + ".log"); }
   std::filesystem::path report_file(const std::string& id) const { return options_.reports_dir / (id + ".junit.xml"); }
+  std::filesystem::path temp_root(const std::string& id) const { return options_.temp_dir / id; }
 
  private:
   struct Running {

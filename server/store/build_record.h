@@ -43,6 +43,7 @@ struct BuildRecord {
   std::string message;
   int attempts = 0;      ///< runs started; a run interrupted by a server crash counts
   bool has_report = false;
+  std::string rerun_of;  ///< the build this one re-runs (POST /v1/builds/{id}/rerun); empty otherwise
 };
 
 struct BatchRecord {

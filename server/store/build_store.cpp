@@ -25,7 +25,7 @@ SettingMap json_map(const std::string& text) {
 
 constexpr const char* kColumns =
     "id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, started_ms, finished_ms, "
-    "exit_code, digest, message, attempts, has_report, timeout_s, seq, labels";  // the sealed secrets only where a run needs them
+    "exit_code, digest, message, attempts, has_report, timeout_s, seq, labels, rerun_of";  // the sealed secrets only where a run needs them
 
 // Databases of earlier versions lack the columns added since: added with their neutral value.
 void add_column(Poco::Data::Session& s, const std::string& table, const std::string& column, const std::string& definition) {
@@ -66,8 +66,13 @@ BuildStore::BuildStore(const std::string& database_file, const SecretBox& secret
     // 0: the server's build_timeout.
     add_column(s, "builds", "timeout_s", "INTEGER NOT NULL DEFAULT 0");
     add_column(s, "builds", "labels", "TEXT NOT NULL DEFAULT '{}'");
+    add_column(s, "builds", "rerun_of", "TEXT NOT NULL DEFAULT ''");
     add_column(s, "batches", "labels", "TEXT NOT NULL DEFAULT '{}'");
     s << "CREATE INDEX IF NOT EXISTS batches_created ON batches(created_ms, id)", now;
+    s << "CREATE TABLE IF NOT EXISTS idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
+         "status INTEGER NOT NULL, resource TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (scope, key))",
+        now;
+    s << "CREATE INDEX IF NOT EXISTS idempotency_resource ON idempotency(resource)", now;
     s << "CREATE INDEX IF NOT EXISTS builds_state ON builds(state, seq)", now;
     s << "CREATE INDEX IF NOT EXISTS builds_batch ON builds(batch_id, seq)", now;
   } catch (const Poco::Exception& e) {
@@ -78,7 +83,7 @@ BuildStore::BuildStore(const std::string& database_file, const SecretBox& secret
 BuildStore::~BuildStore() = default;
 
 std::vector<std::string> BuildStore::insert(const std::string& batch_id, const std::vector<BuildSpec>& builds,
-                                            const Labels& batch_labels) {
+                                            const Labels& batch_labels, const IdempotencyRecord* idempotency) {
   std::vector<std::string> ids;
   std::lock_guard lock(mutex_);
   auto& s = *session_;
@@ -104,6 +109,11 @@ std::vector<std::string> BuildStore::insert(const std::string& batch_id, const s
           use(zero64), use(zero64), use(minus_one), use(empty), use(empty), use(zero), use(zero), use(sealed),
           use(verify_sealed), use(timeout), use(labels), now;
       ids.push_back(id);
+    }
+    if (idempotency) {
+      IdempotencyRecord answer = *idempotency;
+      answer.resource_id = batch_id.empty() ? ids.front() : batch_id;
+      insert_answer(answer);
     }
     s.commit();
   } catch (...) {
@@ -144,6 +154,7 @@ std::vector<BuildRecord> BuildStore::select(const std::string& where, const std:
     r.spec.timeout_seconds = num(15);
     r.seq = num(16);
     r.spec.labels = json_map(str(17));
+    r.rerun_of = str(18);
     out.push_back(std::move(r));
   }
   return out;
@@ -290,6 +301,132 @@ RecoveryReport BuildStore::recover() {
   report.requeued = static_cast<int>(again.execute());
   s.commit();
   return report;
+}
+
+void BuildStore::insert_answer(const IdempotencyRecord& record) {
+  std::string scope = record.scope, key = record.key, fingerprint = record.fingerprint, resource = record.resource_id;
+  int status = record.status;
+  std::int64_t created = record.created_ms ? record.created_ms : now_ms();
+  // An expired answer under the same key is replaced.
+  *session_ << "INSERT OR REPLACE INTO idempotency (scope, key, fingerprint, status, resource, created_ms) "
+               "VALUES (?, ?, ?, ?, ?, ?)",
+      use(scope), use(key), use(fingerprint), use(status), use(resource), use(created), now;
+}
+
+std::optional<std::string> BuildStore::insert_rerun(const std::string& original, const IdempotencyRecord* idempotency) {
+  std::lock_guard lock(mutex_);
+  auto& s = *session_;
+  s.begin();
+  try {
+    std::string id = new_id("b-"), from = original;
+    std::int64_t created = now_ms();
+    Poco::Data::Statement st(s);
+    st << "INSERT INTO builds (id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, "
+          "started_ms, finished_ms, exit_code, digest, message, attempts, has_report, secrets, verify_secrets, timeout_s, "
+          "labels, rerun_of) "
+          "SELECT ?, '', 'queued', settings, context_dir, verify, verify_settings, ?, 0, 0, -1, '', '', 0, 0, secrets, "
+          "verify_secrets, timeout_s, labels, id FROM builds WHERE id = ?",
+        use(id), use(created), use(from);
+    if (st.execute() == 0) {
+      s.rollback();
+      return std::nullopt;
+    }
+    if (idempotency) {
+      IdempotencyRecord answer = *idempotency;
+      answer.resource_id = id;
+      insert_answer(answer);
+    }
+    s.commit();
+    return id;
+  } catch (...) {
+    s.rollback();
+    throw;
+  }
+}
+
+void BuildStore::remember(const IdempotencyRecord& record) {
+  std::lock_guard lock(mutex_);
+  insert_answer(record);
+}
+
+std::optional<IdempotencyRecord> BuildStore::idempotent_answer(const std::string& scope, const std::string& key,
+                                                               std::int64_t not_before_ms) const {
+  std::lock_guard lock(mutex_);
+  std::string sc = scope, k = key;
+  std::int64_t since = not_before_ms;
+  std::vector<std::string> fingerprints, resources;
+  std::vector<int> statuses;
+  std::vector<std::int64_t> created;
+  *session_ << "SELECT fingerprint, status, resource, created_ms FROM idempotency WHERE scope = ? AND key = ? AND created_ms >= ?",
+      use(sc), use(k), use(since), into(fingerprints), into(statuses), into(resources), into(created), now;
+  if (fingerprints.empty()) return std::nullopt;
+  return IdempotencyRecord{.scope = scope, .key = key, .fingerprint = fingerprints[0], .status = statuses[0],
+                           .resource_id = resources[0], .created_ms = created[0]};
+}
+
+int BuildStore::forget_answers_before(std::int64_t before_ms) {
+  std::lock_guard lock(mutex_);
+  std::int64_t before = before_ms;
+  Poco::Data::Statement st(*session_);
+  st << "DELETE FROM idempotency WHERE created_ms < ?", use(before);
+  return static_cast<int>(st.execute());
+}
+
+bool BuildStore::remove_finished(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto& s = *session_;
+  s.begin();
+  try {
+    std::string i = id, batch;
+    std::vector<std::string> batches;
+    s << "SELECT batch_id FROM builds WHERE id = ? AND state IN ('succeeded', 'failed', 'cancelled')", use(i), into(batches), now;
+    if (batches.empty()) {
+      s.rollback();
+      return false;
+    }
+    batch = batches.front();
+    s << "DELETE FROM builds WHERE id = ?", use(i), now;
+    s << "DELETE FROM idempotency WHERE resource = ?", use(i), now;
+    if (!batch.empty()) {
+      int left = 0;
+      s << "SELECT COUNT(*) FROM builds WHERE batch_id = ?", use(batch), into(left), now;
+      if (left == 0) {
+        s << "DELETE FROM batches WHERE id = ?", use(batch), now;
+        s << "DELETE FROM idempotency WHERE resource = ?", use(batch), now;
+      }
+    }
+    s.commit();
+    return true;
+  } catch (...) {
+    s.rollback();
+    throw;
+  }
+}
+
+std::vector<BuildRecord> BuildStore::finished_beyond(std::int64_t ended_before_ms, std::int64_t keep_newest) const {
+  std::lock_guard lock(mutex_);
+  const std::string finished = "state IN ('succeeded', 'failed', 'cancelled')";
+  std::string where = "WHERE " + finished + " AND (0";
+  if (ended_before_ms > 0) where += fmt::format(" OR finished_ms < {}", ended_before_ms);
+  if (keep_newest > 0)
+    where += fmt::format(" OR seq NOT IN (SELECT seq FROM builds WHERE {} ORDER BY seq DESC LIMIT {})", finished, keep_newest);
+  where += ")";
+  return select(where, {}, "ORDER BY seq");
+}
+
+int BuildStore::active_builds_using(const std::string& dir) const {
+  std::lock_guard lock(mutex_);
+  std::string d = dir;
+  int n = 0;
+  *session_ << "SELECT COUNT(*) FROM builds WHERE context_dir = ? AND state IN ('queued', 'running')", use(d), into(n), now;
+  return n;
+}
+
+std::vector<std::string> BuildStore::context_dirs() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> dirs;
+  *session_ << "SELECT DISTINCT context_dir FROM builds", into(dirs), now;
+  return dirs;
 }
 
 std::map<BuildState, int> BuildStore::count_by_state(const std::string& batch_id) const {

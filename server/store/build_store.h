@@ -39,6 +39,18 @@ struct BatchPageStart {
   std::string before_id;
 };
 
+/// The first answer to a request made with an Idempotency-Key: a repeat with the same key and
+/// the same request gets that answer again. `fingerprint` is a keyed hash of the request (method,
+/// path, body), never the body itself, whose secrets must not be stored in clear.
+struct IdempotencyRecord {
+  std::string scope;        ///< the SHA-256 of the client's token: keys of different tokens never meet
+  std::string key;
+  std::string fingerprint;
+  int status = 0;
+  std::string resource_id;  ///< the build, batch or context it made
+  std::int64_t created_ms = 0;
+};
+
 struct RecoveryReport {
   int requeued = 0;  ///< were running, now queued again
   int failed = 0;    ///< were running for the second time: failed
@@ -55,7 +67,32 @@ class BuildStore {
   /// Inserts a batch (batch_id may be empty for a single build) and its builds in one
   /// transaction; returns the new build ids in order.
   std::vector<std::string> insert(const std::string& batch_id, const std::vector<BuildSpec>& builds,
-                                  const Labels& batch_labels = {});
+                                  const Labels& batch_labels = {}, const IdempotencyRecord* idempotency = nullptr);
+  /// A new queued build with `original`'s settings, context, verify step and timeout, and its
+  /// sealed secrets copied as they are (never opened here); rerun_of = original. Returns the new
+  /// id, nullopt when `original` does not exist.
+  std::optional<std::string> insert_rerun(const std::string& original, const IdempotencyRecord* idempotency = nullptr);
+  /// The secret box's keyed hash of `request` (IdempotencyRecord::fingerprint).
+  std::string fingerprint(std::string_view request) const { return secrets_.fingerprint(request); }
+  /// Records the answer of a request that made no build (an upload).
+  void remember(const IdempotencyRecord& record);
+  /// The answer remembered for `key` of `scope`, if it was made at `not_before_ms` or later.
+  std::optional<IdempotencyRecord> idempotent_answer(const std::string& scope, const std::string& key,
+                                                     std::int64_t not_before_ms) const;
+  /// Forgets the answers made before `before_ms`; returns how many.
+  int forget_answers_before(std::int64_t before_ms);
+
+  /// Deletes a finished build's record (and its batch when it was the last one, and the answers
+  /// that name it); false when it does not exist or has not ended.
+  bool remove_finished(const std::string& id);
+  /// Finished builds past the retention bounds, oldest first: those that ended before
+  /// `ended_before_ms` (0: no age bound) and those beyond the newest `keep_newest` finished ones
+  /// (0: no count bound).
+  std::vector<BuildRecord> finished_beyond(std::int64_t ended_before_ms, std::int64_t keep_newest) const;
+  /// Queued or running builds whose context is `dir`.
+  int active_builds_using(const std::string& dir) const;
+  /// The context directory of every build the store holds.
+  std::vector<std::string> context_dirs() const;
 
   std::optional<BuildRecord> get(const std::string& id) const;
   /// Newest first, at most `limit` matching `filter`, after `start`. Inserts made meanwhile never
@@ -83,6 +120,7 @@ class BuildStore {
 
  private:
   std::vector<BuildRecord> select(const std::string& where, const std::vector<std::string>& args, const std::string& tail) const;
+  void insert_answer(const IdempotencyRecord& record);  // mutex_ held
 
   const SecretBox& secrets_;
   mutable std::mutex mutex_;

@@ -4,6 +4,7 @@
 #include <Poco/Base64Encoder.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <fstream>
@@ -84,6 +85,21 @@ std::string SecretBox::open(std::string_view sealed) const {
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + n, &tail) != 1)
     throw_infra("a sealed secret setting does not open with this server's key (was secret.key replaced?)");
+  return out;
+}
+
+std::string SecretBox::fingerprint(std::string_view data) const {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (!HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(data.data()),
+            data.size(), mac, &size))
+    throw_infra("OpenSSL HMAC failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
   return out;
 }
 

@@ -16,6 +16,9 @@ class SecretBox {
   std::string seal(std::string_view plaintext) const;
   /// Throws kiln::Error(infra) when `sealed` was not made with this key or was altered.
   std::string open(std::string_view sealed) const;
+  /// HMAC-SHA256 of `data` under the key, as hex: compares requests that may hold secrets
+  /// without keeping anything a copied database could be checked against by guessing.
+  std::string fingerprint(std::string_view data) const;
 
  private:
   std::string key_;  // 32 bytes

@@ -1,12 +1,18 @@
 // Secret redaction: a permanent registration, a scoped one that ends with its scope (a server's
 // per-build credentials), and counting when both hold the same value.
 #include "core/log.h"
+#include "core/settings.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <thread>
 
 namespace kiln::log {
+
+using kiln::Env;
+using kiln::Settings;
+using kiln::SettingsTable;
 
 TEST(Log, ScopedSecretsAreRedactedWhileTheirScopeLives) {
   {
@@ -32,6 +38,41 @@ TEST(Log, ARegistrationHeldTwiceLastsUntilBothAreGone) {
   EXPECT_EQ(redact("two-builds-one-password"), "****") << "the first build still runs";
   first.reset();
   EXPECT_EQ(redact("two-builds-one-password"), "two-builds-one-password");
+}
+
+TEST(Log, ARedactionScopeTakesBackWhatAddSecretRegisteredOnItsThread) {
+  const std::size_t before = secret_count();
+  {
+    const RedactionScope request;
+    add_secret("submitted-password-1");
+    {
+      const RedactionScope inner;
+      add_secret("nested-docker-auth");
+      EXPECT_EQ(redact("nested-docker-auth"), "****");
+    }
+    EXPECT_EQ(redact("nested-docker-auth"), "nested-docker-auth") << "the inner scope took its value back";
+    EXPECT_EQ(redact("a submitted-password-1"), "a ****") << "redacted while the scope lives";
+    const ScopedSecrets build({"submitted-password-1"});
+  }
+  EXPECT_EQ(redact("a submitted-password-1"), "a submitted-password-1");
+  EXPECT_EQ(secret_count(), before) << "nothing stays registered once the scope has ended";
+}
+
+TEST(Log, SettingsLoadedInsideAScopeDoNotStayRegistered) {
+  const std::size_t before = secret_count();
+  const SettingsTable table = {{.name = "password", .secret = true}, {.name = "repo"}};
+  for (int i = 0; i < 50; ++i) {
+    const RedactionScope one_submission;
+    const Settings s = Settings::load(table, Env{{{"PLUGIN_PASSWORD", "password-of-build-" + std::to_string(i)}}}, {}, nullptr);
+    EXPECT_EQ(redact(s.get("password")), "****");
+  }
+  EXPECT_EQ(secret_count(), before) << "fifty submissions, no growth";
+  std::thread other([] { add_secret("another-threads-secret"); });
+  {
+    const RedactionScope here;
+    other.join();
+  }
+  EXPECT_EQ(redact("another-threads-secret"), "****") << "a scope takes only its own thread's registrations";
 }
 
 }  // namespace kiln::log

@@ -148,7 +148,8 @@ TEST_F(ServerLogStreams, AFinishedBuildsLogIsSentWholeAndEnds) {
   const HttpReply log = server.request("GET", "/v1/builds/" + id + "/log");
   EXPECT_EQ(log.status, 200);
   EXPECT_EQ(log.headers.at("Content-Type"), "text/event-stream");
-  EXPECT_NE(log.body.find("data: started\n\ndata: ending\n\n"), std::string::npos) << log.body;
+  // Each line's id is the offset just after it in the stored log.
+  EXPECT_NE(log.body.find("id: 8\ndata: started\n\nid: 15\ndata: ending\n\n"), std::string::npos) << log.body;
   EXPECT_NE(log.body.find("event: end\ndata: {\"state\":\"succeeded\"}\n\n"), std::string::npos) << log.body;
 }
 

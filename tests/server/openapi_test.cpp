@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "server/api/routes.h"
@@ -27,6 +28,13 @@ class ResponseSamples {
   HttpReply take(const std::string& method, const std::string& route, const std::string& url, const std::string& body = "",
                  const std::string& token = kToken, const std::string& content_type = "application/json") {
     HttpReply r = server_.request(method, url, body, token, content_type);
+    add(method, route, r);
+    return r;
+  }
+  /// The same, with request headers (Idempotency-Key, Last-Event-ID, Accept).
+  HttpReply take_with(const std::string& method, const std::string& route, const std::string& url,
+                      const std::map<std::string, std::string>& headers, const std::string& body = "") {
+    HttpReply r = server_.request_with(method, url, headers, body);
     add(method, route, r);
     return r;
   }
@@ -87,6 +95,16 @@ TEST(ServerOpenApi, TheDocumentIsValidAndRealResponsesOfEveryRouteMatchIt) {
   s.take("POST", "/v1/builds", "/v1/builds", Json{{"context", context}, {"settings", {{"pasword", "x"}}}}.dump());
   s.take("POST", "/v1/builds", "/v1/builds", std::string(70000, 'x'));
   s.take("POST", "/v1/builds", "/v1/builds", build.dump(), "");
+  // Idempotency-Key: the repeat is the first answer again; the key with another body is a 422.
+  const Json keyed = {{"context", context}, {"settings", {{"repo", "127.0.0.1:1/keyed"}}}};
+  const HttpReply first = s.take_with("POST", "/v1/builds", "/v1/builds", {{"Idempotency-Key", "openapi-build-1"}}, keyed.dump());
+  ASSERT_EQ(first.status, 201) << first.body;
+  const HttpReply again = s.take_with("POST", "/v1/builds", "/v1/builds", {{"Idempotency-Key", "openapi-build-1"}}, keyed.dump());
+  EXPECT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.json()["id"], first.json()["id"]);
+  EXPECT_EQ(again.headers.count("Idempotent-Replayed") ? again.headers.at("Idempotent-Replayed") : "", "true");
+  EXPECT_EQ(s.take_with("POST", "/v1/builds", "/v1/builds", {{"Idempotency-Key", "openapi-build-1"}}, build.dump()).status, 422);
+  EXPECT_EQ(s.take_with("POST", "/v1/builds", "/v1/builds", {{"Idempotency-Key", "not a key!"}}, keyed.dump()).status, 400);
   s.take("GET", "/v1/builds", "/v1/builds");
   s.take("GET", "/v1/builds", "/v1/builds?label=team=core&limit=1");
   s.take("GET", "/v1/builds", "/v1/builds?state=done");
@@ -100,6 +118,15 @@ TEST(ServerOpenApi, TheDocumentIsValidAndRealResponsesOfEveryRouteMatchIt) {
                                      .dump());
   ASSERT_EQ(batch.status, 201) << batch.body;
   const std::string batch_id = batch.json()["id"];
+  const Json keyed_batch = {{"context", context}, {"builds", Json::array({Json{{"settings", {{"repo", "127.0.0.1:1/c"}}}}})}};
+  const HttpReply keyed_first =
+      s.take_with("POST", "/v1/batches", "/v1/batches", {{"Idempotency-Key", "openapi-batch-1"}}, keyed_batch.dump());
+  ASSERT_EQ(keyed_first.status, 201) << keyed_first.body;
+  const HttpReply keyed_again =
+      s.take_with("POST", "/v1/batches", "/v1/batches", {{"Idempotency-Key", "openapi-batch-1"}}, keyed_batch.dump());
+  EXPECT_EQ(keyed_again.status, 201) << keyed_again.body;
+  EXPECT_EQ(keyed_again.json()["id"], keyed_first.json()["id"]);
+  EXPECT_EQ(s.take_with("POST", "/v1/batches", "/v1/batches", {{"Idempotency-Key", "openapi-batch-1"}}, batch.body).status, 422);
   s.take("POST", "/v1/batches", "/v1/batches", Json{{"builds", Json::array()}}.dump());
   s.take("POST", "/v1/batches/{id}/cancel", "/v1/batches/" + batch_id + "/cancel");
   s.take("GET", "/v1/batches/{id}", "/v1/batches/" + batch_id);
@@ -114,6 +141,43 @@ TEST(ServerOpenApi, TheDocumentIsValidAndRealResponsesOfEveryRouteMatchIt) {
   s.take("GET", "/v1/builds/{id}/log", "/v1/builds/" + id + "/log");
   s.take("GET", "/v1/builds/{id}/log", "/v1/builds/b-missing/log");
   s.take("GET", "/v1/builds/{id}/context", "/v1/builds/" + id + "/context", "", "not-the-context-token");
+  // The log as text, resumed after an event id, and the refusals of both.
+  const HttpReply text_log = s.take("GET", "/v1/builds/{id}/log", "/v1/builds/" + id + "/log?format=text");
+  EXPECT_EQ(text_log.status, 200) << text_log.body;
+  EXPECT_EQ(text_log.headers.at("Content-Type").rfind("text/plain", 0), 0u);
+  s.take_with("GET", "/v1/builds/{id}/log", "/v1/builds/" + id + "/log", {{"Accept", "text/plain"}});
+  s.take_with("GET", "/v1/builds/{id}/log", "/v1/builds/" + id + "/log", {{"Last-Event-ID", "0"}});
+  EXPECT_EQ(s.take("GET", "/v1/builds/{id}/log", "/v1/builds/" + id + "/log?format=html").status, 400);
+  EXPECT_EQ(s.take_with("GET", "/v1/builds/{id}/log", "/v1/builds/" + id + "/log", {{"Last-Event-ID", "last"}}).status, 400);
+
+  // Re-run: a new build naming the original; the key's repeat is the same build; a key given
+  // for another path is a 422.
+  const HttpReply rerun =
+      s.take_with("POST", "/v1/builds/{id}/rerun", "/v1/builds/" + id + "/rerun", {{"Idempotency-Key", "openapi-rerun-1"}});
+  ASSERT_EQ(rerun.status, 201) << rerun.body;
+  EXPECT_EQ(rerun.json().value("rerun_of", ""), id);
+  const std::string rerun_id = rerun.json()["id"];
+  const HttpReply rerun_again =
+      s.take_with("POST", "/v1/builds/{id}/rerun", "/v1/builds/" + id + "/rerun", {{"Idempotency-Key", "openapi-rerun-1"}});
+  EXPECT_EQ(rerun_again.status, 201) << rerun_again.body;
+  EXPECT_EQ(rerun_again.json()["id"], rerun_id);
+  EXPECT_EQ(
+      s.take_with("POST", "/v1/builds/{id}/rerun", "/v1/builds/b-missing/rerun", {{"Idempotency-Key", "openapi-rerun-1"}}).status,
+      422);
+  EXPECT_EQ(s.take("POST", "/v1/builds/{id}/rerun", "/v1/builds/b-missing/rerun").status, 404);
+  EXPECT_EQ(s.take_with("POST", "/v1/contexts", "/v1/contexts", {{"Idempotency-Key", "openapi-upload-1"}}).status, 400);
+
+  // Delete: a build that has ended, then the context once no build uses it; a re-run of a build
+  // whose context is gone is a 409.
+  server.wait_build(rerun_id);
+  EXPECT_EQ(s.take("DELETE", "/v1/builds/{id}", "/v1/builds/" + rerun_id).status, 204);
+  EXPECT_EQ(s.take("DELETE", "/v1/builds/{id}", "/v1/builds/" + rerun_id).status, 404);
+  server.wait_build(first.json()["id"].get<std::string>());
+  server.wait_batch(batch_id);
+  server.wait_batch(keyed_first.json()["id"].get<std::string>());
+  EXPECT_EQ(s.take("DELETE", "/v1/contexts/{id}", "/v1/contexts/" + context).status, 204);
+  EXPECT_EQ(s.take("DELETE", "/v1/contexts/{id}", "/v1/contexts/" + context).status, 404);
+  EXPECT_EQ(s.take("POST", "/v1/builds/{id}/rerun", "/v1/builds/" + id + "/rerun").status, 409);
   // A method the path does not take: no operation describes it, its body is an Error.
   const HttpReply wrong_method = server.request("PUT", "/v1/builds");
   EXPECT_EQ(wrong_method.status, 405);

@@ -120,4 +120,24 @@ TEST(ServerConfig, BuildTimeoutIsAGoDurationOfAtLeastOneSecond) {
   EXPECT_EQ(error_of(token, {"--max_log_streams", "0"}), "max_log_streams: must be between 1 and 100000");
 }
 
+TEST(ServerConfig, RetentionKeysHaveDefaultsZeroTurnsThemOffAndBadValuesAreRefused) {
+  const Env token{{{"KILN_SERVER_TOKEN_SHA256", kHash}}};
+  const ServerConfig defaults = load_server_config(token, {});
+  EXPECT_EQ(defaults.retention_max_age, std::chrono::hours(720));
+  EXPECT_EQ(defaults.retention_max_builds, 10000);
+  EXPECT_EQ(defaults.retention_interval, std::chrono::minutes(10));
+  const ServerConfig off = load_server_config(token, {"--retention_max_age", "0", "--retention_max_builds", "0"});
+  EXPECT_EQ(off.retention_max_age, std::chrono::seconds(0));
+  EXPECT_EQ(off.retention_max_builds, 0);
+  const Env by_variable{{{"KILN_SERVER_TOKEN_SHA256", kHash}, {"KILN_SERVER_RETENTION_MAX_AGE", "36h"},
+                         {"KILN_SERVER_RETENTION_INTERVAL", "30s"}}};
+  EXPECT_EQ(load_server_config(by_variable, {}).retention_max_age, std::chrono::hours(36));
+  EXPECT_EQ(load_server_config(by_variable, {}).retention_interval, std::chrono::seconds(30));
+  EXPECT_EQ(error_of(token, {"--retention_max_age", "a month"}),
+            "retention_max_age: 'a month' is not a duration of at least 1s (a Go duration: 90s, 30m, 2h)");
+  EXPECT_EQ(error_of(token, {"--retention_max_builds", "-3"}), "retention_max_builds: '-3' is not a non-negative whole number");
+  for (const char* key : {"retention_max_age", "retention_max_builds", "retention_interval"})
+    EXPECT_NE(server_help_text().find(key), std::string::npos) << key;
+}
+
 }  // namespace kiln::server

@@ -47,6 +47,7 @@ struct ServerOptions {
   /// Leaves plugin_binary and verify_binary unset: the server finds kiln-plugin and kiln-verify itself.
   bool default_programs = false;
   std::string working_dir;  ///< the server's working directory; empty: the test's
+  std::vector<std::string> more_tokens;  ///< tokens accepted besides kToken
 };
 
 class ServerProcess {
@@ -63,7 +64,10 @@ class ServerProcess {
     config << "listen: 127.0.0.1:" << port_ << "\n"
            << "data_dir: " << data_dir_.string() << "\n"
            << "concurrency: " << options_.concurrency << "\n"
-           << "token_sha256: [" << token_hash() << "]\n";
+           << "token_sha256: [" << token_hash();
+    for (const auto& token : options_.more_tokens)
+      config << ", " << run_process({KILN_SERVER_BINARY, "hash-token"}, {.input = token}).out.substr(0, 64);
+    config << "]\n";
     if (!options_.default_programs)
       config << "plugin_binary: " << KILN_PLUGIN_BINARY << "\n"
              << "verify_binary: " << KILN_VERIFY_BINARY << "\n";
@@ -105,10 +109,18 @@ class ServerProcess {
 
   HttpReply request(const std::string& method, const std::string& path, const std::string& body = "",
                     const std::string& token = kToken, const std::string& content_type = "application/json") const {
+    return request_with(method, path, {}, body, token, content_type);
+  }
+
+  /// The same, with more request headers (Idempotency-Key, Last-Event-ID, Accept).
+  HttpReply request_with(const std::string& method, const std::string& path, const std::map<std::string, std::string>& headers,
+                         const std::string& body = "", const std::string& token = kToken,
+                         const std::string& content_type = "application/json") const {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
     session.setTimeout(Poco::Timespan(60, 0));
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!token.empty()) req.set("Authorization", "Bearer " + token);
+    for (const auto& [name, value] : headers) req.set(name, value);
     if (!body.empty() || method == "POST") {
       req.setContentType(content_type);
       req.setContentLength(static_cast<std::streamsize>(body.size()));

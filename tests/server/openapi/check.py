@@ -75,6 +75,11 @@ for s in samples:
             problems.append(f"{what}: status {s['status']} is not among the documented responses ({', '.join(responses)})")
             continue
         content = response.get("content", {})
+        if not content:
+            # A response documented without content (a 204) must have no body.
+            if s["body"]:
+                problems.append(f"{what}: the document gives this response no content, but it has a body")
+            continue
         if media_type not in content:
             problems.append(f"{what}: Content-Type {media_type} is not documented ({', '.join(content) or 'no content'})")
             continue
