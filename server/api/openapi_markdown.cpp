@@ -57,8 +57,10 @@ std::string responses_cell(const Json& doc, const Json& responses) {
     const Json& r = resolve(doc, response);
     std::string what;
     const Json contents = r.value("content", Json::object());
+    // A response that comes in several media types (the log: text/event-stream or text/plain) names them all.
     for (const auto& [media, content] : contents.items())
-      what = media == "application/json" ? schema_words(content.value("schema", Json::object())) : media;
+      what += (what.empty() ? "" : " or ") +
+              (media == "application/json" ? schema_words(content.value("schema", Json::object())) : media);
     cell += (cell.empty() ? "" : "; ") + status + (what.empty() ? "" : " " + what);
   }
   return cell;
