@@ -127,15 +127,16 @@ std::vector<SettingPolicy> plugin_policies() {
       refused("image_name_tag_with_digest_file", kWritesFile),
       refused("artifact_file", kWritesFile),
       refused("dotenv_file", kWritesFile),
+      refused("card_path", kWritesFile),
       plain("log_level"),
       plain("log_format"),
       plain("log_timestamp"),
   };
-  // Docker daemon settings of plugins/docker and the Drone card: kiln-plugin accepts them without effect.
+  // Docker daemon settings of plugins/docker: kiln-plugin accepts them without effect.
   for (std::string_view name : {"storage_driver", "storage_path", "bip", "mtu", "custom_dns", "custom_dns_search", "ipv6",
                                 "experimental", "daemon_off", "daemon_retry_count", "purge", "buildkit_config",
                                 "buildkit_driveropt", "add_host", "compress", "ssh_agent_key", "debug",
-                                "buildkit_debug", "quiet", "pull_image", "cache_from", "no_cache", "card_path"})
+                                "buildkit_debug", "quiet", "pull_image", "cache_from", "no_cache"})
     out.push_back(no_effect(name));
   for (std::string_view name : {"cosign_private_key", "cosign_password", "cosign_params"})
     out.push_back(refused(name, "kiln does not sign images"));

@@ -96,8 +96,8 @@ TEST_F(ServerBuilds, MatrixMakesOneImageOfEveryPlatformPerServiceUnderEveryTag) 
   const Json builds = r.json()["builds"];
   // One build per service: platforms and tags are not separate builds pushing the same tag.
   ASSERT_EQ(builds.size(), 2u) << r.body;
-  EXPECT_EQ(builds[0]["settings"]["tags"], "t1,t2");
-  EXPECT_EQ(builds[0]["settings"]["binary"], "linux/amd64=main,linux/arm64=main-arm64");
+  EXPECT_EQ(builds[0]["settings"]["tags"], Json::array({"t1", "t2"}));
+  EXPECT_EQ(builds[0]["settings"]["binary"], Json::array({"linux/amd64=main", "linux/arm64=main-arm64"}));
   const Json done = server_->wait_batch(r.json()["id"]);
   ASSERT_EQ(done["counts"]["succeeded"], 2) << done.dump();
   for (const auto& [service, i] : {std::pair{"api", 0}, std::pair{"web", 1}}) {
@@ -130,7 +130,7 @@ TEST_F(ServerBuilds, MatrixPlatformsThatCannotMakeOneImageAre400) {
   std::ofstream(env_->context() / "main-arm64", std::ios::binary) << make_elf({.machine = 183});
   r = server_->request("POST", "/v1/batches", body.dump());
   ASSERT_EQ(r.status, 201) << r.body;
-  EXPECT_EQ(r.json()["builds"][0]["settings"]["binary"], "linux/amd64=main,linux/arm64=main-arm64");
+  EXPECT_EQ(r.json()["builds"][0]["settings"]["binary"], Json::array({"linux/amd64=main", "linux/arm64=main-arm64"}));
   for (const auto& b : r.json()["builds"]) server_->request("POST", "/v1/builds/" + b["id"].get<std::string>() + "/cancel");
   // kiln-plugin builds a Dockerfile for one platform per run.
   body["settings"].erase("binary");
@@ -269,7 +269,7 @@ TEST_F(ServerBuilds, TheVerifyStepInheritsThePlainHttpRegistrySetting) {
   Json build = env_->build("verified/inherits", Json::array({"v1"}));
   build["verify"] = {{"binary", "main"}};
   const Json created = server_->submit(build);
-  EXPECT_EQ(created["verify_settings"]["insecure"], "true") << created.dump();
+  EXPECT_EQ(created["verify_settings"]["insecure"], true) << created.dump();
   const Json done = server_->wait_build(created["id"]);
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
   EXPECT_EQ(done["has_report"], true);
