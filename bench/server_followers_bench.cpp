@@ -187,7 +187,10 @@ int run(int followers, int builds, int requests) {
                              (work.path() / "data").string(), "--concurrency", std::to_string(builds), "--plugin_binary",
                              plugin.string(), "--token_sha256", hash, "--rate_limit", "100000", "--rate_burst", "100000",
                              "--log_level", "warn", "--context_roots", context.string(), "--max_log_streams",
-                             std::to_string(followers + 10)});
+                             std::to_string(followers + 10),
+                             // Every follower comes from 127.0.0.1, and a log stream counts toward its
+                             // client's connections until it closes.
+                             "--max_connections_per_client", std::to_string(followers + 50)});
   if (!server.wait_for_output("kiln-server listening on", std::chrono::seconds(20))) {
     std::cerr << server.output();
     return 3;
