@@ -24,6 +24,13 @@ BuildRecord require_build(ApiContext& ctx, const std::string& id) {
   return *record;
 }
 
+// What the API answers for a build: its record and, when it has one, its webhook's delivery.
+Json build_view(ApiContext& ctx, const std::string& id) {
+  Json view = build_json(require_build(ctx, id));
+  ctx.webhooks.add_view(view, id);
+  return view;
+}
+
 }  // namespace
 
 void submit_build(ApiCall& call) {
@@ -33,9 +40,7 @@ void submit_build(ApiCall& call) {
   idempotent.compare(body.dump());  // the webhook too: it is part of the request
   if (const auto& first = idempotent.replay()) {
     mark_replayed(call.response);
-    Json answer = build_json(require_build(ctx, first->resource_id));
-    ctx.webhooks.add_view(answer, first->resource_id);
-    send_json(call.response, first->status, answer);
+    send_json(call.response, first->status, build_view(ctx, first->resource_id));
     return;
   }
   const auto webhook = take_webhook(body, ctx.config.webhooks);
@@ -43,9 +48,7 @@ void submit_build(ApiCall& call) {
   const auto ids = ctx.store.insert("", {spec}, {}, idempotent.record());
   if (webhook) ctx.webhooks.subscribe("build", ids.front(), *webhook);
   ctx.queue.notify();
-  Json created = build_json(require_build(ctx, ids.front()));
-  ctx.webhooks.add_view(created, ids.front());
-  send_json(call.response, 201, created);
+  send_json(call.response, 201, build_view(ctx, ids.front()));
 }
 
 void list_builds(ApiCall& call) {
@@ -62,12 +65,7 @@ void list_builds(ApiCall& call) {
   send_json(call.response, 200, Json{{"builds", builds}, {"next_cursor", next_cursor}});
 }
 
-void get_build(ApiCall& call) {
-  const std::string& id = call.path.at("id");
-  Json build = build_json(require_build(call.ctx, id));
-  call.ctx.webhooks.add_view(build, id);
-  send_json(call.response, 200, build);
-}
+void get_build(ApiCall& call) { send_json(call.response, 200, build_view(call.ctx, call.path.at("id"))); }
 
 void cancel_build(ApiCall& call) {
   ApiContext& ctx = call.ctx;
