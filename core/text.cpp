@@ -28,4 +28,11 @@ std::vector<std::string> split_trimmed(std::string_view text, std::string_view s
   }
 }
 
+std::string ending(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t start = text.size() - max;
+  while (start < text.size() && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) ++start;
+  return "…" + std::string(text.substr(start));
+}
+
 }  // namespace kiln

@@ -1,6 +1,6 @@
 #pragma once
 // Trimming and splitting text the same way everywhere in kiln: settings, env files, tag files,
-// service account files, ld.so.conf.
+// service account files, ld.so.conf, the end of a failed program's output.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +20,9 @@ std::vector<std::string> split(std::string_view text, char separator);
 /// The pieces of `text` between any of the characters of `separators`, each trimmed, the empty
 /// ones dropped: "a, b,,c" split on "," is {"a", "b", "c"}.
 std::vector<std::string> split_trimmed(std::string_view text, std::string_view separators);
+
+/// The end of `text`, where a failed program says what went wrong: all of it when it has at most
+/// `max` bytes, else "…" and its last `max` bytes or fewer, never starting inside a UTF-8 character.
+std::string ending(std::string_view text, std::size_t max);
 
 }  // namespace kiln

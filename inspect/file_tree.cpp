@@ -73,4 +73,9 @@ std::optional<std::string> resolve(const FileTree& tree, std::string_view path, 
   return join(done);
 }
 
+std::string parent_directory(std::string_view path) {
+  const auto slash = path.rfind('/');
+  return slash == 0 || slash == std::string_view::npos ? "/" : std::string(path.substr(0, slash));
+}
+
 }  // namespace kiln::inspect

@@ -38,4 +38,8 @@ class FileTree {
 /// chain loops.
 std::optional<std::string> resolve(const FileTree& tree, std::string_view path, bool follow_last);
 
+/// The directory holding the absolute image path `path`: "/usr/lib" for "/usr/lib/x", "/" for
+/// "/x" (and for a path without a slash).
+std::string parent_directory(std::string_view path);
+
 }  // namespace kiln::inspect

@@ -20,11 +20,6 @@ std::vector<std::string> split_words(const std::string& text) {
   return words;
 }
 
-std::string parent_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
-
 // The image files matching `pattern` (absolute, wildcards in any component), sorted.
 std::vector<std::string> glob(const FileTree& tree, const std::string& pattern) {
   std::vector<std::string> matches = {""};
@@ -64,7 +59,7 @@ class ConfReader {
       const auto words = split_words(line);
       if (words[0] == "include" && words.size() > 1) {
         for (std::size_t i = 1; i < words.size(); ++i) {
-          const std::string pattern = words[i][0] == '/' ? words[i] : parent_of(path) + "/" + words[i];
+          const std::string pattern = words[i][0] == '/' ? words[i] : parent_directory(path) + "/" + words[i];
           for (const auto& included : glob(tree_, pattern)) read_file(included, depth + 1);
         }
       } else if (words[0] == "hwcap") {

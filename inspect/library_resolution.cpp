@@ -92,11 +92,6 @@ std::vector<std::string> musl_default_directories(const FileTree& tree, const st
   return {"/lib", "/usr/local/lib", "/usr/lib"};
 }
 
-std::string parent_of(std::string_view path) {
-  const auto slash = path.rfind('/');
-  return slash == 0 || slash == std::string_view::npos ? "/" : std::string(path.substr(0, slash));
-}
-
 // Every expansion of the loader's dynamic string tokens in `text`.
 std::vector<std::string> expand_tokens(const std::string& text, const std::string& origin, const ElfIdentity& id,
                                        bool musl) {
@@ -162,7 +157,7 @@ bool is_candidate(const FileTree& tree, const std::string& path, const ElfIdenti
 std::vector<std::string> library_search_path(const FileTree& tree, std::string_view binary,
                                              const ElfDynamicInfo& elf) {
   const bool musl = is_musl(elf);
-  const std::string origin = parent_of(binary);
+  const std::string origin = parent_directory(binary);
   std::vector<std::string> raw;
   // glibc ignores DT_RPATH when DT_RUNPATH is present; musl treats them alike.
   if (musl || elf.runpath.empty()) raw.insert(raw.end(), elf.rpath.begin(), elf.rpath.end());
@@ -188,7 +183,7 @@ std::vector<LibraryResolution> resolve_libraries(const FileTree& tree, std::stri
   std::vector<LibraryResolution> results;
   if (elf.needed.empty()) return results;
   const auto dirs = library_search_path(tree, binary, elf);
-  const std::string origin = parent_of(binary);
+  const std::string origin = parent_directory(binary);
   for (const auto& name : elf.needed) {
     LibraryResolution result{.name = name};
     if (name.find('/') != std::string::npos) {

@@ -13,9 +13,9 @@
 namespace kiln::library {
 namespace {
 
-const std::string kRequest = "BuildRequest";
+const std::string kBuildRequest = "BuildRequest";
 
-[[noreturn]] void bad(const std::string& field, const std::string& why) { bad_field(kRequest, field, why); }
+[[noreturn]] void bad(const std::string& field, const std::string& why) { bad_field(kBuildRequest, field, why); }
 
 // A value parsed by kiln's own parsers; their usage errors name the field.
 template <typename F>
@@ -100,7 +100,7 @@ plugin::BuildPlan plan_for(const BuildRequest& r) {
   if (r.source_date_epoch < 0) bad("source_date_epoch", fmt::format("{} is negative", r.source_date_epoch));
   plan.source_date_epoch = r.source_date_epoch;
   if (!r.layer_cache_dir.empty()) plan.layer_cache_dir = r.layer_cache_dir;
-  plan.access = access_for(r.registry, kRequest);
+  plan.access = access_for(r.registry, kBuildRequest);
   plan.push = true;
   // As kiln-plugin's auto_label without a CI around it: created is the image's own time.
   if (r.created_label) plan.labels["org.opencontainers.image.created"] = oci::rfc3339_utc(r.source_date_epoch);

@@ -28,10 +28,10 @@ namespace kiln {
 namespace library {
 namespace {
 
-const std::string kRequest = "VerifyRequest";
+const std::string kVerifyRequest = "VerifyRequest";
 
 std::string sha256_of_file(const std::filesystem::path& path) {
-  if (!std::ifstream(path)) bad_field(kRequest, "app_suite.binary", fmt::format("cannot read {}", path.string()));
+  if (!std::ifstream(path)) bad_field(kVerifyRequest, "app_suite.binary", fmt::format("cannot read {}", path.string()));
   return oci::hash_file_content(path).hex();
 }
 
@@ -39,7 +39,7 @@ std::vector<verify::Spec> specs_for(const VerifyRequest& r) {
   std::vector<verify::Spec> specs;
   if (r.app_suite) {
     if (!r.app_suite->app_path.starts_with("/"))
-      bad_field(kRequest, "app_suite.app_path", fmt::format("'{}' is not an absolute path", r.app_suite->app_path));
+      bad_field(kVerifyRequest, "app_suite.app_path", fmt::format("'{}' is not an absolute path", r.app_suite->app_path));
     verify::AppSuiteOptions options{.path = r.app_suite->app_path};
     if (!r.app_suite->binary.empty()) options.expected_sha256 = sha256_of_file(r.app_suite->binary);
     options.version_args = r.app_suite->version_args;
@@ -56,7 +56,7 @@ std::vector<oci::Platform> platforms_for(const VerifyRequest& r) {
     try {
       out.push_back(oci::Platform::parse(text));
     } catch (const Error& e) {
-      bad_field(kRequest, "platforms", e.what());
+      bad_field(kVerifyRequest, "platforms", e.what());
     }
   }
   return out;
@@ -64,17 +64,17 @@ std::vector<oci::Platform> platforms_for(const VerifyRequest& r) {
 
 verify::ImageSelection select(const VerifyRequest& r, std::stop_token stop) {
   const auto wanted = platforms_for(r);
-  const oci::RegistryOptions options = client_options(r.registry, kRequest, std::move(stop));
+  const oci::RegistryOptions options = client_options(r.registry, kVerifyRequest, std::move(stop));
   if (!r.oci_layout.empty()) return verify::select_layout_images(r.oci_layout, r.image, wanted);
-  if (r.image.empty()) bad_field(kRequest, "image", "is required (or oci_layout)");
+  if (r.image.empty()) bad_field(kVerifyRequest, "image", "is required (or oci_layout)");
   oci::Reference reference = [&] {
     try {
       return oci::Reference::parse(r.image);
     } catch (const Error& e) {
-      bad_field(kRequest, "image", e.what());
+      bad_field(kVerifyRequest, "image", e.what());
     }
   }();
-  auto client = std::make_unique<oci::RegistryClient>(reference.registry(), keychain_for(r.registry, kRequest), options);
+  auto client = std::make_unique<oci::RegistryClient>(reference.registry(), keychain_for(r.registry, kVerifyRequest), options);
   return verify::select_registry_images(reference, r.image, std::move(client), wanted);
 }
 

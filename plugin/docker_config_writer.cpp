@@ -2,7 +2,6 @@
 
 #include "core/atomic_file.h"
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/String.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -10,8 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <sstream>
 
+#include "core/base64.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "oci/reference.h"
@@ -20,15 +19,6 @@ namespace kiln::plugin {
 namespace {
 
 constexpr const char* kDockerHubKey = "https://index.docker.io/v1/";
-
-std::string base64(const std::string& text) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(0);  // one line: the default wraps at 72 characters
-  encoder << text;
-  encoder.close();
-  return out.str();
-}
 
 // The auths document being built; add() keeps the first entry for a key.
 class Auths {

@@ -1,12 +1,11 @@
 #include "plugin/drone_card.h"
 
-#include <Poco/Base64Encoder.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <sstream>
 
+#include "core/base64.h"
 #include "oci/image/config_edit.h"
 #include "oci/image/platform.h"
 #include "oci/registry/client.h"
@@ -30,16 +29,6 @@ std::string repository_page(const oci::Reference& ref) {
     return "https://console.cloud.google.com/gcr/images/" + ref.repository();
   if (registry == "docker.io") return "https://hub.docker.com/r/" + ref.repository();
   return "https://" + registry + "/" + ref.repository();
-}
-
-std::string base64(const std::string& bytes) {
-  std::ostringstream out;
-  {
-    Poco::Base64Encoder encoder(out);
-    encoder.rdbuf()->setLineLength(0);
-    encoder << bytes;
-  }
-  return out.str();
 }
 
 }  // namespace

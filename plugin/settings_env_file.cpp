@@ -11,7 +11,7 @@
 namespace kiln::plugin {
 namespace {
 
-bool name_char(char c, bool first) {
+bool env_file_name_char(char c, bool first) {
   return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && ((c >= '0' && c <= '9') || c == '.'));
 }
 
@@ -64,7 +64,7 @@ std::vector<std::pair<std::string, std::string>> read_env_file(const std::filesy
     if (text.empty() || text.front() == '#') continue;
     if (text.starts_with("export ")) text = trimmed(std::string_view(text).substr(7));
     std::size_t end = 0;
-    while (end < text.size() && name_char(text[end], end == 0)) ++end;
+    while (end < text.size() && env_file_name_char(text[end], end == 0)) ++end;
     if (end == 0) throw_usage(fmt::format("{}: expected NAME=value", where));
     const std::string name = text.substr(0, end);
     const std::string rest = trimmed(std::string_view(text).substr(end));

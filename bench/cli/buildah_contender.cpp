@@ -11,14 +11,10 @@
 #include "core/env.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/text.h"
 
 namespace kiln::bench {
 namespace {
-
-std::string tail_of(const std::string& output) {
-  constexpr std::size_t kKeep = 2000;
-  return output.size() <= kKeep ? output : "..." + output.substr(output.size() - kKeep);
-}
 
 // Private storage: nothing is shared with other runs or with the machine's own images.
 std::vector<std::string> storage_flags(const std::filesystem::path& dir) {
@@ -81,7 +77,7 @@ Sample BuildahContender::run(const RunSlot& slot) {
     const ChildUsage usage = run_measured(*argv, build_.environment, dir / (step + ".log"), build_.timeout, fresh_cache);
     if (usage.exit_code != 0)
       throw_infra(fmt::format("buildah {} ({} run {}) exited {}:\n{}", step, slot.compression, slot.run,
-                              usage.exit_code, log::redact(tail_of(usage.output))));
+                              usage.exit_code, log::redact(ending(usage.output, 2000))));
     sample.wall_seconds += usage.wall_seconds;
     sample.cpu_seconds += usage.cpu_seconds;
     sample.peak_rss_bytes = std::max(sample.peak_rss_bytes.value_or(0), usage.peak_rss_bytes);

@@ -7,17 +7,9 @@
 #include "bench/cli/measured_child.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/text.h"
 
 namespace kiln::bench {
-namespace {
-
-// The end of a failed run's output: where kiln-plugin says what went wrong.
-std::string tail_of(const std::string& output) {
-  constexpr std::size_t kKeep = 2000;
-  return output.size() <= kKeep ? output : "..." + output.substr(output.size() - kKeep);
-}
-
-}  // namespace
 
 std::optional<std::int64_t> uploaded_bytes_in_summary(const std::string& output) {
   const std::string marker = " new layer(s) uploaded (";
@@ -42,7 +34,7 @@ Sample PluginContender::run(const RunSlot& slot) {
   const ChildUsage usage = run_measured(argv, invocation_.environment, log, invocation_.timeout);
   if (usage.exit_code != 0) {
     const std::string message = fmt::format("kiln-plugin ({} backend, {} run {}) exited {}:\n{}", invocation_.backend,
-                                            slot.compression, slot.run, usage.exit_code, log::redact(tail_of(usage.output)));
+                                            slot.compression, slot.run, usage.exit_code, log::redact(ending(usage.output, 2000)));
     if (usage.exit_code == 2) throw_usage(message);
     throw_infra(message);
   }

@@ -10,9 +10,10 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "core/read_file.h"
 #include "core/temp_dir.h"
+#include "oci/image/image_document.h"
 #include "oci/image/manifest_edit.h"
+#include "oci/layer/archive_handle.h"
 #include "oci/layer/blob_writer.h"
 #include "oci/media_type.h"
 #include "oci/sha256.h"
@@ -20,26 +21,10 @@
 namespace kiln::oci {
 namespace {
 
-struct WriteFree {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct ReadFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-
-// index.json, a manifest or an image config: JSON documents, as bounded as when fetched from a
-// registry.
-constexpr std::size_t kMaxDocumentBytes = 16 << 20;
-
-std::string read_text(const std::filesystem::path& file) {
-  auto text = read_file(file, kMaxDocumentBytes, "image document");
-  if (!text) throw_usage(fmt::format("cannot read {}", file.string()));
-  return std::move(*text);
-}
 
 // Adds one regular file; mtime 0 and root ownership keep the archive reproducible.
 void add_entry(archive* a, const std::string& name, std::int64_t size, std::istream& body) {
-  std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
+  ArchiveEntry e(archive_entry_new());
   archive_entry_set_pathname(e.get(), name.c_str());
   archive_entry_set_filetype(e.get(), AE_IFREG);
   archive_entry_set_perm(e.get(), 0644);
@@ -81,7 +66,7 @@ Digest digest_of_file(const std::filesystem::path& file) {
 // Extracts regular files of the archive under `into`, refusing names that climb out and
 // stopping at `limits`.
 void extract(const std::filesystem::path& tar_path, const std::filesystem::path& into, const DockerArchiveLimits& limits) {
-  std::unique_ptr<archive, ReadFree> a(archive_read_new());
+  ReadArchive a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), tar_path.c_str(), 1 << 20) != ARCHIVE_OK)
@@ -150,7 +135,7 @@ void write_docker_archive(const std::filesystem::path& layout, const StoredManif
   // Written beside the target and renamed: a reader never sees half a tarball.
   const std::filesystem::path partial = tar_path.string() + ".partial";
   {
-    std::unique_ptr<archive, WriteFree> a(archive_write_new());
+    WriteArchive a(archive_write_new());
     archive_write_set_format_pax_restricted(a.get());
     archive_write_set_bytes_in_last_block(a.get(), 1);
     if (archive_write_open_filename(a.get(), partial.c_str()) != ARCHIVE_OK)
@@ -182,13 +167,13 @@ StoredImage read_docker_archive(const std::filesystem::path& tar_path, ImageSink
   const auto manifest_path = scratch.path() / "manifest.json";
   if (!std::filesystem::is_regular_file(manifest_path))
     throw_usage(fmt::format("{} is not a docker-archive: it has no manifest.json", tar_path.string()));
-  const Json list = parse_json(read_text(manifest_path), tar_path.string() + ": manifest.json");
+  const Json list = parse_json(read_document_file(manifest_path), tar_path.string() + ": manifest.json");
   if (!list.is_array() || list.size() != 1)
     throw_usage(fmt::format("{}: a docker-archive with exactly one image is needed (it has {})", tar_path.string(),
                             list.is_array() ? list.size() : 0));
   const Json& entry = list.front();
   if (!entry.is_object()) throw_usage(fmt::format("{}: manifest.json's entry is not an object", tar_path.string()));
-  const std::string config_bytes = read_text(member(scratch.path(), entry.value("Config", Json()), tar_path));
+  const std::string config_bytes = read_document_file(member(scratch.path(), entry.value("Config", Json()), tar_path));
   const Json config = parse_json(config_bytes, tar_path.string() + ": config");
   const Json diff_ids = config.value("rootfs", Json::object()).value("diff_ids", Json::array());
   const Json layers = entry.value("Layers", Json());

@@ -13,13 +13,10 @@
 #include "oci/image/manifest_edit.h"
 #include "core/temp_dir.h"
 #include "oci/image/whiteout.h"
+#include "oci/layer/archive_handle.h"
 
 namespace kiln::oci {
 namespace {
-
-struct ArchiveFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
 
 }  // namespace
 
@@ -46,7 +43,7 @@ std::string normalise_image_path(std::string_view path) {
 }
 
 void FilesystemView::apply_layer(const std::string& blob_path) {
-  std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
+  ReadArchive a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), blob_path.c_str(), 1 << 20) != ARCHIVE_OK)

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "core/read_file.h"
+#include "oci/image/image_document.h"
 #include "oci/media_type.h"
 
 namespace kiln::oci {
@@ -28,16 +28,6 @@ int copy_manifest_blobs(const ImageSource& source, const StoredManifest& manifes
   return copied;
 }
 
-// index.json, a manifest or an image config: JSON documents, as bounded as when fetched from a
-// registry.
-constexpr std::size_t kMaxDocumentBytes = 16 << 20;
-
-std::string read_text(const std::filesystem::path& file) {
-  auto text = read_file(file, kMaxDocumentBytes, "image document");
-  if (!text) throw_usage(fmt::format("cannot read {}", file.string()));
-  return std::move(*text);
-}
-
 }  // namespace
 
 int copy_image_blobs(const ImageSource& source, const StoredImage& image, ImageSink& target) {
@@ -51,11 +41,11 @@ int copy_image_blobs(const ImageSource& source, const StoredImage& image, ImageS
 }
 
 StoredImage read_layout_stored_image(const std::filesystem::path& layout, const std::string& ref_name) {
-  const Json index = parse_json(read_text(layout / "index.json"), (layout / "index.json").string());
+  const Json index = parse_json(read_document_file(layout / "index.json"), (layout / "index.json").string());
   std::vector<Json> found;
   for (const Json& d : index.value("manifests", Json::array()))
     if (ref_name.empty() ||
-        d.value("annotations", Json::object()).value("org.opencontainers.image.ref.name", "") == ref_name)
+        d.value("annotations", Json::object()).value(kRefNameAnnotation, "") == ref_name)
       found.push_back(d);
   if (found.empty())
     throw_usage(ref_name.empty() ? fmt::format("OCI layout {} holds no image", layout.string())
@@ -67,7 +57,7 @@ StoredImage read_layout_stored_image(const std::filesystem::path& layout, const 
                               "of one are fine)",
                               layout.string()));
   auto blob = [&](const Json& d) {
-    return read_text(layout / "blobs/sha256" / Digest::parse(d.at("digest").get<std::string>()).hex());
+    return read_document_file(layout / "blobs/sha256" / Digest::parse(d.at("digest").get<std::string>()).hex());
   };
   StoredImage image{.top = {.media_type = found.front().value("mediaType", std::string(media_type::oci_manifest)),
                             .bytes = blob(found.front())},

@@ -12,13 +12,10 @@
 #include "oci/image/manifest_edit.h"
 #include "oci/image/filesystem_view.h"
 #include "oci/image/whiteout.h"
+#include "oci/layer/archive_handle.h"
 
 namespace kiln::oci {
 namespace {
-
-struct ArchiveFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
 
 bool under(const std::string& path, const std::string& prefix) {
   return prefix.empty() || path == prefix || path.starts_with(prefix + "/");
@@ -33,7 +30,7 @@ bool wanted(const std::string& path, const std::vector<std::string>& prefixes) {
 // One layer on top of `entries`: whiteouts act on the layers below, then its own entries land.
 void apply_layer(const std::filesystem::path& blob, const std::vector<std::string>& prefixes,
                  const std::filesystem::path& into, int& files, std::map<std::string, LayerEntry>& entries) {
-  std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
+  ReadArchive a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), blob.c_str(), 1 << 20) != ARCHIVE_OK)

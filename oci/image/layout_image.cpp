@@ -7,17 +7,12 @@
 
 #include "core/error.h"
 #include "core/read_file.h"
+#include "oci/image/image_document.h"
 #include "oci/image/manifest_edit.h"
 #include "oci/media_type.h"
 
 namespace kiln::oci {
 namespace {
-
-constexpr const char* kRefName = "org.opencontainers.image.ref.name";
-
-// Manifests, indexes and configs, held in memory: bounded by their descriptor's size and by
-// kMaxDocumentBytes whatever that says.
-constexpr std::int64_t kMaxDocumentBytes = 16 << 20;
 
 std::string read_blob(BlobReader& blobs, const Json& descriptor, const std::string& what) {
   const Descriptor blob = Descriptor::from_json(descriptor, fmt::format("{} in {}", what, blobs.describe()));
@@ -59,7 +54,7 @@ std::vector<Json> layout_manifest_descriptors(const std::string& layout_director
   for (const Json& descriptor : index.value("manifests", Json::array())) {
     if (!ref_name.empty()) {
       const Json annotations = descriptor.value("annotations", Json::object());
-      if (annotations.value(kRefName, "") != ref_name) continue;
+      if (annotations.value(kRefNameAnnotation, "") != ref_name) continue;
     }
     collect(*blobs, descriptor, out, 0);
   }

@@ -10,14 +10,13 @@
 #include "core/error.h"
 #include "core/read_file.h"
 #include "core/stop.h"
+#include "oci/image/image_document.h"
 #include "oci/image/image_sink.h"
 #include "oci/media_type.h"
 #include "oci/sha256.h"
 
 namespace kiln::oci {
 namespace {
-
-constexpr const char* kRefName = "org.opencontainers.image.ref.name";
 
 // Renames `from` to `to`; across file systems (a temp dir elsewhere) copies then removes.
 void move_file(const std::filesystem::path& from, const std::filesystem::path& to) {
@@ -36,8 +35,7 @@ class LayoutSink final : public ImageSink {
     std::filesystem::create_directories(dir_ / "blobs/sha256", ec);
     if (ec) throw_infra(fmt::format("cannot create OCI layout {}: {}", dir_.string(), ec.message()));
     write_file_atomically(dir_ / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
-    constexpr std::size_t max_index_bytes = 16 << 20;  // as much as a registry's image index
-    if (const auto text = read_file(dir_ / "index.json", max_index_bytes, "OCI layout index"))
+    if (const auto text = read_file(dir_ / "index.json", kMaxDocumentBytes, "OCI layout index"))
       index_ = parse_json(*text, (dir_ / "index.json").string());
     if (!index_.is_object() || !index_.value("manifests", Json()).is_array())
       index_ = {{"schemaVersion", 2}, {"mediaType", media_type::oci_index}, {"manifests", Json::array()}};
@@ -97,10 +95,10 @@ class LayoutSink final : public ImageSink {
     if (tag.empty()) return;
     Json& manifests = index_["manifests"];
     Json entry = {{"mediaType", media_type}, {"digest", stored.digest.to_string()}, {"size", stored.size},
-                  {"annotations", {{kRefName, tag}}}};
+                  {"annotations", {{kRefNameAnnotation, tag}}}};
     bool replaced = false;
     for (Json& existing : manifests)
-      if (existing.value("annotations", Json::object()).value(kRefName, "") == tag) existing = entry, replaced = true;
+      if (existing.value("annotations", Json::object()).value(kRefNameAnnotation, "") == tag) existing = entry, replaced = true;
     if (!replaced) manifests.push_back(std::move(entry));
     write_file_atomically(dir_ / "index.json", dump_json(index_));
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "oci/layer/archive_handle.h"
 #include "oci/layer/blob_writer.h"
 #include "oci/layer/layer_entries.h"
 #include "oci/layer/utf8_locale.h"
@@ -67,14 +68,11 @@ class SourceFile {
   std::int64_t size_ = 0;
 };
 
-struct ArchiveFree {
+struct FailAndFree {
   void operator()(struct archive* a) const {
     archive_write_fail(a);  // after an error, free() must not try to write the trailer
     archive_write_free(a);
   }
-};
-struct EntryFree {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
 // The tar stage: pax_restricted entries → SHA-256 (diff_id) → BlobWriter.
@@ -98,7 +96,7 @@ class TarWriter {
   /// source bytes read.
   bool add(const LayerEntry& entry, std::int64_t mtime, std::vector<char>& buffer, const StillWanted& still_wanted,
            LayerProgress& progress) {
-    std::unique_ptr<archive_entry, EntryFree> header(archive_entry_new());
+    ArchiveEntry header(archive_entry_new());
     archive_entry_set_pathname_utf8(header.get(), entry.path.c_str());
     archive_entry_set_uid(header.get(), entry.uid);
     archive_entry_set_gid(header.get(), entry.gid);
@@ -180,7 +178,7 @@ class TarWriter {
   }
 
   BlobWriter& blob_;
-  std::unique_ptr<struct archive, ArchiveFree> archive_;
+  std::unique_ptr<struct archive, FailAndFree> archive_;
   Sha256 diff_id_;
   std::exception_ptr callback_error_;
   bool discarding_ = false;

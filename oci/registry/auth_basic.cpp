@@ -1,23 +1,15 @@
 #include "oci/registry/auth_basic.h"
 
-#include <Poco/Base64Encoder.h>
-
-#include <sstream>
-
+#include "core/base64.h"
 #include "core/log.h"
 
 namespace kiln::oci {
 
 std::string basic_authorization(const std::string& username, const std::string& password) {
-  std::ostringstream out;
-  {
-    Poco::Base64Encoder encoder(out);
-    encoder.rdbuf()->setLineLength(0);  // a header value must be one line
-    encoder << username << ':' << password;
-  }
+  const std::string encoded = base64(username + ':' + password);
   log::add_secret(password);
-  log::add_secret(out.str());
-  return "Basic " + out.str();
+  log::add_secret(encoded);
+  return "Basic " + encoded;
 }
 
 BasicAuthenticator::BasicAuthenticator(const Credential& credential)

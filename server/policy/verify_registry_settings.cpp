@@ -1,9 +1,8 @@
 #include "server/policy/verify_registry_settings.h"
 
-#include <Poco/Base64Encoder.h>
 
-#include <sstream>
 
+#include "core/base64.h"
 #include "core/settings.h"
 #include "oci/json.h"
 #include "oci/reference.h"
@@ -15,15 +14,6 @@ namespace kiln::server {
 namespace {
 
 using oci::Json;
-
-std::string base64(const std::string& text) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out);
-  encoder.rdbuf()->setLineLength(0);
-  encoder << text;
-  encoder.close();
-  return out.str();
-}
 
 // The host of the image the build pushes ("" when repo does not parse; kiln-plugin says why).
 std::string target_registry(const Settings& settings) {

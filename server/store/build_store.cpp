@@ -23,7 +23,7 @@ SettingMap json_map(const std::string& text) {
   return text.empty() ? SettingMap{} : Json::parse(text).get<SettingMap>();
 }
 
-constexpr const char* kColumns =
+constexpr const char* kBuildColumns =
     "id, batch_id, state, settings, context_dir, verify, verify_settings, created_ms, started_ms, finished_ms, "
     "exit_code, digest, message, attempts, has_report, timeout_s, seq, labels, rerun_of";  // the sealed secrets only where a run needs them
 
@@ -127,7 +127,7 @@ std::vector<BuildRecord> BuildStore::select(const std::string& where, const std:
                                             const std::string& tail) const {
   Poco::Data::Statement st(*session_);
   std::vector<std::string> bound = args;  // Poco binds by reference: kept alive until execute()
-  st << fmt::format("SELECT {} FROM builds {} {}", kColumns, where, tail);
+  st << fmt::format("SELECT {} FROM builds {} {}", kBuildColumns, where, tail);
   for (auto& a : bound) st, use(a);
   st.execute();
   Poco::Data::RecordSet rs(st);

@@ -14,7 +14,7 @@ namespace {
 
 using namespace Poco::Data::Keywords;
 
-constexpr const char* kColumns =
+constexpr const char* kWebhookColumns =
     "subject_id, kind, url, state, delivery_id, payload, attempts, last_status, last_error, created_ms, fired_ms, "
     "next_attempt_ms, finished_ms";
 
@@ -62,7 +62,7 @@ void WebhookStore::subscribe(const std::string& kind, const std::string& subject
   std::string k = kind, id = subject_id, u = url, waiting = to_string(DeliveryState::waiting), empty;
   std::int64_t created = now_ms(), zero = 0;
   int zero_int = 0;
-  *session_ << "INSERT INTO webhooks (" << kColumns << ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", use(id), use(k),
+  *session_ << "INSERT INTO webhooks (" << kWebhookColumns << ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", use(id), use(k),
       use(u), use(waiting), use(empty), use(empty), use(zero_int), use(zero_int), use(empty), use(created), use(zero),
       use(zero), use(zero), now;
 }
@@ -70,7 +70,7 @@ void WebhookStore::subscribe(const std::string& kind, const std::string& subject
 std::vector<WebhookRecord> WebhookStore::select(const std::string& where, const std::string& arg, const std::string& tail) const {
   Poco::Data::Statement st(*session_);
   std::string a = arg;
-  st << fmt::format("SELECT {} FROM webhooks {} {}", kColumns, where, tail);
+  st << fmt::format("SELECT {} FROM webhooks {} {}", kWebhookColumns, where, tail);
   if (!arg.empty()) st, use(a);
   st.execute();
   Poco::Data::RecordSet rs(st);

@@ -32,3 +32,12 @@ TEST(SplitTrimmed, TrimsAndDropsEmptyPiecesOnAnySeparator) {
 
 }  // namespace
 }  // namespace kiln
+
+TEST(Ending, KeepsShortTextAndCutsLongTextOnACharacterBoundary) {
+  EXPECT_EQ(kiln::ending("short", 5), "short");
+  EXPECT_EQ(kiln::ending("0123456789", 4), "…6789");
+  // "é" is two bytes; a cut that would start inside it starts after it instead.
+  EXPECT_EQ(kiln::ending("abcé", 1), "…");
+  EXPECT_EQ(kiln::ending("abcéz", 2), "…z");
+  EXPECT_EQ(kiln::ending("abcéz", 3), "…éz");
+}

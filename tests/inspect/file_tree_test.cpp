@@ -95,5 +95,12 @@ TEST(FileTree, DefaultReadRangeCutsThePrefixThatReadReturns) {
   EXPECT_EQ(tree.read_range("/g", 0, 5), std::nullopt);
 }
 
+TEST(ParentDirectory, OfAnAbsoluteImagePath) {
+  EXPECT_EQ(parent_directory("/usr/lib/libc.so.6"), "/usr/lib");
+  EXPECT_EQ(parent_directory("/main"), "/");
+  EXPECT_EQ(parent_directory("/"), "/");
+  EXPECT_EQ(parent_directory("relative"), "/");
+}
+
 }  // namespace
 }  // namespace kiln::inspect

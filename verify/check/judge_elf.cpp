@@ -17,7 +17,7 @@ int bits_for(const std::string& architecture) {
   return 0;
 }
 
-std::string joined(const std::vector<std::string>& items) {
+std::string colon_joined(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) out += (out.empty() ? "" : ":") + item;
   return out;
@@ -68,8 +68,8 @@ TestResult judge_elf(const ElfTest& test, const inspect::PathFacts* facts, const
     if (!missing.empty()) {
       std::string finding = "libraries not found in the image: ";
       for (std::size_t i = 0; i < missing.size(); ++i) finding += (i ? ", " : "") + missing[i];
-      if (!elf.rpath.empty()) finding += " (RPATH " + joined(elf.rpath) + ")";
-      if (!elf.runpath.empty()) finding += " (RUNPATH " + joined(elf.runpath) + ")";
+      if (!elf.rpath.empty()) finding += " (RPATH " + colon_joined(elf.rpath) + ")";
+      if (!elf.runpath.empty()) finding += " (RUNPATH " + colon_joined(elf.runpath) + ")";
       findings.add(finding);
     }
   }

@@ -52,7 +52,6 @@ std::string listed(const std::set<std::string>& items) {
   return out;
 }
 
-bool has(const oci::Json& vars, const std::string& key) { return vars.contains(key); }
 std::string get(const oci::Json& vars, const std::string& key) {
   const oci::Json& value = vars.at(key);
   return value.is_string() ? value.get<std::string>() : value.dump();
@@ -62,7 +61,7 @@ std::string get(const oci::Json& vars, const std::string& key) {
 void check_vars(const std::vector<EnvVar>& expected, const oci::Json& source, const char* what, Findings& findings) {
   for (const EnvVar& var : expected) {
     const std::string name = std::string(what) + " " + var.key;
-    if (!has(source, var.key)) {
+    if (!source.contains(var.key)) {
       findings.add(name + ": expected to be set, not set");
       continue;
     }

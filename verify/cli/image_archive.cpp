@@ -11,18 +11,15 @@
 #include "core/error.h"
 #include "oci/image/docker_archive.h"
 #include "oci/image/image_sink.h"
+#include "oci/layer/archive_handle.h"
 
 namespace kiln::verify {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct ArchiveFree {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-
-std::unique_ptr<archive, ArchiveFree> open_tar(const fs::path& file) {
-  std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
+oci::ReadArchive open_tar(const fs::path& file) {
+  oci::ReadArchive a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), file.c_str(), 1 << 20) != ARCHIVE_OK)
@@ -41,7 +38,7 @@ enum class Kind { none, oci, docker };
 Kind kind_of(const fs::path& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return Kind::none;
-  std::unique_ptr<archive, ArchiveFree> a(archive_read_new());
+  oci::ReadArchive a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), file.c_str(), 1 << 20) != ARCHIVE_OK) return Kind::none;

@@ -29,20 +29,18 @@ std::string read_setting_file(const std::string& setting, const std::string& pat
   return std::move(*text);
 }
 
-std::string trimmed(std::string_view text) { return std::string(trim(text)); }
-
 std::string first_line(const std::string& setting, const std::string& path) {
   std::istringstream lines(read_setting_file(setting, path));
   for (std::string line; std::getline(lines, line);)
-    if (auto t = trimmed(line); !t.empty()) return t;
+    if (auto t = std::string(trim(line)); !t.empty()) return t;
   throw_usage(fmt::format("setting {}: {} is empty", setting, path));
 }
 
 std::string dotenv_value(const std::string& setting, const std::string& path, const std::string& key) {
   std::istringstream lines(read_setting_file(setting, path));
   for (std::string line; std::getline(lines, line);) {
-    const std::string t = trimmed(line);
-    if (t.starts_with(key + "=")) return trimmed(t.substr(key.size() + 1));
+    const std::string t = std::string(trim(line));
+    if (t.starts_with(key + "=")) return std::string(trim(t.substr(key.size() + 1)));
   }
   throw_usage(fmt::format("setting {}: {} has no {}= line", setting, path, key));
 }
@@ -172,7 +170,7 @@ std::string image_reference_text(const Settings& settings) {
   std::string image = settings.get("image");
   if (settings.has("digest_file")) {
     if (image.empty()) throw_usage("setting digest_file: needs setting image (the repository the digest belongs to)");
-    const std::string digest = trimmed(read_setting_file("digest_file", settings.get("digest_file")));
+    const std::string digest = std::string(trim(read_setting_file("digest_file", settings.get("digest_file"))));
     try {
       return oci::Reference::parse(image).with_digest(oci::Digest::parse(digest)).to_string();
     } catch (const Error& e) {

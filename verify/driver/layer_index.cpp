@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "oci/image/filesystem_view.h"
 #include "oci/image/manifest_edit.h"
+#include "oci/image/whiteout.h"
 #include "oci/sha256.h"
 #include "verify/driver/blob_stream.h"
 #include "verify/driver/layer_archive.h"
@@ -19,8 +20,6 @@ namespace {
 
 using inspect::FileStat;
 
-constexpr std::string_view kWhiteout = ".wh.";
-constexpr std::string_view kOpaque = ".wh..wh..opq";
 // Symlinks met while streaming add wants for their targets; a hostile image must not make
 // that list grow without end.
 constexpr std::size_t kMaxWants = 4096;
@@ -35,10 +34,6 @@ constexpr std::uint64_t kEtcFileBytes = 64 * 1024;
 std::string parent_of(const std::string& key) {
   const auto slash = key.rfind('/');
   return slash == std::string::npos ? "" : key.substr(0, slash);
-}
-
-std::string child_key(const std::string& parent, std::string_view name) {
-  return parent.empty() ? std::string(name) : parent + "/" + std::string(name);
 }
 
 FileStat stat_of(archive_entry* e) {
@@ -190,13 +185,8 @@ void LayerIndex::read_layer(int layer, bool again) {
       }
       continue;
     }
-    const std::string name = key.substr(key.rfind('/') == std::string::npos ? 0 : key.rfind('/') + 1);
-    if (name == kOpaque) {
-      opaque.push_back(parent_of(key));
-      continue;
-    }
-    if (name.starts_with(kWhiteout)) {
-      whiteouts.push_back(child_key(parent_of(key), std::string_view(name).substr(kWhiteout.size())));
+    if (const oci::Whiteout whiteout = oci::whiteout_of(key); whiteout.kind != oci::Whiteout::Kind::none) {
+      (whiteout.kind == oci::Whiteout::Kind::opaque ? opaque : whiteouts).push_back(whiteout.target);
       continue;
     }
     Node node{.stat = stat_of(e), .layer = layer, .data_path = key};

@@ -47,7 +47,7 @@ std::string junit_timestamp(const std::string& rfc3339) {
   return utc_timestamp_now();
 }
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string first_line_of(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 void set(pugi::xml_node node, const char* name, const std::string& value, std::size_t max = std::string::npos) {
   node.append_attribute(name).set_value(xml_text(value, max).c_str());
@@ -86,7 +86,7 @@ void write_case(pugi::xml_node suite, const TestResult& test) {
     case Status::skipped: element = "skipped"; break;
   }
   pugi::xml_node outcome = node.append_child(element);
-  set(outcome, "message", first_line(test.message), kMaxMessageBytes);
+  set(outcome, "message", first_line_of(test.message), kMaxMessageBytes);
   if (type) {
     set(outcome, "type", type);
     outcome.text().set(xml_text(body(test), kMaxBodyBytes).c_str());

@@ -15,8 +15,6 @@
 namespace kiln::verify {
 namespace {
 
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
 class Decoder {
  public:
   explicit Decoder(const std::string& file) : in_(file) {}

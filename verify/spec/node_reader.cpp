@@ -11,9 +11,7 @@
 namespace kiln::verify {
 namespace {
 
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-std::string joined(std::initializer_list<std::string_view> words) {
+std::string comma_joined(std::initializer_list<std::string_view> words) {
   std::string out;
   for (std::string_view word : words) out += (out.empty() ? "" : ", ") + std::string(word);
   return out;
@@ -35,6 +33,8 @@ std::string kind_name(const SpecNode& node) {
 
 }  // namespace
 
+std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
 void NodeReader::fail(std::size_t line, const std::string& what) const {
   throw_usage(line == 0 ? file_ + ": " + what : file_ + ":" + std::to_string(line) + ": " + what);
 }
@@ -45,7 +45,7 @@ const SpecNode& NodeReader::map(const SpecNode& node, const std::string& where,
   for (std::size_t i = 0; i < node.members.size(); ++i) {
     const SpecMember& member = node.members[i];
     if (std::find(known.begin(), known.end(), member.key) == known.end()) {
-      fail(member.line, where + ": unknown key " + in_quotes(member.key) + " (known keys: " + joined(known) + ")");
+      fail(member.line, where + ": unknown key " + in_quotes(member.key) + " (known keys: " + comma_joined(known) + ")");
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (node.members[j].key == member.key) fail(member.line, where + ": key " + in_quotes(member.key) + " given twice");

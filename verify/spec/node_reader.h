@@ -13,6 +13,9 @@
 
 namespace kiln::verify {
 
+/// `text` between double quotes, as errors about a spec quote the value at fault.
+std::string in_quotes(std::string_view text);
+
 class NodeReader {
  public:
   explicit NodeReader(std::string file) : file_(std::move(file)) {}

@@ -63,26 +63,20 @@ std::optional<BindMount> parse_bind_mount(std::string_view text, std::string& wh
   return mount;
 }
 
-namespace {
-
-std::string trimmed(std::string_view text) { return std::string(kiln::trim(text)); }
-
-}  // namespace
-
 std::vector<std::pair<std::string, std::string>> parse_env_file(const std::string& text, const std::string& file) {
   std::vector<std::pair<std::string, std::string>> out;
   std::istringstream lines(text);
   std::size_t number = 0;
   for (std::string raw; std::getline(lines, raw);) {
     ++number;
-    std::string line = trimmed(raw);
+    std::string line = std::string(trim(raw));
     if (line.empty() || line.starts_with("#")) continue;
-    if (line.starts_with("export ")) line = trimmed(line.substr(7));
+    if (line.starts_with("export ")) line = std::string(trim(line.substr(7)));
     const std::size_t separator = line.find_first_of("=:");
     if (separator == std::string::npos || separator == 0)
       throw_usage(file + ":" + std::to_string(number) + ": expected KEY=VALUE");
-    const std::string key = trimmed(line.substr(0, separator));
-    std::string value = trimmed(line.substr(separator + 1));
+    const std::string key = std::string(trim(line.substr(0, separator)));
+    std::string value = std::string(trim(line.substr(separator + 1)));
     if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
       value = value.substr(1, value.size() - 2);
     } else if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
@@ -97,7 +91,7 @@ std::vector<std::pair<std::string, std::string>> parse_env_file(const std::strin
       }
       value = unescaped;
     } else if (const std::size_t comment = value.find(" #"); comment != std::string::npos) {
-      value = trimmed(value.substr(0, comment));
+      value = std::string(trim(value.substr(0, comment)));
     }
     if (!key.empty() && !value.empty()) out.emplace_back(key, value);
   }

@@ -11,7 +11,7 @@ namespace {
 using kubernetes::describe;
 using kubernetes::PodTrouble;
 
-BuildPodVerdict failed(std::string reason) {
+BuildPodVerdict pod_failed(std::string reason) {
   return {.kind = BuildPodVerdict::Kind::pod_failed, .exit_code = -1, .termination_message = {}, .reason = std::move(reason)};
 }
 
@@ -27,18 +27,18 @@ BuildPodVerdict judge_build_pod(const oci::Json& pod) {
   if (const auto trouble = kubernetes::pod_trouble(pod)) {
     switch (trouble->kind) {
       case PodTrouble::Kind::deadline_exceeded:
-        return failed(describe("the build pod exceeded its deadline (activeDeadlineSeconds)", trouble->reason,
+        return pod_failed(describe("the build pod exceeded its deadline (activeDeadlineSeconds)", trouble->reason,
                                trouble->message));
       case PodTrouble::Kind::unschedulable:
-        return failed(describe("the build pod cannot be scheduled", trouble->reason, trouble->message));
+        return pod_failed(describe("the build pod cannot be scheduled", trouble->reason, trouble->message));
       case PodTrouble::Kind::container_stuck:
-        return failed(describe(fmt::format("container '{}'", trouble->container), trouble->reason, trouble->message));
+        return pod_failed(describe(fmt::format("container '{}'", trouble->container), trouble->reason, trouble->message));
     }
   }
 
   if (const auto fetch = kubernetes::container_end(pod, kubernetes::init_container_statuses, fetch_container);
       fetch && fetch->exit_code != 0)
-    return failed(describe(fmt::format("init container '{}' could not fetch the build context (exit code {})",
+    return pod_failed(describe(fmt::format("init container '{}' could not fetch the build context (exit code {})",
                                        fetch_container, fetch->exit_code),
                            fetch->reason, fetch->message));
 
@@ -51,7 +51,7 @@ BuildPodVerdict judge_build_pod(const oci::Json& pod) {
   }
 
   if (const auto end = kubernetes::pod_end(pod))
-    return failed(describe(fmt::format("the build pod ended ({}) without a result from container '{}'", end->phase,
+    return pod_failed(describe(fmt::format("the build pod ended ({}) without a result from container '{}'", end->phase,
                                        executor_container),
                            end->reason, end->message));
   return {};

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "kubernetes/api_client.h"
 #include "kubernetes/pod_events.h"
 #include "kubernetes/pod_watch.h"
@@ -27,10 +28,6 @@ constexpr std::size_t log_tail_bytes = 2048;
 std::string random_run_id() {
   std::random_device device;
   return fmt::format("{:08x}{:08x}", device(), device());
-}
-
-std::string tail(const std::string& text, std::size_t bytes) {
-  return text.size() <= bytes ? text : "…" + text.substr(text.size() - bytes);
 }
 
 // Deletes the pod however collect() ends: result, infrastructure error, timeout or exception.
@@ -67,7 +64,7 @@ inspect::Facts facts_from_probe_log(const std::string& log) {
       // a diagnostic on stderr that happens to start with '{'
     }
   }
-  if (!found) throw_infra(fmt::format("kiln-probe printed no JSON result; its log ends with:\n{}", tail(log, log_tail_bytes)));
+  if (!found) throw_infra(fmt::format("kiln-probe printed no JSON result; its log ends with:\n{}", ending(log, log_tail_bytes)));
   return inspect::facts_from_json(*found);
 }
 
@@ -144,7 +141,7 @@ inspect::Facts KubernetesDriver::collect(const ImageUnderTest& image, const insp
   const std::string log = client.pod_log(name, kubernetes::check_container, options_.log_limit_bytes);
   if (verdict.exit_code != 0)
     throw_infra(fmt::format("{}: kiln-probe exited with code {}; its log ends with:\n{}", where, verdict.exit_code,
-                            tail(log, log_tail_bytes)));
+                            ending(log, log_tail_bytes)));
   try {
     return facts_from_probe_log(log);
   } catch (const Error& e) {

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/temp_dir.h"
+#include "core/text.h"
 #include "inspect/directory_tree.h"
 #include "verify/driver/local/image_user.h"
 #include "verify/driver/local/runc_bundle.h"
@@ -27,10 +28,6 @@ void write_file(const fs::path& path, const std::string& text) {
   out << text;
   if (!out.flush()) throw_infra("cannot write " + path.string());
   fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
-}
-
-std::string tail(const std::string& text, std::size_t max = 4096) {
-  return text.size() <= max ? text : "…" + text.substr(text.size() - max);
 }
 
 std::string container_id() {
@@ -92,13 +89,13 @@ inspect::Facts LocalDriver::collect(const ImageUnderTest& image, const inspect::
                             image.pinned, timeout.count()));
   if (outcome.result.exit_code != 0)
     throw_infra(fmt::format("kiln-probe in {} under runc exited {}: {}", image.pinned, outcome.result.exit_code,
-                            tail(outcome.result.err)));
+                            ending(outcome.result.err, 4096)));
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(outcome.result.out);
   } catch (const nlohmann::json::parse_error& e) {
     throw_infra(fmt::format("kiln-probe in {} printed no JSON ({}): {}", image.pinned, e.what(),
-                            tail(outcome.result.out + outcome.result.err)));
+                            ending(outcome.result.out + outcome.result.err, 4096)));
   }
   return inspect::facts_from_json(doc);
 }

@@ -16,6 +16,8 @@
 
 #include "core/error.h"
 #include "oci/image/filesystem_view.h"
+#include "oci/image/whiteout.h"
+#include "oci/layer/archive_handle.h"
 #include "verify/driver/blob_stream.h"
 #include "verify/driver/layer_archive.h"
 
@@ -23,23 +25,6 @@ namespace kiln::verify {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::string_view kWhiteout = ".wh.";
-constexpr std::string_view kOpaque = ".wh..wh..opq";
-
-struct DiskWriterFree {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-
-std::string parent_of(const std::string& key) {
-  const auto slash = key.rfind('/');
-  return slash == std::string::npos ? "" : key.substr(0, slash);
-}
-
-std::string name_of(const std::string& key) {
-  const auto slash = key.rfind('/');
-  return slash == std::string::npos ? key : key.substr(slash + 1);
-}
 
 // Why a path as stored in the tar may not be used, if it may not.
 std::optional<std::string> unsafe(std::string_view raw) {
@@ -157,16 +142,16 @@ class LayerUnpacker {
     if (const auto why = unsafe(raw)) refuse(raw, *why);
     const std::string key = oci::normalise_image_path(raw);
     if (key.empty()) return;  // "./": the root itself
-    const std::string name = name_of(key);
-    if (name.starts_with(kWhiteout)) {
+    const oci::Whiteout whiteout = oci::whiteout_of(key);
+    if (whiteout.kind != oci::Whiteout::Kind::none) {
       if (const auto link = symlink_on_the_way(root_, key, false))
         refuse(raw, fmt::format("would be written through the symlink \"{}\"", *link));
     } else if (const auto link = make_parents(root_, key, host_id(raw, "uid", 0), known_)) {
       refuse(raw, fmt::format("would be written through the symlink \"{}\"", *link));
     }
 
-    if (name == kOpaque) {
-      const std::string dir = parent_of(key);
+    if (whiteout.kind == oci::Whiteout::Kind::opaque) {
+      const std::string& dir = whiteout.target;
       std::error_code ec;
       if (fs::is_directory(fs::symlink_status(root_ / dir, ec)))
         for (const auto& child : fs::directory_iterator(root_ / dir))
@@ -174,9 +159,8 @@ class LayerUnpacker {
       known_.forget(dir);
       return;
     }
-    if (name.starts_with(kWhiteout)) {
-      const std::string parent = parent_of(key);
-      const std::string hidden = (parent.empty() ? "" : parent + "/") + name.substr(kWhiteout.size());
+    if (whiteout.kind == oci::Whiteout::Kind::deletes) {
+      const std::string& hidden = whiteout.target;
       remove_lower(root_, hidden, written_);
       known_.forget(hidden);
       return;
@@ -255,7 +239,7 @@ class LayerUnpacker {
   const std::optional<IdMapping>& owners_;
   KnownDirectories& known_;
   UnpackReport& report_;
-  std::unique_ptr<archive, DiskWriterFree> disk_;
+  oci::WriteArchive disk_;
   std::set<std::string> written_;  ///< keys this layer wrote
 };
 

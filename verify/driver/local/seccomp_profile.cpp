@@ -40,7 +40,7 @@ std::string seccomp_arch(const std::string& native) {
   return it == arches.end() ? "" : it->second;
 }
 
-bool has(const json& list, const std::string& value) {
+bool lists(const json& list, const std::string& value) {
   return list.is_array() && std::find(list.begin(), list.end(), value) != list.end();
 }
 
@@ -60,14 +60,14 @@ bool applies(const json& rule, const std::string& arch, const SeccompTarget& tar
                                         cap.get<std::string>()) != target.capabilities.end();
   };
   if (const auto it = rule.find("excludes"); it != rule.end()) {
-    if (has(it->value("arches", json::array()), arch)) return false;
+    if (lists(it->value("arches", json::array()), arch)) return false;
     const json caps = it->value("caps", json::array());
     if (std::any_of(caps.begin(), caps.end(), holds)) return false;
     if (it->contains("minKernel") && kernel_at_least((*it)["minKernel"], target)) return false;
   }
   if (const auto it = rule.find("includes"); it != rule.end()) {
     const json arches = it->value("arches", json::array());
-    if (!arches.empty() && !has(arches, arch)) return false;
+    if (!arches.empty() && !lists(arches, arch)) return false;
     const json caps = it->value("caps", json::array());
     if (!std::all_of(caps.begin(), caps.end(), holds)) return false;
     if (it->contains("minKernel") && !kernel_at_least((*it)["minKernel"], target)) return false;
