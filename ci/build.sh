@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds into build/ (the plain cmake build, with Ninja when present): everything,
 # or only the targets named (ci/build.sh kiln-plugin kiln-verify). KILN_CMAKE_ARGS adds
-# configure arguments (KILN_CMAKE_ARGS=-DCMAKE_UNITY_BUILD=ON).
+# configure arguments (KILN_CMAKE_ARGS=-DCMAKE_UNITY_BUILD=OFF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 "$PWD/ci/setup.sh"

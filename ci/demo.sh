@@ -38,7 +38,7 @@ YAML
   echo "registry: docker-registry on $registry (data in $work/registry)" >&2
 fi
 
-echo "base: $(build/tests/kiln-make-base "$registry" demo/busybox 1)" >&2
+echo "base: $(build/fixtures/kiln-make-base "$registry" demo/busybox 1)" >&2
 
 # The step a pipeline would run: settings as PLUGIN_* variables.
 PLUGIN_REPO=$registry/demo/hello \

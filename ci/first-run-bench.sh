@@ -8,7 +8,7 @@
 # process it ran). The CPU seconds barely depend on what else the machine runs; on a busy
 # machine, quote them with the load average printed beside them, not the wall time alone.
 #
-# Usage: ci/first-run-bench.sh [--runs N] [--demo-only] [--cmake-args "-DCMAKE_UNITY_BUILD=ON ..."]
+# Usage: ci/first-run-bench.sh [--runs N] [--demo-only] [--cmake-args "-DCMAKE_UNITY_BUILD=OFF ..."]
 #   --runs N        clone and measure N times (default 1), then print the medians
 #   --demo-only     stop after ./ci/demo.sh
 #   --cmake-args    extra arguments for the configure step (KILN_CMAKE_ARGS of ci/build.sh),

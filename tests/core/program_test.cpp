@@ -29,9 +29,9 @@ TEST(RunMain, PassesOnAChildsOwnExitCode) {
 }
 
 TEST(RunMain, PrintsOneErrorLine) {
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStderr();
   run_main([]() -> int { throw_usage("setting repo: missing"); });
-  EXPECT_EQ(testing::internal::GetCapturedStderr(), "error: setting repo: missing\n");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "error: setting repo: missing\n");
 }
 
 const SettingsTable& table() {
@@ -46,9 +46,9 @@ ProgramText text() {
 std::string answer(const std::vector<std::string>& args, bool* answered) {
   std::vector<std::string> warnings;
   const Settings settings = Settings::load(table(), Env{}, args, &warnings);
-  testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStdout();
   *answered = answer_informational_request(settings, text(), warnings);
-  return testing::internal::GetCapturedStdout();
+  return ::testing::internal::GetCapturedStdout();
 }
 
 TEST(AnswerInformationalRequest, AnswersHelpVersionAndReference) {

@@ -10,13 +10,13 @@
 namespace kiln {
 namespace {
 
-const SettingsTable& table() {
+const SettingsTable& lookup_table() {
   static const SettingsTable t{{.name = "cache_ttl", .aliases = {"cache-ttl"}, .default_value = "6h"},
                                {.name = "dry_run", .default_value = "false"}};
   return t;
 }
 
-Settings loaded(const std::vector<std::string>& args = {}) { return Settings::load(table(), Env{}, args, nullptr); }
+Settings loaded(const std::vector<std::string>& args = {}) { return Settings::load(lookup_table(), Env{}, args, nullptr); }
 
 TEST(SettingsLookup, ACanonicalNameReadsItsValueOrDefault) {
   EXPECT_EQ(loaded().get("cache_ttl"), "6h");

@@ -30,11 +30,7 @@ namespace fs = std::filesystem;
 using oci::Json;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kBaseBlobs = "/v2/base/busybox/blobs/sha256:[0-9a-f]+";
-constexpr const char* kBaseManifests = "/v2/base/busybox/manifests/.+";
 constexpr std::size_t kManifestLimit = 4 * 1024 * 1024;
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 class HostileRegistry : public ::testing::Test {
  protected:

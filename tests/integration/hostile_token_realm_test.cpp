@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "core/temp_dir.h"
+#include "tests/support/files.h"
 #include "tests/support/scripted_server.h"
 #include "tests/support/tools.h"
 
@@ -20,8 +21,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* kPassword = "realm-test-pw-5e1f";
 constexpr const char* kToken = "first-token-77aa";
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 class HostileTokenRealm : public ::testing::Test {
  protected:

@@ -35,8 +35,6 @@ constexpr const char* kEpoch = "1700000000";
 // Request paths of the pushes under test (every repository under faults/).
 constexpr const char* kUploads = "/v2/faults/.+/blobs/uploads/.*";
 constexpr const char* kManifests = "/v2/faults/.+/manifests/.+";
-constexpr const char* kBaseBlobs = "/v2/base/busybox/blobs/sha256:[0-9a-f]+";
-constexpr const char* kBaseManifests = "/v2/base/busybox/manifests/.+";
 
 // kiln's retry settings (oci/registry/client.h, retry.h): 4 attempts, waits of 0.2, 0.4 and
 // 0.8 s with at most +20% jitter, so 1.7 s of waiting before a persistent fault is reported.

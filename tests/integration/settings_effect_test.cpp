@@ -25,7 +25,7 @@ namespace kiln::testing {
 namespace {
 namespace fs = std::filesystem;
 
-constexpr const char* kStandInDigest = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+constexpr const char* kEffectStandInDigest = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
 class SettingsEffect : public ::testing::Test {
  protected:
@@ -67,7 +67,7 @@ class SettingsEffect : public ::testing::Test {
                                            {"PLUGIN_LAYER_CACHE_DIR", "none"},
                                            {"DOCKER_CONFIG", (work_.path() / "docker").string()},
                                            {"STANDIN_RECORD", record().string()},
-                                           {"STANDIN_DIGEST", kStandInDigest}};
+                                           {"STANDIN_DIGEST", kEffectStandInDigest}};
     for (auto& [k, v] : extra) env[k] = v;
     return run_plugin(env);
   }

@@ -30,7 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr const char* kEpoch = "1700000000";
+constexpr const char* kTokenEpoch = "1700000000";
 constexpr std::size_t kLayerPadding = 16u << 20;  // incompressible bytes: a layer that takes a while to push
 
 class TokenAuthBuild : public ::testing::Test {
@@ -84,7 +84,7 @@ class TokenAuthBuild : public ::testing::Test {
             {"PLUGIN_USERNAME", issuer_->username()},
             {"PLUGIN_PASSWORD", password},
             {"PLUGIN_INSECURE", "true"},  // the issuer's realm is plain http on 127.0.0.1
-            {"SOURCE_DATE_EPOCH", kEpoch},
+            {"SOURCE_DATE_EPOCH", kTokenEpoch},
             {"DOCKER_CONFIG", (work_->path() / "docker").string()}};
   }
 

@@ -25,7 +25,7 @@ namespace kiln::testing {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kEpoch = "1700000000";
+constexpr const char* kInstalledEpoch = "1700000000";
 
 // Runs argv with exactly `env` (env -i): nothing of the test's own environment leaks in.
 ProcessResult run_clean(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
@@ -70,7 +70,7 @@ class InstalledKiln : public ::testing::Test {
                                       {{"PATH", "/usr/bin:/bin"},
                                        {"HOME", dir_->path().string()},
                                        {"DOCKER_CONFIG", docker.string()},
-                                       {"SOURCE_DATE_EPOCH", kEpoch},
+                                       {"SOURCE_DATE_EPOCH", kInstalledEpoch},
                                        {"PLUGIN_REPO", ref(target)},
                                        {"PLUGIN_TAGS", "v1"},
                                        {"PLUGIN_BASE_IMAGE", ref("base/busybox:1")},
@@ -236,7 +236,7 @@ TEST_F(InstalledKiln, TheEmbedExampleBuildsFromThePrefixAloneAndItsImageRunsAndV
 
   const std::string target = ref("embedded/app:v1");
   r = run_clean({(build / "kiln-embed-example").string(), ref("base/busybox:1"), KILN_HELLO_BINARY, target},
-                {{"PATH", "/usr/bin:/bin"}, {"KILN_INSECURE", "true"}, {"SOURCE_DATE_EPOCH", kEpoch}},
+                {{"PATH", "/usr/bin:/bin"}, {"KILN_INSECURE", "true"}, {"SOURCE_DATE_EPOCH", kInstalledEpoch}},
                 std::chrono::seconds(120));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string digest = lines(r.out).at(0);

@@ -16,7 +16,7 @@ std::string config_of(const Env& env) {
   return make_docker_config(load_settings(env, {}, nullptr), read_ci_context(env)).dump();
 }
 
-std::string error_of(const Env& env) {
+std::string config_error(const Env& env) {
   try {
     config_of(env);
   } catch (const Error& e) {
@@ -77,16 +77,16 @@ TEST(Credentials, GitlabRegistryAndDependencyProxy) {
 }
 
 TEST(Credentials, SecretsNeverInErrorMessages) {
-  EXPECT_EQ(error_of(Env{{{"PLUGIN_PASSWORD", "hunter2"}}}), "setting username: is required when password is set");
-  EXPECT_EQ(error_of(Env{{{"PLUGIN_CONFIG", R"({"auths": {"x": {"auth": "hunter2"}})"}}}),
+  EXPECT_EQ(config_error(Env{{{"PLUGIN_PASSWORD", "hunter2"}}}), "setting username: is required when password is set");
+  EXPECT_EQ(config_error(Env{{{"PLUGIN_CONFIG", R"({"auths": {"x": {"auth": "hunter2"}})"}}}),
             "setting config: not valid JSON");
-  EXPECT_EQ(error_of(Env{{{"PLUGIN_CONFIG", R"(["hunter2"])"}}}),
+  EXPECT_EQ(config_error(Env{{{"PLUGIN_CONFIG", R"(["hunter2"])"}}}),
             "setting config: must be a JSON object (a docker config.json)");
-  EXPECT_EQ(error_of(Env{{{"PLUGIN_LOGINS", R"([{"registry":"ghcr.io","password":"hunter2"}])"}}}),
+  EXPECT_EQ(config_error(Env{{{"PLUGIN_LOGINS", R"([{"registry":"ghcr.io","password":"hunter2"}])"}}}),
             "setting logins: item 1 (ghcr.io) needs both username and password");
-  EXPECT_EQ(error_of(Env{{{"PLUGIN_LOGINS", R"({"password":"hunter2"})"}}}),
+  EXPECT_EQ(config_error(Env{{{"PLUGIN_LOGINS", R"({"password":"hunter2"})"}}}),
             R"(setting logins: not a JSON array of {"registry", "username", "password"} objects)");
-  EXPECT_EQ(error_of(Env{{{"PLUGIN_BASE_IMAGE_USERNAME", "u"}, {"PLUGIN_BASE_IMAGE_PASSWORD", "hunter2"}}}),
+  EXPECT_EQ(config_error(Env{{{"PLUGIN_BASE_IMAGE_USERNAME", "u"}, {"PLUGIN_BASE_IMAGE_PASSWORD", "hunter2"}}}),
             "setting base_image_registry: is required when base_image_username is set");
   EXPECT_EQ(log::redact("x hunter2 y"), "x **** y");
 }
@@ -117,7 +117,7 @@ TEST(Credentials, DockerAuthConfigIsMergedLast) {
                                         R"("credHelpers":{"gcr.io":"gcloud"}})"}}};
   EXPECT_EQ(config_of(env), R"({"auths":{"r.example":{"auth":"dTpw"},"ghcr.io":{"auth":"bDpscA=="}},)"
                             R"("credHelpers":{"gcr.io":"gcloud"}})");
-  EXPECT_EQ(error_of(Env{{{"DOCKER_AUTH_CONFIG", "{hunter2"}}}), "DOCKER_AUTH_CONFIG: not valid JSON");
+  EXPECT_EQ(config_error(Env{{{"DOCKER_AUTH_CONFIG", "{hunter2"}}}), "DOCKER_AUTH_CONFIG: not valid JSON");
 }
 
 }  // namespace kiln::plugin

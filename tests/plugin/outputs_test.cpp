@@ -14,11 +14,11 @@
 namespace kiln::plugin {
 namespace {
 
-const std::string kDigest = "sha256:" + std::string(64, 'a');
+const std::string kOutputsDigest = "sha256:" + std::string(64, 'a');
 
 BuildResult two_tags(const std::string& repo = "registry.example.com/team/app") {
   const auto ref = oci::Reference::parse(repo + ":1.0");
-  return BuildResult{.digest = oci::Digest::parse(kDigest),
+  return BuildResult{.digest = oci::Digest::parse(kOutputsDigest),
                      .media_type = "application/vnd.oci.image.manifest.v1+json",
                      .pushed = {ref, ref.with_tag("latest")},
                      .layers_uploaded = 1,
@@ -33,31 +33,31 @@ std::string read(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST(Outputs, DigestFileHasNoNewline) { EXPECT_EQ(digest_file_text(two_tags()), kDigest); }
+TEST(Outputs, DigestFileHasNoNewline) { EXPECT_EQ(digest_file_text(two_tags()), kOutputsDigest); }
 
 TEST(Outputs, ImageNameWithDigestIsOneLinePerDestination) {
   EXPECT_EQ(image_name_with_digest_text(two_tags()),
-            "registry.example.com/team/app@" + kDigest + "\nregistry.example.com/team/app@" + kDigest + "\n");
+            "registry.example.com/team/app@" + kOutputsDigest + "\nregistry.example.com/team/app@" + kOutputsDigest + "\n");
 }
 
 TEST(Outputs, ImageNameTagWithDigest) {
   EXPECT_EQ(image_name_tag_with_digest_text(two_tags()),
-            "registry.example.com/team/app:1.0@" + kDigest + "\nregistry.example.com/team/app:latest@" + kDigest + "\n");
+            "registry.example.com/team/app:1.0@" + kOutputsDigest + "\nregistry.example.com/team/app:latest@" + kOutputsDigest + "\n");
 }
 
 // go-containerregistry (and so kaniko) writes Docker Hub as index.docker.io.
 TEST(Outputs, DockerHubIsIndexDockerIo) {
-  EXPECT_EQ(image_name_tag_with_digest_text(BuildResult{.digest = oci::Digest::parse(kDigest),
+  EXPECT_EQ(image_name_tag_with_digest_text(BuildResult{.digest = oci::Digest::parse(kOutputsDigest),
                                                         .media_type = "",
                                                         .pushed = {oci::Reference::parse("team/app:1")}}),
-            "index.docker.io/team/app:1@" + kDigest + "\n");
+            "index.docker.io/team/app:1@" + kOutputsDigest + "\n");
 }
 
 TEST(Outputs, ArtifactFileIsDockerV1) {
   EXPECT_EQ(artifact_file_text(two_tags()),
             R"({"kind":"docker/v1","data":{"registryType":"Docker","registryUrl":"https://registry.example.com/","images":[)"
-            R"({"image":"registry.example.com/team/app:1.0","digest":")" + kDigest + R"("},)"
-            R"({"image":"registry.example.com/team/app:latest","digest":")" + kDigest + R"("}]}})");
+            R"({"image":"registry.example.com/team/app:1.0","digest":")" + kOutputsDigest + R"("},)"
+            R"({"image":"registry.example.com/team/app:latest","digest":")" + kOutputsDigest + R"("}]}})");
 }
 
 TEST(Outputs, ArtifactRegistryTypes) {
@@ -71,16 +71,16 @@ TEST(Outputs, ArtifactRegistryTypes) {
 }
 
 TEST(Outputs, DroneOutputLines) {
-  EXPECT_EQ(drone_output_text(two_tags()), "digest=" + kDigest + "\nIMAGE_DIGEST=" + kDigest +
-                                               "\nIMAGE_REF=registry.example.com/team/app:1.0@" + kDigest + "\n");
+  EXPECT_EQ(drone_output_text(two_tags()), "digest=" + kOutputsDigest + "\nIMAGE_DIGEST=" + kOutputsDigest +
+                                               "\nIMAGE_REF=registry.example.com/team/app:1.0@" + kOutputsDigest + "\n");
   BuildResult with_tar = two_tags();
   with_tar.tar_path = "/out/image.tar";
-  EXPECT_TRUE(drone_output_text(with_tar).ends_with("@" + kDigest + "\nIMAGE_TAR_PATH=/out/image.tar\n"));
+  EXPECT_TRUE(drone_output_text(with_tar).ends_with("@" + kOutputsDigest + "\nIMAGE_TAR_PATH=/out/image.tar\n"));
 }
 
 TEST(Outputs, GitlabDotenv) {
-  EXPECT_EQ(dotenv_file_text(two_tags()), "IMAGE_DIGEST=" + kDigest + "\nIMAGE_REF=registry.example.com/team/app:1.0@" +
-                                              kDigest + "\nIMAGE_TAGS=1.0,latest\n");
+  EXPECT_EQ(dotenv_file_text(two_tags()), "IMAGE_DIGEST=" + kOutputsDigest + "\nIMAGE_REF=registry.example.com/team/app:1.0@" +
+                                              kOutputsDigest + "\nIMAGE_TAGS=1.0,latest\n");
 }
 
 TEST(Outputs, FilesFromSettingsAndEnv) {
@@ -107,7 +107,7 @@ TEST(Outputs, WritesEveryFileAndAppendsToDroneOutput) {
                             .dotenv_file = p("dotenv"),
                             .drone_output = p("drone")},
                 two_tags());
-  EXPECT_EQ(read(p("digest")), kDigest);
+  EXPECT_EQ(read(p("digest")), kOutputsDigest);
   EXPECT_EQ(read(p("names")), image_name_with_digest_text(two_tags()));
   EXPECT_EQ(read(p("tags")), image_name_tag_with_digest_text(two_tags()));
   EXPECT_EQ(read(p("artifact")), artifact_file_text(two_tags()));

@@ -25,7 +25,7 @@ std::string read_text(const std::string& path) {
 
 std::string read_readme() { return read_text(kReadme); }
 
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> readme_lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) out.push_back(line);
@@ -52,7 +52,7 @@ struct Example {
 
 std::vector<Example> readme_examples() {
   std::vector<Example> out;
-  const auto lines = lines_of(read_readme());
+  const auto lines = readme_lines_of(read_readme());
   const std::string marker = "<!-- example:";
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (!lines[i].starts_with(marker)) continue;
@@ -100,8 +100,8 @@ TEST(Readme, SettingsReferenceIsGenerated) {
   ASSERT_NE(from, std::string::npos) << kSettingsDoc << " lacks the line " << start;
   ASSERT_NE(to, std::string::npos) << kSettingsDoc << " lacks the line " << end;
   ASSERT_LT(from, to);
-  const auto in_readme = lines_of(readme.substr(from + start.size(), to - from - start.size()));
-  const auto generated = lines_of(settings_reference_markdown());
+  const auto in_readme = readme_lines_of(readme.substr(from + start.size(), to - from - start.size()));
+  const auto generated = readme_lines_of(settings_reference_markdown());
   std::size_t i = 0;
   while (i < in_readme.size() && i < generated.size() && in_readme[i] == generated[i]) ++i;
   EXPECT_TRUE(i == in_readme.size() && i == generated.size())

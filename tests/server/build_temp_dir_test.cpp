@@ -19,7 +19,7 @@ constexpr const char* kPassword = "pw-temp-dir-5e1a7c";
 
 // Writes $TMPDIR/kiln-docker-config-<pid>/config.json holding $PLUGIN_PASSWORD, says where,
 // then sleeps (bounded) through SIGTERM.
-fs::path stand_in_plugin(const fs::path& dir) {
+fs::path temp_dir_stand_in_plugin(const fs::path& dir) {
   const auto script = dir / "kiln-plugin-stand-in.sh";
   std::ofstream(script) << "#!/bin/sh\n"
                            "trap '' TERM\n"
@@ -58,7 +58,7 @@ class ServerBuildTempDirs : public ::testing::Test {
   }
   ServerOptions options(int concurrency) {
     return {.concurrency = concurrency, .context_roots = {work.path() / "roots"},
-            .extra = {{"plugin_binary", stand_in_plugin(work.path()).string()}}};
+            .extra = {{"plugin_binary", temp_dir_stand_in_plugin(work.path()).string()}}};
   }
   Json build() const {
     return {{"settings", {{"repo", "127.0.0.1:1/app"}, {"username", "ci"}, {"password", kPassword}}},

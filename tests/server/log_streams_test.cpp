@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Prints "started", then waits (bounded) until $release exists, prints "ending" and succeeds.
-fs::path waiting_plugin(const fs::path& dir, const fs::path& release) {
+fs::path streams_waiting_plugin(const fs::path& dir, const fs::path& release) {
   const auto script = dir / "kiln-plugin-waits.sh";
   std::ofstream(script) << "#!/bin/sh\n"
                            "echo started\n"
@@ -69,7 +69,7 @@ class ServerLogStreams : public ::testing::Test {
     std::ofstream(work.path() / "roots/app/Dockerfile") << "FROM scratch\n";
   }
   ServerOptions options(std::map<std::string, std::string> extra = {}) {
-    extra["plugin_binary"] = waiting_plugin(work.path(), release()).string();
+    extra["plugin_binary"] = streams_waiting_plugin(work.path(), release()).string();
     return {.concurrency = 1, .context_roots = {work.path() / "roots"}, .extra = extra};
   }
   Json build() const { return {{"settings", {{"repo", "127.0.0.1:1/app"}}}, {"context", (work.path() / "roots/app").string()}}; }

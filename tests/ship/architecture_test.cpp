@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/ship/source_tree.h"
 #include "tests/support/files.h"
 
 namespace kiln::ship {
@@ -19,7 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using kiln::testing::read_file;
 
-const fs::path kSource = KILN_SOURCE_DIR;
 // Folders outside the layer graph: tests may include anything, the launcher is plain C with no
 // includes of ours, fuzz targets reach whatever they fuzz, the rest holds no C++.
 const std::set<std::string> kOutsideTheGraph = {"tests", "bundle", "fuzz", "ci", "cmake", "deploy", "docs", "examples"};

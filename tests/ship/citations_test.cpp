@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/ship/source_tree.h"
+
 namespace kiln::ship {
 namespace {
 namespace fs = std::filesystem;
-
-const fs::path kSource = KILN_SOURCE_DIR;
 
 bool is_text_we_write(const fs::path& p) {
   static const std::set<std::string> kExtensions = {".h", ".cpp", ".c", ".sh", ".cmake", ".md", ".yaml", ".yml", ".py",

@@ -24,10 +24,10 @@ using plugin::Dockerfile;
 using plugin::Instruction;
 using plugin::Stage;
 
-const fs::path source_dir = KILN_SOURCE_DIR;
+const fs::path dockerfile_source_dir = KILN_SOURCE_DIR;
 
 
-Dockerfile dockerfile() { return plugin::parse_dockerfile(read_file(source_dir / "Dockerfile"), "Dockerfile"); }
+Dockerfile dockerfile() { return plugin::parse_dockerfile(read_file(dockerfile_source_dir / "Dockerfile"), "Dockerfile"); }
 
 const Stage& stage(const Dockerfile& d, const std::string& name) {
   for (const auto& s : d.stages)
@@ -81,15 +81,15 @@ TEST(Dockerfile, TheBuildStageRunsTheProjectsOwnScripts) {
     ASSERT_FALSE(run->args.empty());
     const std::string& script = run->args[0];
     EXPECT_TRUE(script.starts_with("ci/") && script.ends_with(".sh")) << script;
-    EXPECT_TRUE(executable(source_dir / script)) << script << " is not an executable file of the repository";
+    EXPECT_TRUE(executable(dockerfile_source_dir / script)) << script << " is not an executable file of the repository";
     scripts.push_back(script);
   }
   EXPECT_EQ(scripts, (std::vector<std::string>{"ci/setup.sh", "ci/build.sh", "ci/bundle.sh"}));
 
   // The same chain CI runs: .ci/run → ci/test.sh → ci/build.sh → ci/setup.sh.
-  EXPECT_NE(read_file(source_dir / ".ci/run").find("./ci/test.sh"), std::string::npos);
-  EXPECT_NE(read_file(source_dir / "ci/test.sh").find("ci/build.sh"), std::string::npos);
-  EXPECT_NE(read_file(source_dir / "ci/build.sh").find("ci/setup.sh"), std::string::npos);
+  EXPECT_NE(read_file(dockerfile_source_dir / ".ci/run").find("./ci/test.sh"), std::string::npos);
+  EXPECT_NE(read_file(dockerfile_source_dir / "ci/test.sh").find("ci/build.sh"), std::string::npos);
+  EXPECT_NE(read_file(dockerfile_source_dir / "ci/build.sh").find("ci/setup.sh"), std::string::npos);
   // ci/setup.sh is copied on its own first (a cached package layer), then the whole tree.
   const auto copies = all(build, "COPY");
   ASSERT_EQ(copies.size(), 2u);
@@ -143,7 +143,7 @@ TEST(Dockerfile, TheVerifyImageIsScratchWithTheBundleAndTheProbeNonRoot) {
 }
 
 TEST(Dockerfile, TheContextLeavesBuildTreesOut) {
-  const auto ignore = plugin::DockerIgnore::parse(read_file(source_dir / ".dockerignore"));
+  const auto ignore = plugin::DockerIgnore::parse(read_file(dockerfile_source_dir / ".dockerignore"));
   EXPECT_TRUE(ignore.excluded("build/CMakeCache.txt"));
   EXPECT_TRUE(ignore.excluded(".git/HEAD"));
   EXPECT_FALSE(ignore.excluded("ci/setup.sh"));

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "plugin/settings.h"
+#include "tests/ship/source_tree.h"
 #include "tests/support/files.h"
 #include "verify/cli/settings_table.h"
 
@@ -16,7 +17,6 @@ namespace kiln::ship {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kSource = KILN_SOURCE_DIR;
 
 std::set<std::string> names_of(const SettingsTable& table) {
   std::set<std::string> out;

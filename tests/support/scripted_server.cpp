@@ -33,9 +33,9 @@ struct ScriptedServer::State {
 
 namespace {
 
-class Handler final : public Poco::Net::HTTPRequestHandler {
+class ScriptedHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  explicit Handler(std::shared_ptr<ScriptedServer::State> state) : state_(std::move(state)) {}
+  explicit ScriptedHandler(std::shared_ptr<ScriptedServer::State> state) : state_(std::move(state)) {}
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
     Poco::NullOutputStream discard;
     Poco::StreamCopier::copyStream64(request.stream(), discard);
@@ -57,11 +57,11 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
   std::shared_ptr<ScriptedServer::State> state_;
 };
 
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+class ScriptedFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit Factory(std::shared_ptr<ScriptedServer::State> state) : state_(std::move(state)) {}
+  explicit ScriptedFactory(std::shared_ptr<ScriptedServer::State> state) : state_(std::move(state)) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(state_);
+    return new ScriptedHandler(state_);
   }
 
  private:
@@ -93,7 +93,7 @@ ScriptedServer::ScriptedServer(Scheme scheme, Script script) : state_(std::make_
   Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams);
   params->setMaxThreads(8);
   params->setKeepAlive(true);
-  s.server = std::make_unique<Poco::Net::HTTPServer>(Poco::Net::HTTPRequestHandlerFactory::Ptr(new Factory(state_)),
+  s.server = std::make_unique<Poco::Net::HTTPServer>(Poco::Net::HTTPRequestHandlerFactory::Ptr(new ScriptedFactory(state_)),
                                                      *socket, params);
   s.server->start();
 }

@@ -144,9 +144,9 @@ struct StandInKubernetesApi::State {
 
 namespace {
 
-class Handler final : public Poco::Net::HTTPRequestHandler {
+class StandInHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  explicit Handler(std::shared_ptr<StandInKubernetesApi::State> state) : state_(std::move(state)) {}
+  explicit StandInHandler(std::shared_ptr<StandInKubernetesApi::State> state) : state_(std::move(state)) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
     std::string body;
@@ -331,11 +331,11 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
   std::shared_ptr<State> state_;
 };
 
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+class StandInFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit Factory(std::shared_ptr<StandInKubernetesApi::State> state) : state_(std::move(state)) {}
+  explicit StandInFactory(std::shared_ptr<StandInKubernetesApi::State> state) : state_(std::move(state)) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(state_);
+    return new StandInHandler(state_);
   }
 
  private:
@@ -383,7 +383,7 @@ void StandInKubernetesApi::listen(const std::optional<StandInTls>& tls) {
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(8);
   params->setKeepAlive(false);
-  server_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(state_), server_->socket, params);
+  server_->http = std::make_unique<Poco::Net::HTTPServer>(new StandInFactory(state_), server_->socket, params);
   server_->http->start();
 }
 

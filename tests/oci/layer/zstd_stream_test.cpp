@@ -21,7 +21,7 @@ namespace {
 
 // Repeats (matches across libzstd's job edges) and pseudo-random runs, the same on every run;
 // 9 MiB spans several multi-threaded jobs at level 1.
-std::string sample(std::size_t size) {
+std::string zstd_sample(std::size_t size) {
   std::string out;
   out.reserve(size);
   std::mt19937 random(7);
@@ -72,7 +72,7 @@ std::string libarchive_zstd(const std::string& input, int level, int threads) {
 }  // namespace
 
 TEST(ZstdStream, SameBytesForAnyWorkerCountAndWritePattern) {
-  const std::string input = sample(9u << 20);
+  const std::string input = zstd_sample(9u << 20);
   const std::string one = zstd(input, {.level = 1, .workers = 1});
   EXPECT_EQ(zstd(input, {.level = 1, .workers = 2}), one);
   EXPECT_EQ(zstd(input, {.level = 1, .workers = 4}, 1000003), one);
@@ -83,7 +83,7 @@ TEST(ZstdStream, SameBytesForAnyWorkerCountAndWritePattern) {
 
 TEST(ZstdStream, SameBytesAsLibarchivesFilterBefore) {
   for (const std::size_t size : {std::size_t{0}, std::size_t{100000}, std::size_t{4} << 20, std::size_t{9} << 20}) {
-    const std::string input = sample(size);
+    const std::string input = zstd_sample(size);
     for (const int level : {1, 3})
       EXPECT_EQ(zstd(input, {.level = level, .workers = 2}), libarchive_zstd(input, level, 2))
           << size << " bytes, level " << level;
@@ -92,7 +92,7 @@ TEST(ZstdStream, SameBytesAsLibarchivesFilterBefore) {
 
 TEST(ZstdStream, ZstdToolReadsItBack) {
   TempDir dir("kiln-zstd-test");
-  const std::string input = sample(3u << 20);
+  const std::string input = zstd_sample(3u << 20);
   std::ofstream(dir.path() / "blob.zst", std::ios::binary) << zstd(input, {.level = 1, .workers = 2});
   const ProcessResult r = run_process({"zstd", "-d", "-q", "-c", (dir.path() / "blob.zst").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -101,7 +101,7 @@ TEST(ZstdStream, ZstdToolReadsItBack) {
 
 TEST(ZstdStream, SinkErrorsReachTheCaller) {
   ZstdStream z({.level = 1, .workers = 2}, [](const void*, std::size_t) { throw_infra("disk full"); });
-  const std::string input = sample(3u << 20);
+  const std::string input = zstd_sample(3u << 20);
   EXPECT_THROW(
       {
         z.write(input.data(), input.size());

@@ -26,9 +26,9 @@ using testing::FaultRule;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr const char* kBlobPath = "/v2/team/blob/blobs/sha256:[0-9a-f]+";
+constexpr const char* kHostileBlobPath = "/v2/team/blob/blobs/sha256:[0-9a-f]+";
 
-std::string random_bytes(std::size_t size, unsigned seed) {
+std::string hostile_random_bytes(std::size_t size, unsigned seed) {
   std::mt19937 random(seed);
   std::string out(size, '\0');
   for (char& c : out) c = static_cast<char>(random());
@@ -40,7 +40,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 class HostileBlob : public ::testing::Test {
  protected:
   void SetUp() override {
-    blob_ = random_bytes(256 * 1024, 5);
+    blob_ = hostile_random_bytes(256 * 1024, 5);
     digest_ = Sha256::of(blob_);
     RegistryClient direct(registry_.host(), std::make_shared<AnonymousKeychain>(), RegistryOptions{.insecure = true});
     direct.upload_blob("team/blob", digest_,
@@ -96,7 +96,7 @@ class HostileBlob : public ::testing::Test {
 // read, nothing reaches the output (the first block is already over), the message names
 // registry, blob and size, and there is one GET: a blob too long is not a blip.
 TEST_F(HostileBlob, AnEndlessBodyIsCutAtTheDeclaredSizeAndNotRetried) {
-  proxy_.add({.method = "GET", .path = kBlobPath, .action = FaultAction::endless_body, .times = FaultRule::kAlways});
+  proxy_.add({.method = "GET", .path = kHostileBlobPath, .action = FaultAction::endless_body, .times = FaultRule::kAlways});
   RegistryClient client = proxied();
   const Failure f = fail_to_get(client, 1000);
   EXPECT_TRUE(contains(f.message, proxy_.host() + ": GET blob team/blob@" + digest_.to_string())) << f.message;
@@ -114,7 +114,7 @@ TEST_F(HostileBlob, AnEndlessBodyIsCutAtTheDeclaredSizeAndNotRetried) {
 // A body that says in its Content-Length that it is longer than the descriptor is refused
 // before it is read; one byte longer is enough.
 TEST_F(HostileBlob, ABodyDeclaredLongerThanTheDescriptorIsRefusedFromItsHeaders) {
-  proxy_.add({.method = "GET", .path = kBlobPath, .action = FaultAction::serve_body, .times = FaultRule::kAlways,
+  proxy_.add({.method = "GET", .path = kHostileBlobPath, .action = FaultAction::serve_body, .times = FaultRule::kAlways,
               .body = blob_ + "!", .content_type = "application/octet-stream"});
   RegistryClient client = proxied();
   const Failure f = fail_to_get(client, static_cast<std::int64_t>(blob_.size()));
@@ -137,7 +137,7 @@ TEST_F(HostileBlob, TheTrueBlobUnderADescriptorOneByteShortIsRefused) {
 
 // Half the blob, complete by its own Content-Length: fewer bytes than declared, final.
 TEST_F(HostileBlob, AShortBodyFailsAndIsNotRetried) {
-  proxy_.add({.method = "GET", .path = kBlobPath, .action = FaultAction::serve_body, .times = FaultRule::kAlways,
+  proxy_.add({.method = "GET", .path = kHostileBlobPath, .action = FaultAction::serve_body, .times = FaultRule::kAlways,
               .body = blob_.substr(0, blob_.size() / 2), .content_type = "application/octet-stream"});
   RegistryClient client = proxied();
   const Failure f = fail_to_get(client, static_cast<std::int64_t>(blob_.size()));
@@ -150,7 +150,7 @@ TEST_F(HostileBlob, AShortBodyFailsAndIsNotRetried) {
 // A body at one byte every 100 ms with registry_timeout 1 s: the rate allowance buys nothing
 // (10 bytes/s against 16 KiB/s), so the read ends after about a second, once.
 TEST_F(HostileBlob, ATrickledBodyFailsAtTheDeadlineOnce) {
-  proxy_.add({.method = "GET", .path = kBlobPath, .action = FaultAction::trickle_body, .times = FaultRule::kAlways,
+  proxy_.add({.method = "GET", .path = kHostileBlobPath, .action = FaultAction::trickle_body, .times = FaultRule::kAlways,
               .trickle_bytes = 1, .interval = 100ms});
   RegistryClient client = proxied({.timeout = 1s});
   const Failure f = fail_to_get(client, static_cast<std::int64_t>(blob_.size()));
@@ -165,7 +165,7 @@ TEST_F(HostileBlob, ATrickledBodyFailsAtTheDeadlineOnce) {
 // Headers at one byte every 100 ms never end: the same deadline, though no body byte came
 // and Poco reads the headers where no caller can look at a clock.
 TEST_F(HostileBlob, TrickledHeadersFailAtTheDeadlineOnce) {
-  proxy_.add({.method = "GET", .path = kBlobPath, .action = FaultAction::trickle_headers, .times = FaultRule::kAlways,
+  proxy_.add({.method = "GET", .path = kHostileBlobPath, .action = FaultAction::trickle_headers, .times = FaultRule::kAlways,
               .trickle_bytes = 1, .interval = 100ms});
   RegistryClient client = proxied({.timeout = 1s});
   const Failure f = fail_to_get(client, static_cast<std::int64_t>(blob_.size()));
@@ -179,7 +179,7 @@ TEST_F(HostileBlob, TrickledHeadersFailAtTheDeadlineOnce) {
 // 16 KiB/s floor every byte buys more time than it took. The same pace under a floor of
 // 1 MiB/s fails: the floor, not luck, is what let it through.
 TEST_F(HostileBlob, ASlowButSteadyBlobAboveTheRateFloorArrives) {
-  proxy_.add({.method = "GET", .path = kBlobPath, .action = FaultAction::trickle_body, .times = FaultRule::kAlways,
+  proxy_.add({.method = "GET", .path = kHostileBlobPath, .action = FaultAction::trickle_body, .times = FaultRule::kAlways,
               .trickle_bytes = 32 * 1024, .interval = 250ms});
   {
     RegistryClient client = proxied({.timeout = 1s});

@@ -10,7 +10,7 @@ namespace {
 const std::map<std::string, std::string> vars = {
     {"a", "A"}, {"b", "B"}, {"empty", ""}, {"sp", "x y"}, {"path", "/usr/bin"}, {"_u1", "U"}};
 
-std::string error_of(std::string_view word, char escape = '\\') {
+std::string expansion_error(std::string_view word, char escape = '\\') {
   try {
     expand_word(word, vars, escape, "Dockerfile", 7);
   } catch (const Error& e) {
@@ -94,7 +94,7 @@ TEST(Expand, Errors) {
       {"\"abc", "Dockerfile:7: missing closing double quote: \"abc"},
       {"\"abc\\\"", "Dockerfile:7: missing closing double quote: \"abc\\\""},
   };
-  for (const Case& c : cases) EXPECT_EQ(error_of(c.word), c.error) << c.word;
+  for (const Case& c : cases) EXPECT_EQ(expansion_error(c.word), c.error) << c.word;
 }
 
 TEST(Expand, WordsFromTheParser) {

@@ -13,7 +13,7 @@ Instruction only(std::string_view line) {
   return df.stages.at(0).instructions.at(0);
 }
 
-std::string error_of(std::string_view line) {
+std::string instruction_error(std::string_view line) {
   try {
     only(line);
   } catch (const Error& e) {
@@ -133,9 +133,9 @@ TEST(DockerfileInstruction, Errors) {
       {"ONBUILD FROM x", "Dockerfile:2: FROM isn't allowed as an ONBUILD trigger"},
       {"ONBUILD COPY --frm=a b c", "Dockerfile:2: unknown flag for COPY: --frm"},
   };
-  for (const Case& c : cases) EXPECT_EQ(error_of(c.line), c.error) << c.line;
-  EXPECT_EQ(error_of("RUN cat <<<\"here string\""), "no error");
-  EXPECT_EQ(error_of("RUN echo '<<EOF'"), "no error");
+  for (const Case& c : cases) EXPECT_EQ(instruction_error(c.line), c.error) << c.line;
+  EXPECT_EQ(instruction_error("RUN cat <<<\"here string\""), "no error");
+  EXPECT_EQ(instruction_error("RUN echo '<<EOF'"), "no error");
 }
 
 }  // namespace kiln::plugin

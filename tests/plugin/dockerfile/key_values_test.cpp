@@ -12,7 +12,7 @@ std::vector<KeyValue> pairs_of(std::string_view line) {
   return key_values(df.stages.at(0).instructions.at(0), df.file_name);
 }
 
-std::string error_of(std::string_view line) {
+std::string key_values_error(std::string_view line) {
   try {
     pairs_of(line);
   } catch (const Error& e) {
@@ -58,8 +58,8 @@ TEST(DockerfileKeyValues, Errors) {
       {"LABEL a b", "Dockerfile:2: LABEL: missing '=' in 'a' (expected KEY=VALUE)"},
       {"LABEL a=1 =2", "Dockerfile:2: LABEL: empty name in '=2'"},
   };
-  for (const Case& c : cases) EXPECT_EQ(error_of(c.line), c.error) << c.line;
-  EXPECT_EQ(error_of("RUN x"), "Dockerfile:2: RUN has no KEY=VALUE pairs");
+  for (const Case& c : cases) EXPECT_EQ(key_values_error(c.line), c.error) << c.line;
+  EXPECT_EQ(key_values_error("RUN x"), "Dockerfile:2: RUN has no KEY=VALUE pairs");
 }
 
 }  // namespace kiln::plugin

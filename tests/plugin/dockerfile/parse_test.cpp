@@ -7,7 +7,7 @@
 namespace kiln::plugin {
 namespace {
 
-std::string error_of(std::string_view text) {
+std::string parse_error(std::string_view text) {
   try {
     parse_dockerfile(text, "Dockerfile");
   } catch (const Error& e) {
@@ -117,7 +117,7 @@ TEST(DockerfileParse, Errors) {
       {"FROM a AS x\nRUN y\nFROM b AS X\n", "Dockerfile:3: duplicate stage name 'x' (first at line 1)"},
       {"FROM --platfrom=linux/amd64 a\n", "Dockerfile:1: unknown flag for FROM: --platfrom"},
   };
-  for (const Case& c : cases) EXPECT_EQ(error_of(c.text), c.error) << c.text;
+  for (const Case& c : cases) EXPECT_EQ(parse_error(c.text), c.error) << c.text;
 }
 
 }  // namespace kiln::plugin

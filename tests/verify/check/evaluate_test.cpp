@@ -17,7 +17,7 @@ const oci::Json kConfig = oci::Json::parse(R"({"architecture": "amd64", "os": "l
   "ExposedPorts": {"8080/tcp": {}}, "Volumes": {"/data": {}}}})");
 const oci::Platform kAmd64{.os = "linux", .architecture = "amd64"};
 
-inspect::PathFacts file(const std::string& path, std::uint32_t mode, std::uint64_t size = 100) {
+inspect::PathFacts file_facts(const std::string& path, std::uint32_t mode, std::uint64_t size = 100) {
   return {.path = path, .exists = true, .stat = {.type = Type::file, .mode = mode, .size = size}};
 }
 
@@ -44,11 +44,11 @@ TEST(EvaluateFileExistence, PassesAndNamesEveryFailedAssertion) {
   const FileExistenceTest test{.name = "app", .path = "$APP/main", .permissions = "-rwxr-xr-x", .uid = 0, .gid = 0,
                                .is_executable_by = ExecutableBy::other, .mode = 0755,
                                .sha256 = std::string(64, 'a'), .type = "file", .non_empty = true};
-  inspect::PathFacts good = file("/usr/local/app/main", 0755);
+  inspect::PathFacts good = file_facts("/usr/local/app/main", 0755);
   good.sha256 = std::string(64, 'a');
   expect(judge(with(test), {.paths = {good}}), Status::passed, "");
 
-  inspect::PathFacts bad = file("/usr/local/app/main", 0640, 0);
+  inspect::PathFacts bad = file_facts("/usr/local/app/main", 0640, 0);
   bad.stat.uid = 1000;
   bad.stat.gid = 1000;
   bad.sha256 = std::string(64, 'b');
@@ -81,14 +81,14 @@ TEST(EvaluateFileExistence, FactsNotFoundOutAreErrors) {
          "/x: layer sha256:ab… could not be read");
   expect(judge(with(FileExistenceTest{.name = "t", .path = "/x"}), {}), Status::error,
          "the driver gave no facts about /x");
-  inspect::PathFacts no_hash = file("/x", 0644);
+  inspect::PathFacts no_hash = file_facts("/x", 0644);
   no_hash.error = "read failed";
   expect(judge(with(FileExistenceTest{.name = "t", .path = "/x", .sha256 = std::string(64, 'a')}), {.paths = {no_hash}}),
          Status::error, "/x: SHA-256 not found out: read failed");
 }
 
 TEST(EvaluateFileContent, RegexSearchesTheWholeFile) {
-  inspect::PathFacts os = file("/etc/os-release", 0644);
+  inspect::PathFacts os = file_facts("/etc/os-release", 0644);
   os.contents = "PRETTY_NAME=\"Debian GNU/Linux 12\"\nID=debian\n";
   const FileContentTest good{.name = "os", .path = "/etc/os-release", .expected_contents = {"ID=deb", "(?m)^ID=debian$"},
                              .excluded_contents = {"alpine"}};
@@ -98,7 +98,7 @@ TEST(EvaluateFileContent, RegexSearchesTheWholeFile) {
   expect(judge(with(bad), {.paths = {os}}), Status::failed,
          "expectedContents: \"^ID=debian$\" not found; excludedContents: \"Debian\" found");
   // A version string inside a binary.
-  inspect::PathFacts binary = file("/bin/app", 0755);
+  inspect::PathFacts binary = file_facts("/bin/app", 0755);
   binary.contents = std::string("\x7f" "ELF\0\0\xff version 1.2.3\0", 22);
   expect(judge(with(FileContentTest{.name = "v", .path = "/bin/app", .expected_contents = {"version 1\\.2\\.3"}}),
                {.paths = {binary}}),
@@ -110,18 +110,18 @@ TEST(EvaluateFileContent, MissingDirectoryTruncatedAndUnread) {
   expect(judge(with(test), {.paths = {{.path = "/x"}}}), Status::failed, "expected /x to exist, not found");
   expect(judge(with(test), {.paths = {{.path = "/x", .exists = true, .stat = {.type = Type::directory, .mode = 0755}}}}),
          Status::failed, "expected a file at /x, found a directory");
-  inspect::PathFacts big = file("/x", 0644);
+  inspect::PathFacts big = file_facts("/x", 0644);
   big.contents = "aaaa";
   big.contents_truncated = true;
   expect(judge(with(test), {.paths = {big}}), Status::error,
          "/x: larger than the content limit; only the first 4 bytes were read");
-  inspect::PathFacts unread = file("/x", 0000);
+  inspect::PathFacts unread = file_facts("/x", 0000);
   unread.error = "permission denied";
   expect(judge(with(test), {.paths = {unread}}), Status::error, "/x: contents not read: permission denied");
 }
 
 inspect::PathFacts elf_file(inspect::ElfFacts elf) {
-  inspect::PathFacts facts = file("/usr/local/app/main", 0755);
+  inspect::PathFacts facts = file_facts("/usr/local/app/main", 0755);
   facts.elf = std::move(elf);
   return facts;
 }
@@ -137,7 +137,7 @@ TEST(EvaluateElf, ArchitectureAndClass) {
   expect(judge(with(ElfTest{.name = "e", .path = "/usr/local/app/main", .architecture = "arm64", .loadable = false}),
                {.paths = {elf_file({.bits = 64, .machine = 183, .architecture = "arm64"})}}),
          Status::passed, "");
-  inspect::PathFacts script = file("/usr/local/app/main", 0755);
+  inspect::PathFacts script = file_facts("/usr/local/app/main", 0755);
   script.not_elf = true;
   expect(judge(with(test), {.paths = {script}}), Status::failed,
          "expected an ELF file at /usr/local/app/main, found a file that is not ELF");
@@ -304,7 +304,7 @@ namespace kiln::verify {
 namespace {
 
 inspect::PathFacts text_file(const std::string& path, const std::string& contents) {
-  inspect::PathFacts out = file(path, 0644, contents.size());
+  inspect::PathFacts out = file_facts(path, 0644, contents.size());
   out.contents = contents;
   return out;
 }

@@ -5,13 +5,13 @@
 namespace kiln::verify {
 namespace {
 
-const oci::Json kConfig = oci::Json::parse(R"({"architecture": "amd64", "config": {
+const oci::Json kImageEnvConfig = oci::Json::parse(R"({"architecture": "amd64", "config": {
   "Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "APP=/usr/local/app", "EMPTY=", "BARE"],
   "WorkingDir": "/srv"}})");
 
 // Go's os.Expand, except that "$$" is an escape for "$".
 TEST(ExpandEnv, FollowsGoExpandWithDollarEscape) {
-  const Environment env = image_environment(kConfig);
+  const Environment env = image_environment(kImageEnvConfig);
   const struct {
     const char* in;
     const char* out;
@@ -34,16 +34,16 @@ TEST(ExpandEnv, FollowsGoExpandWithDollarEscape) {
 }
 
 TEST(ImageEnv, ReadsEnvAndWorkdir) {
-  const Environment env = image_environment(kConfig);
+  const Environment env = image_environment(kImageEnvConfig);
   EXPECT_EQ(env.get("HOME"), "/root");
   EXPECT_TRUE(env.has("BARE"));
-  EXPECT_EQ(image_workdir(kConfig), "/srv");
+  EXPECT_EQ(image_workdir(kImageEnvConfig), "/srv");
   EXPECT_EQ(image_workdir(oci::Json::parse(R"({"config": {}})")), "/");
   EXPECT_TRUE(image_environment(oci::Json::parse(R"({"config": {"Env": null}})")).vars().empty());
 }
 
 TEST(CommandEnvironment, GlobalThenTestVariablesOverTheImage) {
-  const Environment env = command_environment(kConfig, {{"APP", "/opt/app"}, {"G", "$HOME/g"}},
+  const Environment env = command_environment(kImageEnvConfig, {{"APP", "/opt/app"}, {"G", "$HOME/g"}},
                                               {{"G", "${G}2"}, {"LANG", "C"}});
   EXPECT_EQ(env.vars(), (std::vector<std::pair<std::string, std::string>>{
                             {"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"HOME", "/root"}, {"APP", "/opt/app"},

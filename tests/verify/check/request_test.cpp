@@ -7,9 +7,9 @@
 namespace kiln::verify {
 namespace {
 
-const oci::Json kConfig = oci::Json::parse(R"({"architecture": "amd64", "os": "linux", "config": {
+const oci::Json kRequestConfig = oci::Json::parse(R"({"architecture": "amd64", "os": "linux", "config": {
   "Env": ["PATH=/usr/bin:/bin", "APP=/usr/local/app"], "WorkingDir": "/usr/local/app"}})");
-const oci::Platform kAmd64{.os = "linux", .architecture = "amd64"};
+const oci::Platform kRequestAmd64{.os = "linux", .architecture = "amd64"};
 
 TEST(FactRequest, EachPathOnceWithEverythingAskedOfIt) {
   Spec a{.name = "a"};
@@ -20,7 +20,7 @@ TEST(FactRequest, EachPathOnceWithEverythingAskedOfIt) {
   Spec b{.name = "b"};
   b.elf_tests = {{.name = "elf", .path = "/usr/local/app/main"}};
   b.file_existence_tests = {{.name = "os again", .path = "/etc/os-release"}};
-  const inspect::FactRequest request = fact_request({a, b}, kConfig, kAmd64);
+  const inspect::FactRequest request = fact_request({a, b}, kRequestConfig, kRequestAmd64);
   EXPECT_EQ(request.paths, (std::vector<inspect::PathQuery>{
                                {.path = "/usr/local/app/main", .sha256 = true, .elf = true},
                                {.path = "/etc/os-release", .contents = true},
@@ -36,7 +36,7 @@ TEST(FactRequest, CommandsGetImageEnvGlobalsWorkdirAndExpansion) {
                          .args = {"--mode=$MODE", "$$HOME", "${LOCAL}"},
                          .env_vars = {{"LOCAL", "x"}},
                          .timeout_seconds = 5}};
-  const inspect::FactRequest request = fact_request({spec}, kConfig, kAmd64);
+  const inspect::FactRequest request = fact_request({spec}, kRequestConfig, kRequestAmd64);
   ASSERT_EQ(request.commands.size(), 1u);
   // Like CST, argv is expanded with the image and global variables, not the test's own.
   EXPECT_EQ(request.commands[0], (inspect::CommandQuery{
@@ -56,7 +56,7 @@ TEST(FactRequest, SkippedAndOtherPlatformTestsAskNothing) {
   spec.command_tests = {{.name = "skipped", .command = "x", .filter = {.skip = "no"}},
                         {.name = "runs", .command = "y"}};
   spec.elf_tests = {{.name = "arm", .path = "/d", .filter = {.platforms = {"linux/arm64/v8"}}}};
-  const inspect::FactRequest request = fact_request({spec}, kConfig, kAmd64);
+  const inspect::FactRequest request = fact_request({spec}, kRequestConfig, kRequestAmd64);
   EXPECT_EQ(request.paths, (std::vector<inspect::PathQuery>{{.path = "/c"}}));
   ASSERT_EQ(request.commands.size(), 1u);
   EXPECT_EQ(request.commands[0].id, "s0.c1");  // ids stay tied to the test's position
@@ -79,7 +79,7 @@ TEST(FactRuns, RunOptionsAndSetupGetTheirOwnContainers) {
   options.run_env = {{"FOO", "a$b"}};
   options.command_tests = {{.name = "b", .command = "printenv", .env_vars = {{"X", "${FOO}-x"}}},
                            {.name = "c", .command = "cat", .setup = {{"touch", "/r"}}, .teardown = {{"rm", "/r"}}}};
-  const std::vector<FactRun> runs = fact_runs({plain, options}, kConfig, kAmd64);
+  const std::vector<FactRun> runs = fact_runs({plain, options}, kRequestConfig, kRequestAmd64);
   ASSERT_EQ(runs.size(), 3u);
   EXPECT_TRUE(runs[0].container.is_default());
   EXPECT_EQ(runs[0].request.paths.size(), 1u);
@@ -113,7 +113,7 @@ TEST(FactRuns, RunOptionsAndSetupGetTheirOwnContainers) {
 
 TEST(FactRuns, DebianLicenseTestsListDocThenReadEachCopyright) {
   Spec spec{.name = "s", .license_tests = {{.debian = true, .files = {"/usr/share/doc/dash/copyright"}}}};
-  const inspect::FactRequest first = fact_request({spec}, kConfig, kAmd64);
+  const inspect::FactRequest first = fact_request({spec}, kRequestConfig, kRequestAmd64);
   EXPECT_EQ(first.paths, (std::vector<inspect::PathQuery>{{.path = "/usr/share/doc/dash/copyright", .contents = true},
                                                           {.path = "/usr/share/doc", .list = true}}));
   inspect::PathFacts doc{.path = "/usr/share/doc", .exists = true};

@@ -22,7 +22,7 @@ json config_with(ContainerSecurity security) {
                       .rootfs = "rootfs", .security = std::move(security)});
 }
 
-const json kConfig = config_with(confined());
+const json kBundleConfig = config_with(confined());
 
 const json* mount_at(const json& config, const std::string& destination) {
   for (const auto& m : config["mounts"])
@@ -39,7 +39,7 @@ bool has_namespace(const json& config, const std::string& type) {
 }
 
 TEST(RuncBundle, RunsTheProbeAsTheImagesUserWithNothingToSpare) {
-  const auto& process = kConfig["process"];
+  const auto& process = kBundleConfig["process"];
   EXPECT_EQ(process["args"], json({"/.kiln/kiln-probe", "check", "--request", "/.kiln/request.json", "--cgroup",
                                    "/.kiln/cgroup"}));
   EXPECT_EQ(process["user"], json::parse(R"({"uid":1000,"gid":1001,"additionalGids":[1001,2000]})"));
@@ -48,40 +48,40 @@ TEST(RuncBundle, RunsTheProbeAsTheImagesUserWithNothingToSpare) {
   EXPECT_TRUE(process["noNewPrivileges"]);
   for (const char* set : {"bounding", "effective", "permitted", "inheritable", "ambient"})
     EXPECT_EQ(process["capabilities"][set], json::array()) << set;
-  EXPECT_TRUE(kConfig["root"]["readonly"]);
-  EXPECT_EQ(kConfig["root"]["path"], "rootfs");
+  EXPECT_TRUE(kBundleConfig["root"]["readonly"]);
+  EXPECT_EQ(kBundleConfig["root"]["path"], "rootfs");
 }
 
 TEST(RuncBundle, MountsOnlyWhatTheProbeNeedsReadOnly) {
-  ASSERT_TRUE(mount_at(kConfig, "/.kiln/kiln-probe"));
-  EXPECT_EQ((*mount_at(kConfig, "/.kiln/kiln-probe"))["source"], "/opt/kiln/kiln-probe");
-  EXPECT_EQ((*mount_at(kConfig, "/.kiln/kiln-probe"))["options"], json({"bind", "ro", "nosuid", "nodev"}));
-  ASSERT_TRUE(mount_at(kConfig, "/.kiln/request.json"));
-  EXPECT_EQ((*mount_at(kConfig, "/.kiln/request.json"))["source"], "/tmp/b/request.json");
-  ASSERT_TRUE(mount_at(kConfig, "/tmp"));
-  EXPECT_EQ((*mount_at(kConfig, "/tmp"))["type"], "tmpfs");
-  ASSERT_TRUE(mount_at(kConfig, "/proc"));
-  ASSERT_TRUE(mount_at(kConfig, "/dev"));
-  ASSERT_TRUE(mount_at(kConfig, "/.kiln/cgroup")) << "the probe reads its out-of-memory count there";
-  EXPECT_EQ((*mount_at(kConfig, "/.kiln/cgroup"))["options"], json({"ro", "nosuid", "nodev", "noexec"}));
-  EXPECT_FALSE(mount_at(kConfig, "/sys")) << "nothing the checks need";
-  EXPECT_EQ(kConfig["mounts"].size(), 6u);
+  ASSERT_TRUE(mount_at(kBundleConfig, "/.kiln/kiln-probe"));
+  EXPECT_EQ((*mount_at(kBundleConfig, "/.kiln/kiln-probe"))["source"], "/opt/kiln/kiln-probe");
+  EXPECT_EQ((*mount_at(kBundleConfig, "/.kiln/kiln-probe"))["options"], json({"bind", "ro", "nosuid", "nodev"}));
+  ASSERT_TRUE(mount_at(kBundleConfig, "/.kiln/request.json"));
+  EXPECT_EQ((*mount_at(kBundleConfig, "/.kiln/request.json"))["source"], "/tmp/b/request.json");
+  ASSERT_TRUE(mount_at(kBundleConfig, "/tmp"));
+  EXPECT_EQ((*mount_at(kBundleConfig, "/tmp"))["type"], "tmpfs");
+  ASSERT_TRUE(mount_at(kBundleConfig, "/proc"));
+  ASSERT_TRUE(mount_at(kBundleConfig, "/dev"));
+  ASSERT_TRUE(mount_at(kBundleConfig, "/.kiln/cgroup")) << "the probe reads its out-of-memory count there";
+  EXPECT_EQ((*mount_at(kBundleConfig, "/.kiln/cgroup"))["options"], json({"ro", "nosuid", "nodev", "noexec"}));
+  EXPECT_FALSE(mount_at(kBundleConfig, "/sys")) << "nothing the checks need";
+  EXPECT_EQ(kBundleConfig["mounts"].size(), 6u);
 }
 
 TEST(RuncBundle, HasItsOwnNamespacesIdsLimitsAndNoDevices) {
   for (const char* type : {"pid", "network", "ipc", "uts", "mount", "user", "cgroup"})
-    EXPECT_TRUE(has_namespace(kConfig, type)) << type;
+    EXPECT_TRUE(has_namespace(kBundleConfig, type)) << type;
   const json mapping = json::parse(R"([{"containerID":0,"hostID":1073741824,"size":1073741824}])");
-  EXPECT_EQ(kConfig["linux"]["uidMappings"], mapping);
-  EXPECT_EQ(kConfig["linux"]["gidMappings"], mapping);
-  const json& resources = kConfig["linux"]["resources"];
+  EXPECT_EQ(kBundleConfig["linux"]["uidMappings"], mapping);
+  EXPECT_EQ(kBundleConfig["linux"]["gidMappings"], mapping);
+  const json& resources = kBundleConfig["linux"]["resources"];
   EXPECT_EQ(resources["devices"], json::parse(R"([{"allow":false,"access":"rwm"}])"));
   EXPECT_EQ(resources["memory"], json::parse(R"({"limit":268435456,"swap":268435456})"));
   EXPECT_EQ(resources["pids"], json::parse(R"({"limit":64})"));
 }
 
 TEST(RuncBundle, FiltersSyscallsWithDockersProfileForItsCapabilities) {
-  const json& seccomp = kConfig["linux"]["seccomp"];
+  const json& seccomp = kBundleConfig["linux"]["seccomp"];
   EXPECT_EQ(seccomp["defaultAction"], "SCMP_ACT_ERRNO");
   EXPECT_FALSE(seccomp["architectures"].empty());
   EXPECT_FALSE(seccomp["syscalls"].empty());
