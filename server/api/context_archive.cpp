@@ -11,12 +11,13 @@
 #include <string>
 
 #include "core/error.h"
+#include "oci/layer/archive_handle.h"
 
 namespace kiln::server {
 namespace {
 
-using ReadArchive = std::unique_ptr<archive, decltype(&archive_read_free)>;
-using WriteArchive = std::unique_ptr<archive, decltype(&archive_write_free)>;
+using oci::ReadArchive;
+using oci::WriteArchive;
 
 la_ssize_t write_to_stream(archive*, void* client, const void* buffer, size_t length) {
   auto* out = static_cast<std::ostream*>(client);
@@ -62,8 +63,8 @@ bool climbs_out(const std::string& relative) {
 
 void unpack_context(const ReadChunk& read, const std::filesystem::path& into, const UnpackLimits& limits) {
   Upload upload{.read = read, .failure = nullptr, .buffer = {}};
-  ReadArchive in(archive_read_new(), &archive_read_free);
-  WriteArchive disk(archive_write_disk_new(), &archive_write_free);
+  ReadArchive in(archive_read_new());
+  WriteArchive disk(archive_write_disk_new());
   archive_read_support_format_tar(in.get());
   archive_read_support_filter_all(in.get());
   // No ARCHIVE_EXTRACT_OWNER: every file belongs to the server's user.
@@ -140,11 +141,11 @@ void unpack_context(std::string_view tar, const std::filesystem::path& into, con
 }
 
 void pack_context(const std::filesystem::path& dir, std::ostream& out) {
-  WriteArchive tar(archive_write_new(), &archive_write_free);
+  WriteArchive tar(archive_write_new());
   archive_write_set_format_pax_restricted(tar.get());
   if (archive_write_open(tar.get(), &out, nullptr, &write_to_stream, nullptr) != ARCHIVE_OK)
     throw_infra("cannot start the context tar");
-  ReadArchive walk(archive_read_disk_new(), &archive_read_free);
+  ReadArchive walk(archive_read_disk_new());
   archive_read_disk_set_symlink_physical(walk.get());
   std::error_code ec;
   const auto root = std::filesystem::canonical(dir, ec);

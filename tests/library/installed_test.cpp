@@ -221,6 +221,10 @@ TEST_F(InstalledKiln, TheEmbedExampleBuildsFromThePrefixAloneAndItsImageRunsAndV
   std::map<std::string, std::string> env = {{"PATH", "/usr/bin:/bin"}, {"HOME", dir_->path().string()}};
   std::vector<std::string> configure = {"cmake", "-S", source.string(), "-B", build.string(), "-G", "Ninja",
                                         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_PREFIX_PATH=" + prefix().string()};
+  // A libkiln built with sanitizers (ci/sanitize.sh) needs their runtime loaded first, so the
+  // program that links it must link the runtime too.
+  if (const std::string sanitizers = KILN_SANITIZE; !sanitizers.empty())
+    configure.push_back("-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=" + sanitizers);
   // Through this machine's compiler cache when it has one (HOME moved, so its directory is named).
   if (const ProcessResult ccache = run_process({"sh", "-c", "command -v ccache >/dev/null && ccache --get-config cache_dir"}); ccache.exit_code == 0) {
     env["CCACHE_DIR"] = lines(ccache.out).at(0);

@@ -131,7 +131,9 @@ TEST_F(ServerBuilds, MatrixPlatformsThatCannotMakeOneImageAre400) {
   r = server_->request("POST", "/v1/batches", body.dump());
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.json()["builds"][0]["settings"]["binary"], Json::array({"linux/amd64=main", "linux/arm64=main-arm64"}));
-  for (const auto& b : r.json()["builds"]) server_->request("POST", "/v1/builds/" + b["id"].get<std::string>() + "/cancel");
+  // r.json() is a temporary: iterating a member of it would outlive it (ASan: heap-use-after-free).
+  const Json batch = r.json();
+  for (const auto& b : batch["builds"]) server_->request("POST", "/v1/builds/" + b["id"].get<std::string>() + "/cancel");
   // kiln-plugin builds a Dockerfile for one platform per run.
   body["settings"].erase("binary");
   body["settings"]["dockerfile"] = "Dockerfile";

@@ -81,7 +81,9 @@ TEST_F(ServerBuildTimeout, ATimeoutLongerThanTheServersOrMalformedIs400) {
   r = server.request("POST", "/v1/batches",
                      Json{{"timeout", "5m"}, {"builds", Json::array({build(), build("30s")})}}.dump());
   ASSERT_EQ(r.status, 201) << r.body;
-  for (const auto& b : r.json()["builds"]) server.request("POST", "/v1/builds/" + b["id"].get<std::string>() + "/cancel");
+  // r.json() is a temporary: iterating a member of it would outlive it (ASan: heap-use-after-free).
+  const Json batch = r.json();
+  for (const auto& b : batch["builds"]) server.request("POST", "/v1/builds/" + b["id"].get<std::string>() + "/cancel");
   r = server.request("POST", "/v1/batches", Json{{"builds", Json::array({build(), build("2h")})}}.dump());
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.json()["error"], "builds[1].timeout: 2h is longer than this server's build_timeout of 10m") << r.body;

@@ -11,24 +11,25 @@
 #include <optional>
 
 #include "core/error.h"
+#include "oci/layer/archive_handle.h"
 
 namespace kiln::plugin {
 namespace fs = std::filesystem;
 namespace {
 
-using ReadArchive = std::unique_ptr<archive, decltype(&archive_read_free)>;
+using oci::ReadArchive;
 
 constexpr std::size_t kMaxName = 4096;
 
 // The compressions Docker's ADD recognises (moby's archive.DetectCompression), and tar.
 ReadArchive open_tar(const fs::path& file) {
-  ReadArchive in(archive_read_new(), &archive_read_free);
+  ReadArchive in(archive_read_new());
   archive_read_support_filter_gzip(in.get());
   archive_read_support_filter_bzip2(in.get());
   archive_read_support_filter_xz(in.get());
   archive_read_support_filter_zstd(in.get());
   archive_read_support_format_tar(in.get());
-  if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK) return {nullptr, &archive_read_free};
+  if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK) return nullptr;
   return in;
 }
 
