@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "oci/credentials/docker_config.h"
 #include "oci/credentials/layered_keychain.h"
+#include "oci/image/image_document.h"
 #include "oci/image/layout_image.h"
 #include "oci/reference.h"
 #include "verify/cli/image_archive.h"
@@ -19,9 +20,6 @@ namespace {
 
 // A digest file or kiln-plugin's dotenv output: a few lines.
 constexpr std::size_t max_setting_file_bytes = 1 << 20;
-// An OCI layout's index.json lists descriptors; as many as an image index fetched from a
-// registry may hold.
-constexpr std::size_t max_layout_index_bytes = 16 << 20;
 
 std::string read_setting_file(const std::string& setting, const std::string& path) {
   auto text = read_file(path, max_setting_file_bytes, "setting " + setting + ":");
@@ -126,7 +124,7 @@ ImageSelection select_from_cst_layout(const Settings& settings) {
   const std::string directory = settings.get("image_from_oci_layout");
   if (settings.has("image")) throw_usage("settings image and image_from_oci_layout exclude each other (as in CST)");
   if (settings.get_bool("pull")) throw_usage("settings image_from_oci_layout and pull exclude each other (as in CST)");
-  const auto text = read_file(std::filesystem::path(directory) / "index.json", max_layout_index_bytes,
+  const auto text = read_file(std::filesystem::path(directory) / "index.json", oci::kMaxDocumentBytes,
                               "setting image_from_oci_layout:");
   if (!text) throw_usage(fmt::format("setting image_from_oci_layout: {} is not an OCI layout (no index.json)", directory));
   const oci::Json index = oci::Json::parse(*text, nullptr, false);
@@ -143,7 +141,7 @@ ImageSelection select_from_cst_layout(const Settings& settings) {
                 "to verify every platform)");
   std::string ref;
   if (descriptor.contains("annotations") && descriptor["annotations"].is_object())
-    ref = descriptor["annotations"].value("org.opencontainers.image.ref.name", std::string());
+    ref = descriptor["annotations"].value(oci::kRefNameAnnotation, std::string());
   std::string name = ref;
   if (ref.empty() || settings.get_bool("ignore_ref_annotation")) {
     if (!settings.has("default_image_tag"))
