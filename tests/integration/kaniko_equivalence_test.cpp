@@ -5,8 +5,6 @@
 // the file trees umoci unpacks must be the same, but for the differences listed below, each a
 // deviation of Kaniko from Docker where the native backend keeps Docker's answer. A difference
 // not listed fails the test, and so does a listed one that is gone.
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -16,7 +14,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <set>
 #include <sstream>
 
@@ -24,6 +21,7 @@
 #include "core/temp_dir.h"
 #include "oci/credentials/credential.h"
 #include "oci/json.h"
+#include "oci/layer/archive_handle.h"
 #include "oci/registry/client.h"
 #include "tests/support/busybox_image.h"
 #include "tests/support/files.h"
@@ -144,13 +142,11 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
     text.replace(pos, from.size(), to);
 }
 
-using WriteArchive = std::unique_ptr<archive, decltype(&archive_write_free)>;
-
 // `dir`'s contents as the tar (or, for a name ending in .gz that is not a tar, `dir` as the
 // gzip'd file) `out` names; every entry owned by 1000:1000, in name order.
 void pack(const fs::path& source, const fs::path& out) {
   const std::string name = out.filename().string();
-  WriteArchive a(archive_write_new(), &archive_write_free);
+  oci::WriteArchive a(archive_write_new());
   const bool raw = fs::is_regular_file(source);
   if (raw) archive_write_set_format_raw(a.get());
   else archive_write_set_format_pax_restricted(a.get());
@@ -167,7 +163,7 @@ void pack(const fs::path& source, const fs::path& out) {
   for (const fs::path& path : paths) {
     struct stat st {};
     ASSERT_EQ(::lstat(path.c_str(), &st), 0);
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), &archive_entry_free);
+    oci::ArchiveEntry e(archive_entry_new());
     archive_entry_copy_stat(e.get(), &st);
     archive_entry_set_pathname(e.get(), raw ? name.c_str() : path.lexically_relative(source).c_str());
     archive_entry_set_uid(e.get(), 1000);

@@ -1,15 +1,13 @@
 // Uploaded contexts against a real kiln-server: bounded in unpacked bytes and entries (a small
 // gzip of zeros must not fill the disk), no setuid bits, no devices or FIFOs, and every
 // directory that holds them (or other secrets) private to the server's user.
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include <fstream>
-#include <memory>
 
+#include "oci/layer/archive_handle.h"
 #include "tests/server/server_fixture.h"
 
 namespace kiln::testing {
@@ -26,7 +24,7 @@ struct TarEntry {
 
 // A tar built with libarchive, gzip-compressed when asked: what a hostile client can send.
 std::string make_tar(const std::vector<TarEntry>& entries, bool gzip) {
-  std::unique_ptr<archive, decltype(&archive_write_free)> tar(archive_write_new(), &archive_write_free);
+  oci::WriteArchive tar(archive_write_new());
   archive_write_set_format_pax_restricted(tar.get());
   if (gzip) archive_write_add_filter_gzip(tar.get());
   std::string out;
@@ -39,19 +37,18 @@ std::string make_tar(const std::vector<TarEntry>& entries, bool gzip) {
       nullptr);
   const std::string zeros(1 << 20, '\0');
   for (const TarEntry& e : entries) {
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, e.name.c_str());
-    archive_entry_set_filetype(entry, e.type);
-    archive_entry_set_perm(entry, static_cast<mode_t>(e.mode));
-    archive_entry_set_size(entry, e.type == AE_IFREG ? e.size : 0);
-    if (e.type == AE_IFCHR) archive_entry_set_rdev(entry, makedev(1, 3));
-    archive_write_header(tar.get(), entry);
+    oci::ArchiveEntry entry(archive_entry_new());
+    archive_entry_set_pathname(entry.get(), e.name.c_str());
+    archive_entry_set_filetype(entry.get(), e.type);
+    archive_entry_set_perm(entry.get(), static_cast<mode_t>(e.mode));
+    archive_entry_set_size(entry.get(), e.type == AE_IFREG ? e.size : 0);
+    if (e.type == AE_IFCHR) archive_entry_set_rdev(entry.get(), makedev(1, 3));
+    archive_write_header(tar.get(), entry.get());
     for (std::int64_t left = e.type == AE_IFREG ? e.size : 0; left > 0;) {
       const auto n = static_cast<size_t>(std::min<std::int64_t>(left, static_cast<std::int64_t>(zeros.size())));
       archive_write_data(tar.get(), zeros.data(), n);
       left -= static_cast<std::int64_t>(n);
     }
-    archive_entry_free(entry);
   }
   archive_write_close(tar.get());
   return out;

@@ -1,13 +1,10 @@
 #include "tests/support/hostile_layers.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <functional>
-#include <memory>
 #include <stdexcept>
 
 #include "oci/image/blob_transfer.h"
+#include "oci/layer/archive_handle.h"
 #include "oci/layer/zstd_stream.h"
 #include "oci/media_type.h"
 #include "oci/sha256.h"
@@ -21,7 +18,7 @@ class StreamedTar {
   StreamedTar()
       : zstd_({.level = 1, .workers = 1},
               [this](const void* data, std::size_t size) { blob_.append(static_cast<const char*>(data), size); }),
-        tar_(archive_write_new(), archive_write_free) {
+        tar_(archive_write_new()) {
     archive_write_set_format_pax_restricted(tar_.get());
     archive_write_set_bytes_in_last_block(tar_.get(), 1);
     if (archive_write_open(tar_.get(), this, nullptr, &StreamedTar::out, nullptr) != ARCHIVE_OK)
@@ -30,7 +27,7 @@ class StreamedTar {
 
   void add(const std::string& path, unsigned type, std::uint64_t size,
            const std::function<void(archive*)>& write_data = {}) {
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
+    oci::ArchiveEntry e(archive_entry_new());
     archive_entry_set_pathname(e.get(), path.c_str());
     archive_entry_set_filetype(e.get(), type);
     archive_entry_set_perm(e.get(), type == AE_IFDIR ? 0755 : 0644);
@@ -59,7 +56,7 @@ class StreamedTar {
   std::uint64_t tar_bytes_ = 0;
   oci::Sha256 hash_;
   oci::ZstdStream zstd_;
-  std::unique_ptr<archive, decltype(&archive_write_free)> tar_;
+  oci::WriteArchive tar_;
 };
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "oci/layer/layer_writer.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -16,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/temp_dir.h"
+#include "oci/layer/archive_handle.h"
 #include "oci/layer/utf8_locale.h"
 #include "tests/support/files.h"
 
@@ -62,27 +61,26 @@ void write_file(const fs::path& path, std::string_view content) {
 // decompressed stream as one entry instead of parsing it as tar.
 struct Reader {
   explicit Reader(const fs::path& blob, bool format_raw = false) : a(archive_read_new()) {
-    archive_read_support_filter_all(a);
-    if (format_raw) archive_read_support_format_raw(a);
-    else archive_read_support_format_tar(a);
-    EXPECT_EQ(archive_read_open_filename(a, blob.c_str(), 1 << 16), ARCHIVE_OK) << archive_error_string(a);
+    archive_read_support_filter_all(a.get());
+    if (format_raw) archive_read_support_format_raw(a.get());
+    else archive_read_support_format_tar(a.get());
+    EXPECT_EQ(archive_read_open_filename(a.get(), blob.c_str(), 1 << 16), ARCHIVE_OK) << archive_error_string(a.get());
   }
-  ~Reader() { archive_read_free(a); }
   std::string data() {
     std::string out;
     char buf[1 << 16];
-    for (la_ssize_t n; (n = archive_read_data(a, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    for (la_ssize_t n; (n = archive_read_data(a.get(), buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
     return out;
   }
   ScopedUtf8Locale utf8;  // so pax `path=` records come back as UTF-8 (see utf8_locale.h)
-  struct archive* a;
+  ReadArchive a;
 };
 
 std::vector<TarEntry> read_entries(const fs::path& blob) {
   Reader reader(blob);
   std::vector<TarEntry> out;
   archive_entry* e = nullptr;
-  while (archive_read_next_header(reader.a, &e) == ARCHIVE_OK) {
+  while (archive_read_next_header(reader.a.get(), &e) == ARCHIVE_OK) {
     const auto text = [](const char* s) { return std::string(s ? s : ""); };
     const unsigned type = archive_entry_filetype(e);
     out.push_back(TarEntry{.path = text(archive_entry_pathname_utf8(e)),
@@ -103,7 +101,7 @@ std::vector<TarEntry> read_entries(const fs::path& blob) {
 std::string decompress(const fs::path& blob) {
   Reader reader(blob, true);
   archive_entry* e = nullptr;
-  EXPECT_EQ(archive_read_next_header(reader.a, &e), ARCHIVE_OK);
+  EXPECT_EQ(archive_read_next_header(reader.a.get(), &e), ARCHIVE_OK);
   return reader.data();
 }
 

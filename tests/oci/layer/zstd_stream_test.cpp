@@ -3,8 +3,6 @@
 // valid), and a frame the zstd tool reads back.
 #include "oci/layer/zstd_stream.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -15,6 +13,7 @@
 #include "core/error.h"
 #include "core/process.h"
 #include "core/temp_dir.h"
+#include "oci/layer/archive_handle.h"
 
 namespace kiln::oci {
 namespace {
@@ -46,26 +45,24 @@ std::string zstd(const std::string& input, ZstdStream::Options options, std::siz
 // with the zstd filter, zstd:threads=N, 1 MiB blocks, no padding.
 std::string libarchive_zstd(const std::string& input, int level, int threads) {
   std::string out;
-  struct archive* a = archive_write_new();
-  archive_write_set_format_raw(a);
-  archive_write_add_filter_zstd(a);
+  WriteArchive a(archive_write_new());
+  archive_write_set_format_raw(a.get());
+  archive_write_add_filter_zstd(a.get());
   const std::string options = "zstd:compression-level=" + std::to_string(level) + ",zstd:threads=" + std::to_string(threads);
-  EXPECT_EQ(archive_write_set_options(a, options.c_str()), ARCHIVE_OK);
-  archive_write_set_bytes_per_block(a, 1 << 20);
-  archive_write_set_bytes_in_last_block(a, 1);
-  archive_write_open(a, &out, nullptr, [](struct archive*, void* self, const void* data, size_t size) -> la_ssize_t {
+  EXPECT_EQ(archive_write_set_options(a.get(), options.c_str()), ARCHIVE_OK);
+  archive_write_set_bytes_per_block(a.get(), 1 << 20);
+  archive_write_set_bytes_in_last_block(a.get(), 1);
+  archive_write_open(a.get(), &out, nullptr, [](struct archive*, void* self, const void* data, size_t size) -> la_ssize_t {
     static_cast<std::string*>(self)->append(static_cast<const char*>(data), size);
     return static_cast<la_ssize_t>(size);
   }, nullptr);
-  archive_entry* entry = archive_entry_new();
-  archive_entry_set_filetype(entry, AE_IFREG);
-  archive_entry_set_pathname(entry, "layer.tar");
-  archive_write_header(a, entry);
-  archive_entry_free(entry);
+  ArchiveEntry entry(archive_entry_new());
+  archive_entry_set_filetype(entry.get(), AE_IFREG);
+  archive_entry_set_pathname(entry.get(), "layer.tar");
+  archive_write_header(a.get(), entry.get());
   for (std::size_t at = 0; at < input.size(); at += 65536)
-    archive_write_data(a, input.data() + at, std::min<std::size_t>(65536, input.size() - at));
-  archive_write_close(a);
-  archive_write_free(a);
+    archive_write_data(a.get(), input.data() + at, std::min<std::size_t>(65536, input.size() - at));
+  archive_write_close(a.get());
   return out;
 }
 

@@ -1,10 +1,7 @@
 #pragma once
 // Images for the driver tests: layer blobs (written by test_layers.h) pushed to a real
 // docker-registry with an OCI manifest and config, returned as the ImageUnderTest a driver gets.
-#include <archive.h>
-
 #include <fstream>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -12,6 +9,7 @@
 #include "oci/image/blob_reader.h"
 #include "oci/image/blob_transfer.h"
 #include "oci/json.h"
+#include "oci/layer/archive_handle.h"
 #include "oci/media_type.h"
 #include "oci/registry/client.h"
 #include "oci/sha256.h"
@@ -29,7 +27,7 @@ inline std::string host_file(const std::string& path) {
 
 /// sha256 of the uncompressed tar, as config.rootfs.diff_ids lists it (umoci checks them).
 inline oci::Digest diff_id_of(const std::string& blob) {
-  std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
+  oci::ReadArchive a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_raw(a.get());
   archive_read_open_memory(a.get(), blob.data(), blob.size());

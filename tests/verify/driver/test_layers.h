@@ -2,18 +2,15 @@
 // Layer blobs written with libarchive inside the tests (so they can hold what kiln's own layer
 // writer refuses to: whiteouts, hardlinks, device nodes, "../" paths), and an OCI image layout
 // directory to read them from through the real oci::layout_blob_reader.
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "oci/digest.h"
+#include "oci/layer/archive_handle.h"
 #include "oci/sha256.h"
 #include "verify/driver/layer_index.h"
 
@@ -51,7 +48,7 @@ enum class Compress { none, gzip, zstd };
 
 inline std::string write_tar(const std::vector<TarEntry>& entries, Compress compress = Compress::gzip) {
   std::string out;
-  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), archive_write_free);
+  oci::WriteArchive a(archive_write_new());
   archive_write_set_format_pax_restricted(a.get());
   if (compress == Compress::gzip) archive_write_add_filter_gzip(a.get());
   if (compress == Compress::zstd) archive_write_add_filter_zstd(a.get());
@@ -64,7 +61,7 @@ inline std::string write_tar(const std::vector<TarEntry>& entries, Compress comp
       },
       nullptr);
   for (const TarEntry& e : entries) {
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> h(archive_entry_new(), archive_entry_free);
+    oci::ArchiveEntry h(archive_entry_new());
     archive_entry_set_pathname(h.get(), e.path.c_str());
     archive_entry_set_uid(h.get(), e.uid);
     archive_entry_set_gid(h.get(), e.gid);

@@ -1,15 +1,13 @@
 #include "plugin/backend/native/add_archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>
-#include <memory>
 
 #include "core/error.h"
 #include "core/temp_dir.h"
+#include "oci/layer/archive_handle.h"
 #include "tests/support/files.h"
 
 namespace kiln::plugin {
@@ -28,7 +26,7 @@ struct TarEntry {
 
 // A tar written with libarchive: `filter` is "", "gzip", "bzip2", "xz" or "zstd".
 void write_tar(const fs::path& path, const std::vector<TarEntry>& entries, const std::string& filter = "") {
-  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), &archive_write_free);
+  oci::WriteArchive a(archive_write_new());
   archive_write_set_format_pax_restricted(a.get());
   if (filter == "gzip") archive_write_add_filter_gzip(a.get());
   if (filter == "bzip2") archive_write_add_filter_bzip2(a.get());
@@ -36,7 +34,7 @@ void write_tar(const fs::path& path, const std::vector<TarEntry>& entries, const
   if (filter == "zstd") archive_write_add_filter_zstd(a.get());
   ASSERT_EQ(archive_write_open_filename(a.get(), path.c_str()), ARCHIVE_OK);
   for (const TarEntry& t : entries) {
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), &archive_entry_free);
+    oci::ArchiveEntry e(archive_entry_new());
     archive_entry_set_pathname(e.get(), t.name.c_str());
     archive_entry_set_perm(e.get(), t.mode);
     archive_entry_set_uid(e.get(), t.uid);
@@ -102,11 +100,11 @@ TEST_F(AddArchiveTest, RecognisesTarsByContentWhateverTheirName) {
 TEST_F(AddArchiveTest, GzipOfAFileThatIsNotATarIsNotAnArchive) {
   const fs::path gz = dir_.path() / "notes.txt.gz";
   {
-    std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(), &archive_write_free);
+    oci::WriteArchive a(archive_write_new());
     archive_write_set_format_raw(a.get());
     archive_write_add_filter_gzip(a.get());
     ASSERT_EQ(archive_write_open_filename(a.get(), gz.c_str()), ARCHIVE_OK);
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), &archive_entry_free);
+    oci::ArchiveEntry e(archive_entry_new());
     archive_entry_set_pathname(e.get(), "notes.txt");
     archive_entry_set_filetype(e.get(), AE_IFREG);
     archive_entry_set_size(e.get(), 12);
