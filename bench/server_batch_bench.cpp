@@ -106,9 +106,7 @@ int main(int argc, char** argv) {
 
   // kiln-plugin run directly, as a pipeline step would run it.
   // Spawned exactly as kiln-server's local engine spawns it (its own process group, a clean
-  // environment, descriptors closed with close_range): core's run_process goes through
-  // Poco::Process::launch, whose child closes every descriptor up to the open-file limit one by
-  // one (about 8 ms at this machine's 20,000), which would flatter the server.
+  // environment), so the comparison holds the spawn cost equal.
   const auto run_plugin = [&](const std::string& tag) {
     std::map<std::string, std::string> env = kiln::server::clean_base_environment();
     const Json build = settings(tag);  // named: items() of a temporary would dangle

@@ -1,9 +1,5 @@
 #include "core/process.h"
 
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Exception.h>
-#include <Poco/Process.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -27,12 +23,6 @@ extern char** environ;
 
 namespace kiln {
 namespace {
-
-Poco::Process::Env make_env(const ProcessOptions& options) {
-  Poco::Process::Env env;
-  for (const auto& [k, v] : options.extra_env) env[k] = v;
-  return env;
-}
 
 // Our environment, less options.unset_env, plus options.extra_env.
 std::vector<std::string> child_environment(const ProcessOptions& options) {
@@ -146,7 +136,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
                        .stdin_fd = in.read.get(),
                        .stdout_fd = out.write.get(),
                        .stderr_fd = err ? err->write.get() : out.write.get(),
-                       .own_group = options.own_process_group};
+                       .own_group = options.own_process_group,
+                       .dies_with_parent = options.own_process_group};
   const int pid = stop_signals::add_child([&] { return spawn_child(spec); }, std::filesystem::path(argv[0]).filename(),
                                           options.own_process_group);
   ReapOnUnwind guard(pid, options.own_process_group);
@@ -198,8 +189,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
 
 struct ChildProcess::State {
   std::string name;
-  std::unique_ptr<Poco::ProcessHandle> handle;
-  Poco::Pipe out;
+  int pid = -1;
+  UniqueFd out;
   std::thread reader;
   mutable std::mutex mutex;
   mutable std::condition_variable changed;
@@ -207,28 +198,36 @@ struct ChildProcess::State {
   bool eof = false;
   bool reaped = false;
   int exit_code = -1;
+
+  // Reaps the child if it has exited; true when it has.
+  bool reap_if_exited() {
+    if (reaped) return true;
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) != pid) return false;
+    exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    reaped = true;
+    return true;
+  }
 };
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, const ProcessOptions& options)
     : state_(std::make_unique<State>()) {
   if (argv.empty()) throw_infra("ChildProcess: empty argv");
   state_->name = argv[0];
-  std::vector<std::string> args(argv.begin() + 1, argv.end());
-  try {
-    // stdout and stderr share one pipe so the buffer shows them interleaved as they happened.
-    state_->handle = std::make_unique<Poco::ProcessHandle>(
-        Poco::Process::launch(argv[0], args, options.working_dir, nullptr, &state_->out, &state_->out,
-                              make_env(options)));
-  } catch (const Poco::Exception& e) {
-    throw_infra(fmt::format("cannot start {}: {}", argv[0], e.displayText()));
-  }
-  state_->out.close(Poco::Pipe::CLOSE_WRITE);
+  // stdout and stderr share one pipe so the buffer shows them interleaved as they happened.
+  PipeFds out = make_pipe();
+  state_->pid = spawn_child({.argv = std::move(argv),
+                             .environment = child_environment(options),
+                             .working_dir = options.working_dir,
+                             .stdout_fd = out.write.get(),
+                             .stderr_fd = out.write.get()});
+  state_->out = std::move(out.read);
   State* s = state_.get();
   s->reader = std::thread([s] {
     char buffer[8192];
-    for (int n; (n = s->out.readBytes(buffer, sizeof buffer)) > 0;) {
+    for (ssize_t n; (n = read_some(s->out.get(), buffer, sizeof buffer)) > 0;) {
       std::lock_guard lock(s->mutex);
-      s->output.append(buffer, n);
+      s->output.append(buffer, static_cast<std::size_t>(n));
       s->changed.notify_all();
     }
     std::lock_guard lock(s->mutex);
@@ -243,12 +242,9 @@ ChildProcess::~ChildProcess() {
   if (state_) stop();
 }
 
-int ChildProcess::pid() const { return state_->handle->id(); }
+int ChildProcess::pid() const { return state_->pid; }
 
-bool ChildProcess::running() const {
-  if (state_->reaped) return false;
-  return Poco::Process::isRunning(*state_->handle);
-}
+bool ChildProcess::running() const { return !state_->reap_if_exited(); }
 
 std::string ChildProcess::output() const {
   std::lock_guard lock(state_->mutex);
@@ -264,20 +260,14 @@ bool ChildProcess::wait_for_output(const std::string& needle, std::chrono::milli
 
 int ChildProcess::stop() {
   State& s = *state_;
-  if (!s.reaped) {
-    const pid_t pid = s.handle->id();
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == 0) {
-      ::kill(pid, SIGTERM);
-      for (int i = 0; i < 50 && ::waitpid(pid, &status, WNOHANG) == 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      if (::waitpid(pid, &status, WNOHANG) == 0) {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, &status, 0);
-      }
+  if (!s.reap_if_exited()) {
+    ::kill(s.pid, SIGTERM);
+    for (int i = 0; i < 50 && !s.reap_if_exited(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!s.reap_if_exited()) {
+      ::kill(s.pid, SIGKILL);
+      s.exit_code = wait_for_exit(s.pid);
+      s.reaped = true;
     }
-    s.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    s.reaped = true;
   }
   if (s.reader.joinable()) s.reader.join();
   return s.exit_code;

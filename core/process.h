@@ -19,7 +19,7 @@ struct ProcessResult {
 struct ProcessOptions {
   std::string input;                              ///< written to stdin, then stdin is closed
   std::map<std::string, std::string> extra_env;   ///< added to the inherited environment
-  std::vector<std::string> unset_env;             ///< run_process only: names removed from the inherited environment
+  std::vector<std::string> unset_env;             ///< names removed from the inherited environment
   std::string working_dir;                        ///< empty: inherit
   std::chrono::milliseconds timeout{0};           ///< 0: none; on expiry the child is killed
   /// run_process only. When set, stdout and stderr share one pipe and each line (without its

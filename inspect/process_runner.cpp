@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +10,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 
+#include "core/spawn.h"
 #include "core/unique_fd.h"
 #include "inspect/oom_kills.h"
 
@@ -39,13 +39,6 @@ std::optional<Pipe> make_pipe() {
   if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
-
-// Why the child could not become the command, sent through a close-on-exec pipe: nothing
-// arrives when execve succeeds.
-struct ChildFailure {
-  int stage;  // 1: chdir, 2: execve
-  int error;
-};
 
 std::string errno_text(int error) { return std::strerror(error); }
 
@@ -88,37 +81,7 @@ void reap_orphans() {
   }
 }
 
-[[noreturn]] void child_fail(int status_fd, int stage) {
-  const ChildFailure failure{stage, errno};
-  [[maybe_unused]] auto ignored = ::write(status_fd, &failure, sizeof failure);
-  ::_exit(127);
-}
-
 }  // namespace
-
-std::optional<std::string> find_executable(std::string_view program, std::string_view path_variable,
-                                           std::string_view workdir) {
-  if (program.empty()) return std::nullopt;
-  if (program.find('/') != std::string_view::npos) return std::string(program);
-  std::size_t start = 0;
-  while (start <= path_variable.size()) {
-    auto colon = path_variable.find(':', start);
-    if (colon == std::string_view::npos) colon = path_variable.size();
-    std::string dir(path_variable.substr(start, colon - start));
-    start = colon + 1;
-    if (dir.empty()) dir = ".";  // POSIX: an empty PATH element is the working directory
-    if (dir[0] != '/') {
-      std::string base(workdir.empty() ? "/" : workdir);
-      if (base.back() != '/') base += '/';
-      dir = base + dir;
-    }
-    const std::string candidate = dir + "/" + std::string(program);
-    struct stat st {};
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
-      return candidate;
-  }
-  return std::nullopt;
-}
 
 CommandFacts ProcessRunner::run(const CommandQuery& query, std::uint64_t max_output_bytes) {
   CommandFacts out{.id = query.id};
@@ -137,16 +100,8 @@ CommandFacts ProcessRunner::run(const CommandQuery& query, std::uint64_t max_out
     out.error = "\"" + query.argv[0] + "\" not found in PATH " + path_variable;
     return out;
   }
-  // Everything the child touches is prepared before fork: after it, only async-signal-safe calls.
-  std::vector<char*> argv, envp;
-  for (const auto& arg : query.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  for (auto& entry : env_strings) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  const char* workdir = query.workdir.empty() ? nullptr : query.workdir.c_str();
-
-  auto stdin_pipe = make_pipe(), stdout_pipe = make_pipe(), stderr_pipe = make_pipe(), status_pipe = make_pipe();
-  if (!stdin_pipe || !stdout_pipe || !stderr_pipe || !status_pipe) {
+  auto stdin_pipe = make_pipe(), stdout_pipe = make_pipe(), stderr_pipe = make_pipe();
+  if (!stdin_pipe || !stdout_pipe || !stderr_pipe) {
     out.error = "cannot create pipes: " + errno_text(errno);
     return out;
   }
@@ -155,44 +110,26 @@ CommandFacts ProcessRunner::run(const CommandQuery& query, std::uint64_t max_out
   // runs is one of its processes.
   const auto oom_kills_before = read_oom_kills(cgroup_dir_);
   const auto started = Clock::now();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    out.error = "cannot fork: " + errno_text(errno);
+  pid_t pid = -1;
+  try {
+    pid = spawn_child({.argv = query.argv,
+                       .executable = *executable,
+                       .environment = std::move(env_strings),
+                       .working_dir = query.workdir,
+                       .stdin_fd = stdin_pipe->read.get(),
+                       .stdout_fd = stdout_pipe->write.get(),
+                       .stderr_fd = stderr_pipe->write.get(),
+                       .own_group = true});
+  } catch (const SpawnError& e) {
+    out.error = e.stage() == SpawnError::Stage::working_dir
+                    ? "cannot change to working directory " + query.workdir + ": " + errno_text(e.error())
+                : e.stage() == SpawnError::Stage::exec ? "cannot execute " + *executable + ": " + errno_text(e.error())
+                                                       : e.what();
     return out;
   }
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    ::dup2(stdin_pipe->read.get(), STDIN_FILENO);
-    ::dup2(stdout_pipe->write.get(), STDOUT_FILENO);
-    ::dup2(stderr_pipe->write.get(), STDERR_FILENO);
-    // Descriptors the caller leaked without O_CLOEXEC must not reach the command either.
-    ::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    if (workdir && ::chdir(workdir) != 0) child_fail(status_pipe->write.get(), 1);
-    ::execve(executable->c_str(), argv.data(), envp.data());
-    child_fail(status_pipe->write.get(), 2);
-  }
-  ::setpgid(pid, pid);  // also here: no window where a timeout kill could miss the group
-  stdin_pipe.reset();
+  stdin_pipe.reset();  // the command reads an empty stdin
   stdout_pipe->write.reset();
   stderr_pipe->write.reset();
-  status_pipe->write.reset();
-
-  ChildFailure failure{};
-  ssize_t got;
-  do got = ::read(status_pipe->read.get(), &failure, sizeof failure);
-  while (got < 0 && errno == EINTR);
-  if (got == static_cast<ssize_t>(sizeof failure)) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    out.error = failure.stage == 1 ? "cannot change to working directory " + query.workdir + ": " + errno_text(failure.error)
-                                   : "cannot execute " + *executable + ": " + errno_text(failure.error);
-    return out;
-  }
 
   std::array<Stream, 2> streams = {Stream{std::move(stdout_pipe->read), &out.stdout_text},
                                    Stream{std::move(stderr_pipe->read), &out.stderr_text}};

@@ -1,7 +1,6 @@
 #pragma once
 // Runs command tests as children of the calling process: inside the image when kiln-probe
 // calls it, so a command sees exactly the image's files, user and environment.
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,8 +8,8 @@
 
 namespace kiln::inspect {
 
-/// fork/execve, not Poco::Process (which core/process.h uses elsewhere): kiln-probe links
-/// fully static and Debian ships no static Poco. No shell: argv is executed as given.
+/// Started by core/spawn.h, which needs only libc: kiln-probe links fully static. No shell:
+/// argv is executed as given; argv[0] is looked up in the command's own PATH (find_executable).
 /// Each command runs in its own process group with an empty stdin; stdout and stderr are
 /// kept up to `max_output_bytes` each (the rest is drained and dropped, so a chatty child never
 /// blocks); at the timeout (none when it is not positive) the whole group gets SIGKILL. When the command's main process
@@ -29,11 +28,5 @@ class ProcessRunner final : public CommandRunner {
 
 /// The PATH used when the command's environment has none (what Docker and containerd set).
 inline constexpr std::string_view kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-/// What execvp would run for `program`: itself when it contains '/', otherwise the first
-/// executable regular file named so in `path_variable`'s directories (relative ones taken
-/// against `workdir`); nullopt when there is none.
-std::optional<std::string> find_executable(std::string_view program, std::string_view path_variable,
-                                           std::string_view workdir);
 
 }  // namespace kiln::inspect

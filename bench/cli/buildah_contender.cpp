@@ -70,7 +70,7 @@ Sample BuildahContender::run(const RunSlot& slot) {
 
   std::filesystem::create_directories(dir / "blob-info-cache");
   std::filesystem::create_directories(kBuildahBlobInfoCacheDir);
-  const std::vector<PrivateBind> fresh_cache{{.source = dir / "blob-info-cache", .target = kBuildahBlobInfoCacheDir}};
+  const std::vector<PrivateBind> fresh_cache{{.source = (dir / "blob-info-cache").string(), .target = std::string(kBuildahBlobInfoCacheDir)}};
   Sample sample;
   for (const auto* argv : {&bud, &push}) {
     const std::string step = argv == &bud ? "bud" : "push";

@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -15,9 +13,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "core/unique_fd.h"
 
 namespace kiln::bench {
@@ -45,11 +43,20 @@ class ReapGuard {
   pid_t pid_;
 };
 
-std::string read_all(const std::filesystem::path& file) {
+// A contender's log is read back whole unless a runaway child made it huge: what the callers
+// look for (its error, kiln-plugin's summary) is at the end, so the end is what is kept.
+constexpr std::uintmax_t kMaxLogBytes = 64 << 20;
+
+std::string log_ending(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec) return {};
+  if (size > kMaxLogBytes) in.seekg(static_cast<std::streamoff>(size - kMaxLogBytes));
+  std::string text(std::min(size, kMaxLogBytes), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
 }
 
 }  // namespace
@@ -57,51 +64,18 @@ std::string read_all(const std::filesystem::path& file) {
 ChildUsage run_measured(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                         const std::filesystem::path& log_file, std::chrono::seconds timeout,
                         const std::vector<PrivateBind>& binds) {
-  // Everything the child needs is made before fork(): after it, only system calls.
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
   std::vector<std::string> env_lines;
   for (const auto& [name, value] : env) env_lines.push_back(name + "=" + value);
-  std::vector<char*> envp;
-  for (auto& line : env_lines) envp.push_back(line.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> bind_paths;
-  for (const auto& b : binds) bind_paths.insert(bind_paths.end(), {b.source.string(), b.target.string()});
-  const std::string log_path = log_file.string();
+  const UniqueFd log(::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!log) throw_infra(fmt::format("cannot open {}: {}", log_file.string(), std::strerror(errno)));
 
   ChildUsage usage;
   const auto start = Clock::now();
-  const pid_t pid = ::fork();
-  if (pid < 0) throw_infra(fmt::format("cannot start {}: fork: {}", argv[0], std::strerror(errno)));
-  if (pid == 0) {
-    const int out = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (out < 0 || in < 0) ::_exit(127);
-    ::dup2(in, STDIN_FILENO);
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(out, STDERR_FILENO);
-    ::syscall(SYS_close_range, 3u, ~0u, 0u);
-    if (!bind_paths.empty()) {
-      const char* failed = nullptr;
-      if (::unshare(CLONE_NEWNS) != 0) failed = "unshare(CLONE_NEWNS)";
-      else if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) failed = "mount --make-rprivate /";
-      for (std::size_t i = 0; !failed && i < bind_paths.size(); i += 2)
-        if (::mount(bind_paths[i].c_str(), bind_paths[i + 1].c_str(), nullptr, MS_BIND, nullptr) != 0)
-          failed = bind_paths[i + 1].c_str();
-      if (failed) {
-        const char* what = std::strerror(errno);
-        for (const char* part : {"kiln-bench: private mount for the child failed: ", failed, ": ", what, "\n"})
-          if (::write(STDERR_FILENO, part, std::strlen(part)) < 0) break;
-        ::_exit(126);
-      }
-    }
-    ::execvpe(args[0], args.data(), envp.data());
-    const char* what = std::strerror(errno);
-    for (const char* part : {static_cast<const char*>("kiln-bench: cannot run "), static_cast<const char*>(args[0]), ": ", what, "\n"})
-      if (::write(STDERR_FILENO, part, std::strlen(part)) < 0) break;
-    ::_exit(127);
-  }
+  const pid_t pid = spawn_child({.argv = argv,
+                                 .environment = std::move(env_lines),
+                                 .stdout_fd = log.get(),
+                                 .stderr_fd = log.get(),
+                                 .private_binds = binds});
   ReapGuard guard(pid);
 
   // A pidfd becomes readable when the child exits: no polling interval in the wall time.
@@ -112,7 +86,7 @@ ChildUsage run_measured(const std::vector<std::string>& argv, const std::map<std
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0)
       throw_infra(fmt::format("{} did not finish within {} s; its output ends:\n{}", argv[0], timeout.count(),
-                              read_all(log_file).substr(0, 4096)));
+                              ending(log_ending(log_file), 4096)));
     pollfd p{.fd = pidfd.get(), .events = POLLIN, .revents = 0};
     const int ready = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1000)));
     if (ready > 0) break;
@@ -128,7 +102,7 @@ ChildUsage run_measured(const std::vector<std::string>& argv, const std::map<std
   usage.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   usage.cpu_seconds = seconds(r.ru_utime) + seconds(r.ru_stime);
   usage.peak_rss_bytes = static_cast<std::int64_t>(r.ru_maxrss) * 1024;  // Linux: kilobytes
-  usage.output = read_all(log_file);
+  usage.output = log_ending(log_file);
   return usage;
 }
 

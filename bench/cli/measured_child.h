@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/spawn.h"
+
 namespace kiln::bench {
 
 struct ChildUsage {
@@ -19,16 +21,11 @@ struct ChildUsage {
   std::string output;               ///< stdout and stderr, interleaved
 };
 
-/// A directory the child sees at `target` instead of what is there, in a mount namespace of
-/// its own (root only): how buildah gets a blob-info cache of its own per run.
-struct PrivateBind {
-  std::filesystem::path source;
-  std::filesystem::path target;
-};
-
 /// Runs argv (argv[0] looked up in PATH) with exactly `env` as its environment, stdout and
-/// stderr into `log_file`, no other descriptor inherited. Throws kiln::Error(infra) when it
-/// cannot start or outlives `timeout` (it is then killed and reaped: no child outlives the call).
+/// stderr into `log_file`, no other descriptor inherited. `binds` are directories the child
+/// sees in place of others, in a mount namespace of its own (root only): how buildah gets a
+/// blob-info cache of its own per run. Throws kiln::Error(infra) when it cannot start or
+/// outlives `timeout` (it is then killed and reaped: no child outlives the call).
 ChildUsage run_measured(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                         const std::filesystem::path& log_file, std::chrono::seconds timeout,
                         const std::vector<PrivateBind>& binds = {});

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +14,8 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/spawn.h"
+#include "core/unique_fd.h"
 #include "plugin/settings.h"
 #include "verify/cli/settings_table.h"
 
@@ -22,22 +23,6 @@ extern char** environ;
 
 namespace kiln::server {
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
 
 bool reap(int pid, int* status, std::chrono::milliseconds within) {
   const auto deadline = std::chrono::steady_clock::now() + within;
@@ -82,51 +67,20 @@ GroupRun run_in_process_group(const std::vector<std::string>& argv, const std::m
                               const std::filesystem::path& working_dir,
                               const std::function<void(std::string_view)>& on_line, const std::atomic<bool>& cancel) {
   if (argv.empty()) throw_infra("run_in_process_group: empty argv");
-  // Everything the child needs is built before fork: only async-signal-safe calls after it.
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : environment) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp, args;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_copy = argv;
-  for (auto& s : argv_copy) args.push_back(s.data());
-  args.push_back(nullptr);
-  const std::string dir = working_dir.string();
-
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_infra(fmt::format("pipe: {}", std::strerror(errno)));
-  Fd read_end(fds[0]), write_end(fds[1]);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) throw_infra(fmt::format("cannot start {}: fork: {}", argv[0], std::strerror(errno)));
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // The server blocks SIGTERM/SIGINT for sigwait() and ignores SIGPIPE; exec would keep both.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction default_action {};
-    default_action.sa_handler = SIG_DFL;
-    ::sigaction(SIGPIPE, &default_action, nullptr);
-    if (::getppid() != parent) ::_exit(127);  // the server died before prctl took effect
-    ::dup2(write_end.get(), 1);
-    ::dup2(write_end.get(), 2);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) ::dup2(null_fd, 0);
-    // Nothing of the server (listening socket, database) leaks into the build.
-    ::close_range(3, ~0U, 0);
-    if (!dir.empty() && ::chdir(dir.c_str()) != 0) {
-      const char msg[] = "kiln-server: cannot enter the build context directory\n";
-      (void)!::write(2, msg, sizeof msg - 1);
-      ::_exit(127);
-    }
-    ::execve(args[0], args.data(), envp.data());
-    const char msg[] = "kiln-server: cannot execute the build program\n";
-    (void)!::write(2, msg, sizeof msg - 1);
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);  // also from here, so the group exists before we might signal it
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  // The server blocks SIGTERM/SIGINT for sigwait() and ignores SIGPIPE; spawn_child starts the
+  // program with neither. Nothing of the server (listening socket, database) leaks into it.
+  const int pid = spawn_child({.argv = argv,
+                               .environment = std::move(env_strings),
+                               .working_dir = working_dir.string(),
+                               .stdout_fd = write_end.get(),
+                               .stderr_fd = write_end.get(),
+                               .own_group = true,
+                               .dies_with_parent = true});
   write_end.reset();
 
   GroupRun result;

@@ -126,14 +126,6 @@ TEST(ProcessRunner, WhatCannotStartIsNotRun) {
   EXPECT_EQ(bad_dir.error, "cannot change to working directory /nonexistent: No such file or directory");
 }
 
-TEST(FindExecutable, SearchesLikeExecvp) {
-  EXPECT_EQ(find_executable("sh", "/nonexistent::/bin", "/"), "/bin/sh");
-  EXPECT_EQ(find_executable("./x", "/bin", "/"), "./x");  // a slash: no search
-  EXPECT_EQ(find_executable("passwd", "/etc", "/"), std::nullopt);  // /etc/passwd is not executable
-  EXPECT_EQ(find_executable("sh", "bin", "/"), "/bin/sh");  // relative element, against the workdir
-  EXPECT_EQ(find_executable("", "/bin", "/"), std::nullopt);
-}
-
 // The counter is the cgroup's (oom_kills.h); here a file stands in for it, moved by the command
 // itself as the kernel moves the real one when it kills a process of the command.
 TEST(ProcessRunner, ACommandDuringWhichTheOomCounterMovedRanOutOfMemory) {
