@@ -190,6 +190,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
 struct ChildProcess::State {
   std::string name;
   int pid = -1;
+  std::chrono::milliseconds stop_grace{};
   UniqueFd out;
   std::thread reader;
   mutable std::mutex mutex;
@@ -214,6 +215,7 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const ProcessOptions& 
     : state_(std::make_unique<State>()) {
   if (argv.empty()) throw_infra("ChildProcess: empty argv");
   state_->name = argv[0];
+  state_->stop_grace = options.stop_grace;
   // stdout and stderr share one pipe so the buffer shows them interleaved as they happened.
   PipeFds out = make_pipe();
   state_->pid = spawn_child({.argv = std::move(argv),
@@ -262,7 +264,9 @@ int ChildProcess::stop() {
   State& s = *state_;
   if (!s.reap_if_exited()) {
     ::kill(s.pid, SIGTERM);
-    for (int i = 0; i < 50 && !s.reap_if_exited(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto deadline = std::chrono::steady_clock::now() + s.stop_grace;
+    while (!s.reap_if_exited() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (!s.reap_if_exited()) {
       ::kill(s.pid, SIGKILL);
       s.exit_code = wait_for_exit(s.pid);

@@ -30,6 +30,10 @@ struct ProcessOptions {
   /// signal (core/stop_signals.h) reach everything it started, and it is killed if this
   /// process dies, even by SIGKILL. For children that start children, like the Kaniko executor.
   bool own_process_group = false;
+  /// ChildProcess only: how long stop() and the destructor wait after SIGTERM before SIGKILL.
+  /// A server that stops its own work first (kiln-server re-queues its running builds) may need
+  /// longer than a registry.
+  std::chrono::milliseconds stop_grace{1000};
 };
 
 /// Runs argv[0] (looked up in PATH) to completion and collects its output. A child killed by
@@ -39,7 +43,7 @@ struct ProcessOptions {
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
 /// A long-running child whose stdout and stderr are drained into a buffer by a thread.
-/// The destructor sends SIGTERM, waits a grace period, then SIGKILL, and reaps it.
+/// The destructor sends SIGTERM, waits ProcessOptions::stop_grace, then SIGKILL, and reaps it.
 class ChildProcess {
  public:
   explicit ChildProcess(std::vector<std::string> argv, const ProcessOptions& options = {});

@@ -78,14 +78,17 @@ BuildQueue::BuildQueue(BuildStore& store, Engine& engine, Metrics& metrics, Queu
     spdlog::warn("removed {} temp dir(s) that builds of an abruptly ended run left in {}", removed, options_.temp_dir.string());
 }
 
-BuildQueue::~BuildQueue() {
+BuildQueue::~BuildQueue() { stop(); }
+
+void BuildQueue::stop() {
   stopping_ = true;
   {
     std::lock_guard lock(mutex_);
     for (auto& [id, r] : running_) *r.cancel = true;
   }
   wake_.notify_all();
-  for (auto& t : workers_) t.join();
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
 }
 
 void BuildQueue::start() {
@@ -152,6 +155,9 @@ void BuildQueue::run_one(BuildRecord record) {
     std::lock_guard lock(mutex_);
     running_[id] = Running{cancel, build_log, token_hash};
     if (cancel_requested_.erase(id) > 0) *cancel = true;
+    // Taken just as the server began to stop (stop() sets stopping_ before it cancels what is
+    // in running_): it goes back to the queue at once.
+    if (stopping_) *cancel = true;
   }
   if (record.attempts > 1)
     build_log->append(fmt::format("--- kiln-server: attempt {} (the previous run was interrupted by a server restart)",

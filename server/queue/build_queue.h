@@ -49,6 +49,11 @@ class BuildQueue {
   BuildQueue& operator=(const BuildQueue&) = delete;
 
   void start();
+  /// Stops the workers: what is running is stopped and goes back to the queue, and nothing else
+  /// starts. Called when the server is asked to stop, before anything else is torn down (a
+  /// worker would otherwise go on taking builds while the HTTP server winds down); idempotent,
+  /// and the destructor calls it.
+  void stop();
   /// Wakes an idle worker (a build was submitted).
   void notify();
   /// Stops a running build (or one about to start); false when it is neither.

@@ -81,7 +81,13 @@ class ServerProcess {
     auto env = options_.env;
     env.emplace("XDG_CACHE_HOME", (data_dir_ / "cache").string());
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{KILN_SERVER_BINARY, "--config", (data_dir_ / "config.yaml").string()},
-                                              ProcessOptions{.input = {}, .extra_env = env, .working_dir = options_.working_dir, .timeout = {}, .on_output_line = {}});
+                                              ProcessOptions{.input = {},
+                                                             .extra_env = env,
+                                                             .working_dir = options_.working_dir,
+                                                             .timeout = {},
+                                                             .on_output_line = {},
+                                                             // Its shutdown stops running builds first.
+                                                             .stop_grace = std::chrono::seconds(10)});
     if (!process_->wait_for_output("kiln-server listening on", std::chrono::seconds(20)))
       throw std::runtime_error("kiln-server did not start: " + process_->output());
   }
