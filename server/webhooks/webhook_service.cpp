@@ -14,6 +14,9 @@ namespace kiln::server {
 namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(250);
+// A deleted build or batch leaves its webhook row behind; rows of subjects that are gone are
+// removed this often (not every poll: the sweep reads every finished row).
+constexpr auto kOrphanSweep = std::chrono::seconds(5);
 
 }  // namespace
 
@@ -76,6 +79,11 @@ void WebhookService::work() {
 // A subject is final: compose its body once, from the state now recorded.
 void WebhookService::fire_ready() {
   std::lock_guard lock(firing_);  // one composer at a time; fire() itself is idempotent
+  if (const auto now = std::chrono::steady_clock::now(); now >= next_orphan_sweep_) {
+    next_orphan_sweep_ = now + kOrphanSweep;
+    if (const int forgotten = store_.forget_orphans())
+      spdlog::info("webhooks: forgot {} webhook(s) of deleted builds or batches", forgotten);
+  }
   for (const WebhookRecord& r : store_.ready_to_fire()) {
     const std::string delivery_id = "whd-" + random_hex(12);
     oci::Json event;

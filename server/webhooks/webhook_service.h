@@ -3,6 +3,7 @@
 // final state, delivered by a few worker threads of their own (never a build's thread or a
 // request thread), retried with backoff, and resumed after a restart from the database.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -51,6 +52,7 @@ class WebhookService {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::set<std::string> in_flight_;  ///< subjects a worker is delivering now
+  std::chrono::steady_clock::time_point next_orphan_sweep_{};  ///< guarded by firing_
   std::vector<std::thread> workers_;
 };
 

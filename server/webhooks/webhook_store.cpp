@@ -157,4 +157,14 @@ void WebhookStore::record(const std::string& subject_id, DeliveryState state, in
       use(s), use(last_status), use(e), use(next), use(finished), use(id), now;
 }
 
+int WebhookStore::forget_orphans() {
+  std::lock_guard lock(mutex_);
+  Poco::Data::Statement st(*session_);
+  // The builds and batches tables are BuildStore's; only their id columns are read here.
+  st << "DELETE FROM webhooks WHERE state != 'pending' AND ("
+        "(kind = 'build' AND NOT EXISTS (SELECT 1 FROM builds b WHERE b.id = webhooks.subject_id)) OR "
+        "(kind = 'batch' AND NOT EXISTS (SELECT 1 FROM batches t WHERE t.id = webhooks.subject_id)))";
+  return static_cast<int>(st.execute());
+}
+
 }  // namespace kiln::server

@@ -56,6 +56,11 @@ class WebhookStore {
   /// The outcome of an attempt: still pending (retry at next_attempt_ms), delivered or failed.
   void record(const std::string& subject_id, DeliveryState state, int status, const std::string& error,
               std::int64_t next_attempt_ms);
+  /// Removes the rows whose build or batch no longer exists (deleted by a client or by
+  /// retention) and that have nothing left to deliver. A pending delivery is kept: the event
+  /// still reaches its receiver, and its row goes at the first call after it ends. Returns how
+  /// many rows went.
+  int forget_orphans();
 
  private:
   std::vector<WebhookRecord> select(const std::string& where, const std::string& arg, const std::string& tail) const;

@@ -40,6 +40,17 @@ bool signature_verifies(const fs::path& key_file, const std::string& body, const
   return run_ok({"python3", "-c", check, key_file.string(), header}, {.input = body}) == "ok\n";
 }
 
+// How many rows the server's webhooks table holds for `subject_id`, read with Python's sqlite3
+// beside the running server (its database is in WAL mode).
+int webhook_rows(const fs::path& database, const std::string& subject_id) {
+  const std::string count = run_ok({"/usr/bin/python3", "-c",
+                                    "import sqlite3, sys\n"
+                                    "db = sqlite3.connect(sys.argv[1], timeout=30)\n"
+                                    "print(db.execute('SELECT COUNT(*) FROM webhooks WHERE subject_id = ?', (sys.argv[2],)).fetchone()[0])\n",
+                                    database.string(), subject_id});
+  return std::stoi(count);
+}
+
 class Webhooks : public ::testing::Test {
  protected:
   Webhooks() {
@@ -430,6 +441,41 @@ TEST_F(Webhooks, ACancelledBatchStillReportsItsEnd) {
   const Json body = Json::parse(receiver.received()[0].body);
   EXPECT_EQ(body["batch"]["state"], "cancelled");
   EXPECT_EQ(body["batch"]["counts"], (Json{{"cancelled", 2}}));
+}
+
+// Deleting a build does not leave its webhook row behind for ever (retention deletes builds
+// too, so the table would only grow): the row goes once nothing is left to deliver. A delivery
+// still pending is made first, and the rows of builds that remain are kept.
+TEST_F(Webhooks, ADeletedBuildLeavesNoWebhookRowOnceItsDeliveryHasEnded) {
+  receiver.script({{.status = 503, .headers = {{"Retry-After", "2"}}}});
+  ServerProcess server(work.path() / "data", options());
+  const fs::path database = work.path() / "data" / "kiln-server.db";
+  const std::string pending = server.submit(build("v1", receiver.url("/pending")))["id"];
+  ASSERT_TRUE(receiver.wait_for(1, seconds(30)));  // refused: due again in 2 s
+  // Deleted once the server has recorded the refusal: a delete that races the webhook store's
+  // write can still fail with "DB locked" (a 500; not yet fixed), which is not this test's subject.
+  for (const auto until = Clock::now() + seconds(10); Clock::now() < until; std::this_thread::sleep_for(milliseconds(50)))
+    if (server.request("GET", "/v1/builds/" + pending).json()["webhook"].value("last_status", 0) == 503) break;
+  const HttpReply deleted = server.request("DELETE", "/v1/builds/" + pending);
+  ASSERT_EQ(deleted.status, 204) << deleted.body << server.output();
+  ASSERT_TRUE(receiver.wait_for(2, seconds(30))) << "the pending delivery of a deleted build was not made";
+  EXPECT_EQ(receiver.received()[1].path, "/pending");
+
+  const std::string delivered = server.submit(build("v2", receiver.url("/delivered")))["id"];
+  const std::string kept = server.submit(build("v3", receiver.url("/kept")))["id"];
+  EXPECT_EQ(wait_webhook(server, "/v1/builds/" + delivered)["webhook"]["state"], "delivered");
+  EXPECT_EQ(wait_webhook(server, "/v1/builds/" + kept)["webhook"]["state"], "delivered");
+  ASSERT_EQ(webhook_rows(database, delivered), 1);
+  ASSERT_EQ(server.request("DELETE", "/v1/builds/" + delivered).status, 204);
+
+  int left = 0;
+  for (const auto until = Clock::now() + seconds(20); Clock::now() < until; std::this_thread::sleep_for(milliseconds(250))) {
+    left = webhook_rows(database, pending) + webhook_rows(database, delivered);
+    if (left == 0) break;
+  }
+  EXPECT_EQ(left, 0) << "the deleted builds' webhook rows are still in the table";
+  EXPECT_EQ(webhook_rows(database, kept), 1);
+  EXPECT_EQ(server.request("GET", "/v1/builds/" + kept).json()["webhook"]["state"], "delivered");
 }
 
 }  // namespace kiln::testing
